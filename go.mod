@@ -1,0 +1,3 @@
+module fmn
+
+go 1.26.0
