@@ -1,0 +1,217 @@
+// Package config reads fmn's configuration from environment variables. Each binary builds its own
+// Config from the shared sections here; values are parsed once in main, validated, and passed down.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// LookupFunc looks an environment variable up, like os.LookupEnv.
+type LookupFunc func(key string) (string, bool)
+
+// Reader reads typed values and collects every problem, so one run reports them all.
+type Reader struct {
+	lookup LookupFunc
+	errs   []error
+}
+
+// NewReader returns a Reader over lookup.
+func NewReader(lookup LookupFunc) *Reader { return &Reader{lookup: lookup} }
+
+// Err returns every problem seen so far, joined.
+func (r *Reader) Err() error { return errors.Join(r.errs...) }
+
+// Fail records a validation problem.
+func (r *Reader) Fail(key, format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+// String returns the variable, or def when unset or empty.
+func (r *Reader) String(key, def string) string {
+	if v, ok := r.lookup(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// Secret returns the variable, or the contents of the file named by KEY_FILE, or def.
+func (r *Reader) Secret(key, def string) Secret {
+	if v, ok := r.lookup(key); ok && v != "" {
+		return Secret(v)
+	}
+	if p, ok := r.lookup(key + "_FILE"); ok && p != "" {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			r.Fail(key+"_FILE", "read %s: %v", p, err)
+			return ""
+		}
+		return Secret(strings.TrimSpace(string(b)))
+	}
+	return Secret(def)
+}
+
+// Int returns the variable as an int, or def.
+func (r *Reader) Int(key string, def int) int {
+	v, ok := r.lookup(key)
+	if !ok || v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.Fail(key, "%q is not an integer", v)
+		return def
+	}
+	return n
+}
+
+// Bool returns the variable as a bool, or def.
+func (r *Reader) Bool(key string, def bool) bool {
+	v, ok := r.lookup(key)
+	if !ok || v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.Fail(key, "%q is not a boolean", v)
+		return def
+	}
+	return b
+}
+
+// Duration returns the variable as a time.Duration ("250ms", "5s"), or def.
+func (r *Reader) Duration(key string, def time.Duration) time.Duration {
+	v, ok := r.lookup(key)
+	if !ok || v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		r.Fail(key, "%q is not a duration", v)
+		return def
+	}
+	return d
+}
+
+// List returns a comma-separated variable as a list, or def.
+func (r *Reader) List(key string, def []string) []string {
+	v, ok := r.lookup(key)
+	if !ok || strings.TrimSpace(v) == "" {
+		return def
+	}
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Secret is a string that never prints itself.
+type Secret string
+
+// String implements fmt.Stringer with a redacted value.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "<redacted>"
+}
+
+// MarshalJSON redacts the value.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(s.String())), nil }
+
+// Value returns the secret itself; call it only where the secret is used.
+func (s Secret) Value() string { return string(s) }
+
+// URL is a connection URL whose password never prints.
+type URL string
+
+// String implements fmt.Stringer with the password redacted.
+func (u URL) String() string {
+	p, err := url.Parse(string(u))
+	if err != nil {
+		return "<unparsable url>"
+	}
+	return p.Redacted()
+}
+
+// MarshalJSON redacts the password.
+func (u URL) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(u.String())), nil }
+
+// Default connection settings: this machine's services and docker-compose's service names are
+// both reachable through these variables.
+const (
+	DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/fmn?sslmode=disable"
+	DefaultAMQPURL     = "amqp://guest:guest@127.0.0.1:5672/"
+	DefaultRedisURL    = "redis://127.0.0.1:6379/0"
+)
+
+// Postgres is the database section.
+type Postgres struct {
+	URL URL // FMN_DATABASE_URL, default DefaultPostgresURL
+}
+
+// AMQP is the broker section.
+type AMQP struct {
+	URL URL // FMN_AMQP_URL, default DefaultAMQPURL
+	// Prefix is prepended to every fmn exchange and queue name (FMN_AMQP_PREFIX, default empty);
+	// useful to run several fmn instances on one broker.
+	Prefix string
+}
+
+// Redis is the cache section.
+type Redis struct {
+	URL URL // FMN_REDIS_URL, default DefaultRedisURL
+	// Prefix namespaces every key (FMN_REDIS_PREFIX, default "fmn:").
+	Prefix string
+}
+
+// Log is the logging section.
+type Log struct {
+	Level  string // FMN_LOG_LEVEL: debug, info (default), warn, error
+	Format string // FMN_LOG_FORMAT: text (default) or json
+}
+
+// ReadPostgres reads the database section.
+func ReadPostgres(r *Reader) Postgres {
+	return Postgres{URL: URL(r.Secret("FMN_DATABASE_URL", DefaultPostgresURL).Value())}
+}
+
+// ReadAMQP reads the broker section.
+func ReadAMQP(r *Reader) AMQP {
+	return AMQP{
+		URL:    URL(r.Secret("FMN_AMQP_URL", DefaultAMQPURL).Value()),
+		Prefix: r.String("FMN_AMQP_PREFIX", ""),
+	}
+}
+
+// ReadRedis reads the cache section.
+func ReadRedis(r *Reader) Redis {
+	return Redis{
+		URL:    URL(r.Secret("FMN_REDIS_URL", DefaultRedisURL).Value()),
+		Prefix: r.String("FMN_REDIS_PREFIX", "fmn:"),
+	}
+}
+
+// ReadLog reads the logging section.
+func ReadLog(r *Reader) Log {
+	l := Log{Level: r.String("FMN_LOG_LEVEL", "info"), Format: r.String("FMN_LOG_FORMAT", "text")}
+	switch l.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		r.Fail("FMN_LOG_LEVEL", "%q is not one of debug, info, warn, error", l.Level)
+	}
+	switch l.Format {
+	case "text", "json":
+	default:
+		r.Fail("FMN_LOG_FORMAT", "%q is not one of text, json", l.Format)
+	}
+	return l
+}

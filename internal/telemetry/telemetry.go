@@ -1,0 +1,137 @@
+// Package telemetry sets up logging, the Prometheus registry and the small HTTP server every fmn
+// process exposes: /metrics, /healthz and /readyz.
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"fmn/internal/config"
+)
+
+// NewLogger builds the process logger from the log section.
+func NewLogger(w io.Writer, c config.Log) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.Level)) // validated by config.ReadLog
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// NewRegistry returns a registry with the Go and process collectors.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// CheckFunc reports whether one dependency is usable; nil means ready.
+type CheckFunc func(ctx context.Context) error
+
+// Checks is a named set of readiness checks.
+type Checks map[string]CheckFunc
+
+// readyTimeout bounds one /readyz evaluation so a hung dependency cannot hang the probe.
+const readyTimeout = 2 * time.Second
+
+// HealthHandler serves /healthz (the process is alive) and /readyz (every check passes).
+func HealthHandler(checks Checks) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		names := make([]string, 0, len(checks))
+		for n := range checks {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var b strings.Builder
+		ok := true
+		for _, n := range names {
+			if err := checks[n](ctx); err != nil {
+				ok = false
+				fmt.Fprintf(&b, "%s: not ready\n", n) // the error may hold addresses; keep it out
+			} else {
+				fmt.Fprintf(&b, "%s: ok\n", n)
+			}
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_, _ = io.WriteString(w, b.String())
+	})
+	return mux
+}
+
+// Mount adds /metrics, /healthz and /readyz to mux.
+func Mount(mux *http.ServeMux, reg prometheus.Gatherer, checks Checks) {
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	h := HealthHandler(checks)
+	mux.Handle("GET /healthz", h)
+	mux.Handle("GET /readyz", h)
+}
+
+// Server timeouts. Streams (SSE) clear the write deadline per connection, so no WriteTimeout here.
+const (
+	readHeaderTimeout = 5 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 10 * time.Second
+)
+
+// NewServer returns an http.Server with fmn's timeouts.
+func NewServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve listens on addr and serves srv until ctx ends, then shuts it down gracefully. If ready is
+// not nil it receives the bound address once listening (tests pass ":0"-style addresses).
+func Serve(ctx context.Context, srv *http.Server, addr string, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", addr, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shutdown %s: %w", addr, err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve %s: %w", addr, err)
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+// Package wire defines what fmn's processes send each other over RabbitMQ: work items (consumer →
+// worker) and notification batches (worker → backend). Both are versioned and carry batches, so a
+// hop can amortise the broker's per-message cost (DESIGN.md §1).
+package wire
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"fmn/pkg/message"
+)
+
+// Version is the wire version this build writes and reads.
+const Version = 1
+
+// ContentType is set on every AMQP message fmn publishes between its processes.
+const ContentType = "application/vnd.fmn+json"
+
+// AMQP message types (the AMQP "type" property).
+const (
+	TypeWork          = "fmn.work.v1"
+	TypeNotifications = "fmn.notifications.v1"
+	TypePrefsChange   = "fmn.prefs.v1"
+)
+
+// WorkItem carries one or more normalised bus messages from the consumer to a worker.
+type WorkItem struct {
+	V        int               `json:"v"`
+	Messages []message.Message `json:"messages"`
+}
+
+// Destination is where a notification goes, as the worker saw it when matching.
+type Destination struct {
+	ID      int64  `json:"id"`
+	Kind    string `json:"kind"`
+	Address string `json:"address"`
+	Format  string `json:"format"`
+}
+
+// FilterRef names a filter that matched ("why did I get this").
+type FilterRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Notification is one message for one user at one destination.
+type Notification struct {
+	// ID is NotificationID(MessageID, User, Destination.ID): the same notification always has the
+	// same id, which is what makes redelivery harmless.
+	ID          string             `json:"id"`
+	MessageID   string             `json:"message_id"`
+	User        string             `json:"user"`
+	Destination Destination        `json:"destination"`
+	Filters     []FilterRef        `json:"filters"`
+	Topic       string             `json:"topic"`
+	App         string             `json:"app,omitempty"`
+	Agent       string             `json:"agent,omitempty"`
+	Severity    int                `json:"severity"`
+	Summary     string             `json:"summary,omitempty"`
+	URL         string             `json:"url,omitempty"`
+	Usernames   []string           `json:"usernames,omitempty"`
+	Artifacts   []message.Artifact `json:"artifacts,omitempty"`
+	SentAt      time.Time          `json:"sent_at,omitzero"`
+	MatchedAt   time.Time          `json:"matched_at"`
+}
+
+// NotificationBatch carries notifications for one channel ("email", "irc", "sse").
+type NotificationBatch struct {
+	V             int            `json:"v"`
+	Channel       string         `json:"channel"`
+	Notifications []Notification `json:"notifications"`
+}
+
+// PrefsChange tells workers that preferences changed. Version is the change's outbox id.
+type PrefsChange struct {
+	V       int    `json:"v"`
+	Version int64  `json:"version"`
+	User    string `json:"user,omitempty"`
+}
+
+// NotificationID derives a notification's id from what identifies it.
+func NotificationID(messageID, user string, destination int64) string {
+	h := sha256.New()
+	h.Write([]byte(messageID))
+	h.Write([]byte{0})
+	h.Write([]byte(user))
+	h.Write([]byte{0})
+	h.Write([]byte(strconv.FormatInt(destination, 10)))
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Encode marshals v (a WorkItem, NotificationBatch or PrefsChange), stamping the version.
+func Encode(v any) ([]byte, error) {
+	switch x := v.(type) {
+	case *WorkItem:
+		x.V = Version
+	case *NotificationBatch:
+		x.V = Version
+	case *PrefsChange:
+		x.V = Version
+	default:
+		return nil, fmt.Errorf("encode %T: not a wire type", v)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %T: %w", v, err)
+	}
+	return b, nil
+}
+
+// DecodeWork unmarshals a work item and checks its version.
+func DecodeWork(b []byte) (WorkItem, error) {
+	var w WorkItem
+	if err := decode(b, &w, &w.V); err != nil {
+		return WorkItem{}, fmt.Errorf("decode work item: %w", err)
+	}
+	return w, nil
+}
+
+// DecodeNotifications unmarshals a notification batch and checks its version.
+func DecodeNotifications(b []byte) (NotificationBatch, error) {
+	var n NotificationBatch
+	if err := decode(b, &n, &n.V); err != nil {
+		return NotificationBatch{}, fmt.Errorf("decode notification batch: %w", err)
+	}
+	return n, nil
+}
+
+// DecodePrefsChange unmarshals a preferences change event and checks its version.
+func DecodePrefsChange(b []byte) (PrefsChange, error) {
+	var p PrefsChange
+	if err := decode(b, &p, &p.V); err != nil {
+		return PrefsChange{}, fmt.Errorf("decode prefs change: %w", err)
+	}
+	return p, nil
+}
+
+func decode(b []byte, v any, version *int) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return err
+	}
+	if *version != Version {
+		return fmt.Errorf("wire version %d, this build reads %d", *version, Version)
+	}
+	return nil
+}

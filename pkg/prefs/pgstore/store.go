@@ -1,0 +1,277 @@
+// Package pgstore is the PostgreSQL store of fmn's preferences. Every method that touches a
+// user's data takes that user's id and scopes its query by it. Every write also adds an outbox row
+// in the same transaction, so workers learn about it (see Relay).
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"fmn/pkg/prefs"
+	"fmn/pkg/rules"
+)
+
+// Store reads and writes preferences.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// New returns a store on pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// mapErr turns driver errors into prefs errors, once, here.
+func mapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%s: %w", op, prefs.ErrNotFound)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return fmt.Errorf("%s: %w", op, prefs.ErrConflict)
+		case "23503":
+			return fmt.Errorf("%s: %w", op, prefs.ErrNotFound)
+		}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// withTx runs fn in a transaction and commits it.
+func (s *Store) withTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, fn)
+}
+
+// outboxChange records a change for workers in the same transaction as the change itself.
+func outboxChange(ctx context.Context, tx pgx.Tx, user string) error {
+	payload, err := json.Marshal(map[string]any{"user": user})
+	if err != nil {
+		return fmt.Errorf("outbox payload: %w", err)
+	}
+	const q = `WITH o AS (INSERT INTO prefs_outbox (payload) VALUES ($1) RETURNING id)
+		UPDATE prefs_version SET version = (SELECT id FROM o)`
+	if _, err := tx.Exec(ctx, q, payload); err != nil {
+		return fmt.Errorf("outbox insert: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, '')", NotifyChannel); err != nil {
+		return fmt.Errorf("outbox notify: %w", err)
+	}
+	return nil
+}
+
+// CreateUser creates a user with the SSE destination every user has.
+func (s *Store) CreateUser(ctx context.Context, name, email string) (prefs.User, error) {
+	if err := prefs.ValidateUserName(name); err != nil {
+		return prefs.User{}, err
+	}
+	var u prefs.User
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		const q = `INSERT INTO users (name, email) VALUES ($1, NULLIF($2, ''))
+			RETURNING id, name, coalesce(email, ''), is_admin, created_at`
+		if err := tx.QueryRow(ctx, q, name, email).Scan(&u.ID, &u.Name, &u.Email, &u.IsAdmin, &u.CreatedAt); err != nil {
+			return mapErr("insert user", err)
+		}
+		const qd = `INSERT INTO destinations (user_id, kind, address, confirmed) VALUES ($1, 'sse', $2, true)`
+		if _, err := tx.Exec(ctx, qd, u.ID, name); err != nil {
+			return mapErr("insert sse destination", err)
+		}
+		return outboxChange(ctx, tx, name)
+	})
+	return u, err
+}
+
+// UserByName returns the named user.
+func (s *Store) UserByName(ctx context.Context, name string) (prefs.User, error) {
+	var u prefs.User
+	const q = `SELECT id, name, coalesce(email, ''), is_admin, created_at FROM users WHERE name = $1`
+	err := s.pool.QueryRow(ctx, q, name).Scan(&u.ID, &u.Name, &u.Email, &u.IsAdmin, &u.CreatedAt)
+	return u, mapErr("user by name", err)
+}
+
+const destinationColumns = `id, user_id, kind, address, confirmed, enabled, format,
+	coalesce(extract(epoch FROM digest_max_delay), 0)::float8, coalesce(digest_max_count, 0)`
+
+func scanDestination(row pgx.Row) (prefs.Destination, error) {
+	var d prefs.Destination
+	var delay float64
+	err := row.Scan(&d.ID, &d.UserID, &d.Kind, &d.Address, &d.Confirmed, &d.Enabled, &d.Format, &delay, &d.DigestMaxCount)
+	d.DigestMaxDelay = time.Duration(delay * float64(time.Second))
+	return d, err
+}
+
+// CreateDestination adds a destination for user. It starts unconfirmed unless it is the SSE
+// stream, which needs no confirmation.
+func (s *Store) CreateDestination(ctx context.Context, user prefs.User, d prefs.Destination) (prefs.Destination, error) {
+	if err := prefs.ValidateDestination(&d); err != nil {
+		return prefs.Destination{}, err
+	}
+	var out prefs.Destination
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		q := `INSERT INTO destinations (user_id, kind, address, confirmed, enabled, format, digest_max_delay, digest_max_count)
+			VALUES ($1, $2, $3, $4, true, $5, NULLIF($6::float8, 0) * interval '1 second', NULLIF($7, 0))
+			RETURNING ` + destinationColumns
+		var err error
+		out, err = scanDestination(tx.QueryRow(ctx, q, user.ID, d.Kind, d.Address, d.Kind == prefs.KindSSE,
+			d.Format, d.DigestMaxDelay.Seconds(), d.DigestMaxCount))
+		if err != nil {
+			return mapErr("insert destination", err)
+		}
+		return outboxChange(ctx, tx, user.Name)
+	})
+	return out, err
+}
+
+// ConfirmDestination marks one of user's destinations confirmed.
+func (s *Store) ConfirmDestination(ctx context.Context, user prefs.User, id int64) error {
+	return s.withTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE destinations SET confirmed = true WHERE id = $1 AND user_id = $2`, id, user.ID)
+		if err != nil {
+			return mapErr("confirm destination", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("confirm destination %d: %w", id, prefs.ErrNotFound)
+		}
+		return outboxChange(ctx, tx, user.Name)
+	})
+}
+
+// Destinations lists user's destinations.
+func (s *Store) Destinations(ctx context.Context, user prefs.User) ([]prefs.Destination, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+destinationColumns+` FROM destinations WHERE user_id = $1 ORDER BY id`, user.ID)
+	if err != nil {
+		return nil, mapErr("list destinations", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (prefs.Destination, error) { return scanDestination(r) })
+	return out, mapErr("list destinations", err)
+}
+
+// CreateFilter validates and stores a filter of user's. Its destinations must be user's own.
+func (s *Store) CreateFilter(ctx context.Context, user prefs.User, f rules.Filter) (rules.Filter, error) {
+	f.User = user.Name
+	if err := f.Validate(); err != nil {
+		return rules.Filter{}, err
+	}
+	conds, err := json.Marshal(f.Conditions)
+	if err != nil {
+		return rules.Filter{}, fmt.Errorf("encode conditions: %w", err)
+	}
+	err = s.withTx(ctx, func(tx pgx.Tx) error {
+		const q = `INSERT INTO filters (user_id, name, enabled, one_shot, conditions) VALUES ($1, $2, $3, $4, $5) RETURNING id`
+		if err := tx.QueryRow(ctx, q, user.ID, f.Name, f.Enabled, f.OneShot, conds).Scan(&f.ID); err != nil {
+			return mapErr("insert filter", err)
+		}
+		// Only the user's own destinations are linked; anything else is refused.
+		const qd = `INSERT INTO filter_destinations (filter_id, destination_id)
+			SELECT $1, d.id FROM destinations d WHERE d.user_id = $2 AND d.id = ANY($3)`
+		tag, err := tx.Exec(ctx, qd, f.ID, user.ID, f.Destinations)
+		if err != nil {
+			return mapErr("link filter destinations", err)
+		}
+		if int(tag.RowsAffected()) != len(uniqueIDs(f.Destinations)) {
+			return &prefs.InvalidError{Field: "destinations", Reason: "names a destination that is not yours"}
+		}
+		return outboxChange(ctx, tx, user.Name)
+	})
+	if err != nil {
+		return rules.Filter{}, err
+	}
+	return f, nil
+}
+
+func uniqueIDs(ids []int64) map[int64]struct{} {
+	m := make(map[int64]struct{}, len(ids))
+	for _, id := range ids {
+		m[id] = struct{}{}
+	}
+	return m
+}
+
+// Filters lists user's filters.
+func (s *Store) Filters(ctx context.Context, user prefs.User) ([]rules.Filter, error) {
+	const q = `SELECT f.id, f.name, f.enabled, f.one_shot, f.conditions,
+			coalesce(array_agg(fd.destination_id ORDER BY fd.destination_id) FILTER (WHERE fd.destination_id IS NOT NULL), '{}')
+		FROM filters f LEFT JOIN filter_destinations fd ON fd.filter_id = f.id
+		WHERE f.user_id = $1 GROUP BY f.id ORDER BY f.id`
+	rows, err := s.pool.Query(ctx, q, user.ID)
+	if err != nil {
+		return nil, mapErr("list filters", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (rules.Filter, error) {
+		f := rules.Filter{User: user.Name}
+		var conds []byte
+		if err := r.Scan(&f.ID, &f.Name, &f.Enabled, &f.OneShot, &conds, &f.Destinations); err != nil {
+			return f, err
+		}
+		return f, json.Unmarshal(conds, &f.Conditions)
+	})
+	return out, mapErr("list filters", err)
+}
+
+// Version returns the current change version.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.pool.QueryRow(ctx, `SELECT version FROM prefs_version`).Scan(&v)
+	return v, mapErr("read prefs version", err)
+}
+
+// Snapshot loads everything a worker matches against, in one repeatable-read transaction and a
+// few round trips (one per table), never one query per user.
+func (s *Store) Snapshot(ctx context.Context) (*prefs.Snapshot, error) {
+	snap := &prefs.Snapshot{Destinations: map[int64]prefs.Destination{}, FilterNames: map[int64]string{}}
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT version FROM prefs_version`).Scan(&snap.Version); err != nil {
+			return fmt.Errorf("version: %w", err)
+		}
+		rows, err := tx.Query(ctx, `SELECT `+destinationColumns+` FROM destinations WHERE confirmed AND enabled`)
+		if err != nil {
+			return fmt.Errorf("destinations: %w", err)
+		}
+		dests, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (prefs.Destination, error) { return scanDestination(r) })
+		if err != nil {
+			return fmt.Errorf("destinations: %w", err)
+		}
+		for _, d := range dests {
+			snap.Destinations[d.ID] = d
+		}
+		const qf = `SELECT f.id, u.name, f.name, f.one_shot, f.conditions,
+				coalesce(array_agg(fd.destination_id) FILTER (WHERE fd.destination_id IS NOT NULL), '{}')
+			FROM filters f JOIN users u ON u.id = f.user_id
+			LEFT JOIN filter_destinations fd ON fd.filter_id = f.id
+			WHERE f.enabled GROUP BY f.id, u.name`
+		rows, err = tx.Query(ctx, qf)
+		if err != nil {
+			return fmt.Errorf("filters: %w", err)
+		}
+		var f rules.Filter
+		var conds []byte
+		_, err = pgx.ForEachRow(rows, []any{&f.ID, &f.User, &f.Name, &f.OneShot, &conds, &f.Destinations}, func() error {
+			nf := f
+			nf.Enabled = true
+			nf.Conditions = nil
+			if err := json.Unmarshal(conds, &nf.Conditions); err != nil {
+				return fmt.Errorf("filter %d conditions: %w", nf.ID, err)
+			}
+			nf.Destinations = append([]int64(nil), f.Destinations...)
+			snap.Rules.Filters = append(snap.Rules.Filters, nf)
+			snap.FilterNames[nf.ID] = nf.Name
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("filters: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load snapshot: %w", err)
+	}
+	return snap, nil
+}
