@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"fmn/internal/rabbit"
 )
 
 // LookupFunc looks an environment variable up, like os.LookupEnv.
@@ -214,4 +216,16 @@ func ReadLog(r *Reader) Log {
 		r.Fail("FMN_LOG_FORMAT", "%q is not one of text, json", l.Format)
 	}
 	return l
+}
+
+// ReadTopology builds the broker topology from the AMQP prefix and the bus settings
+// (FMN_BUS_EXCHANGE, default amq.topic; FMN_BUS_BINDINGS, comma-separated, default "#").
+func ReadTopology(r *Reader, a AMQP) rabbit.Topology {
+	t := rabbit.DefaultTopology()
+	if a.Prefix != "" {
+		t = t.Prefixed(a.Prefix)
+	}
+	t.BusExchange = r.String("FMN_BUS_EXCHANGE", rabbit.DefaultTopology().BusExchange)
+	t.BusBindings = r.List("FMN_BUS_BINDINGS", t.BusBindings)
+	return t
 }

@@ -45,6 +45,19 @@ type CheckFunc func(ctx context.Context) error
 // Checks is a named set of readiness checks.
 type Checks map[string]CheckFunc
 
+// ErrNotReady is what a Flag check reports when its flag is down.
+var ErrNotReady = errors.New("not ready")
+
+// Flag turns a "connected?" function into a check.
+func Flag(ok func() bool) CheckFunc {
+	return func(context.Context) error {
+		if !ok() {
+			return ErrNotReady
+		}
+		return nil
+	}
+}
+
 // readyTimeout bounds one /readyz evaluation so a hung dependency cannot hang the probe.
 const readyTimeout = 2 * time.Second
 

@@ -51,3 +51,7 @@ func (n *NaiveMatcher) Match(m *message.Message, now time.Time) []Match {
 	}
 	return out
 }
+
+type ValidationError struct{ Msg string }
+
+func (e *ValidationError) Error() string { return e.Msg }

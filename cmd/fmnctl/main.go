@@ -1,0 +1,55 @@
+// Command fmnctl is the operator's tool: schema migrations, replaying messages onto the bus,
+// inspecting what fmn extracts from messages, demo data and stream tokens.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: fmnctl <command> [flags]
+
+commands:
+  migrate        apply pending database migrations (FMN_DATABASE_URL)
+  replay         publish JSONL messages (corpus format) onto the bus exchange
+  inspect        print the metadata fmn extracts from JSONL messages on stdin
+  seed-demo      create the demo users and filters (idempotent)
+  stream-token   print an SSE stream URL with a fresh token for a user (FMN_SSE_SECRET)
+
+Run "fmnctl <command> -h" for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
+		"migrate":      migrateCmd,
+		"replay":       replayCmd,
+		"inspect":      inspectCmd,
+		"seed-demo":    seedDemoCmd,
+		"stream-token": streamTokenCmd,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "fmnctl: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err := cmd(ctx, args[1:], stdin, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "fmnctl %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"fmn/internal/config"
+	"fmn/migrations"
+)
+
+func migrateCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r := config.NewReader(os.LookupEnv)
+	pg := config.ReadPostgres(r)
+	if err := r.Err(); err != nil {
+		return err
+	}
+	pool, err := pgxpool.New(ctx, string(pg.URL))
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer pool.Close()
+	res, err := migrations.Up(ctx, pool)
+	if err != nil {
+		return err
+	}
+	for _, m := range res {
+		fmt.Fprintf(stdout, "applied %d %s\n", m.Version, m.Name)
+	}
+	if len(res) == 0 {
+		fmt.Fprintln(stdout, "schema is current")
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"fmn/internal/config"
+	"fmn/internal/corpus"
+	"fmn/internal/rabbit"
+)
+
+// replayBatch is how many messages are published per confirm round trip.
+const replayBatch = 100
+
+func replayCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("file", "", "JSONL file in the corpus format; - for stdin (default: the shared corpus)")
+	exchange := fs.String("exchange", "", "bus exchange (default FMN_BUS_EXCHANGE or amq.topic)")
+	limit := fs.Int("limit", 0, "publish at most this many messages (0: all)")
+	rate := fs.Float64("rate", 0, "messages per second (0: as fast as the broker confirms)")
+	freshIDs := fs.Bool("fresh-ids", false, "suffix every message id with this run's time, so a replay is not dropped as already seen")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var recs []corpus.Record
+	var err error
+	switch *file {
+	case "":
+		recs, err = corpus.LoadDefault()
+	case "-":
+		recs, err = corpus.Read(stdin)
+	default:
+		recs, err = corpus.Load(*file)
+	}
+	if err != nil {
+		return err
+	}
+	if *limit > 0 && *limit < len(recs) {
+		recs = recs[:*limit]
+	}
+	r := config.NewReader(os.LookupEnv)
+	a := config.ReadAMQP(r)
+	topo := config.ReadTopology(r, a)
+	if err := r.Err(); err != nil {
+		return err
+	}
+	if *exchange == "" {
+		*exchange = topo.BusExchange
+	}
+	conn, err := rabbit.Dial(rabbit.Config{URL: string(a.URL), ConnectionName: "fmnctl-replay"},
+		rabbit.Deps{Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := conn.WaitReady(wctx); err != nil {
+		return fmt.Errorf("connect to the broker: %w", err)
+	}
+	pub := conn.NewPublisher()
+	defer pub.Close()
+
+	suffix := ""
+	if *freshIDs {
+		suffix = "-" + time.Now().UTC().Format("20060102T150405.000")
+	}
+	var tick *time.Ticker
+	if *rate > 0 {
+		tick = time.NewTicker(time.Duration(float64(time.Second) / *rate))
+		defer tick.Stop()
+	}
+	start := time.Now()
+	sent := 0
+	batch := make([]rabbit.Outgoing, 0, replayBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := pub.Publish(ctx, batch...); err != nil {
+			if errors.Is(err, rabbit.ErrUnroutable) {
+				return fmt.Errorf("%w: is the consumer running (it binds fmn's queue to %s)?", err, *exchange)
+			}
+			return err
+		}
+		sent += len(batch)
+		batch = batch[:0]
+		return nil
+	}
+	for i := range recs {
+		d := recs[i].AMQP()
+		batch = append(batch, rabbit.Outgoing{Exchange: *exchange, Key: d.RoutingKey, Msg: amqp.Publishing{
+			MessageId:   d.MessageID + suffix,
+			ContentType: "application/json",
+			Headers:     amqp.Table(d.Headers),
+			Timestamp:   time.Now(),
+			Body:        d.Body,
+		}})
+		if tick != nil {
+			if err := flush(); err != nil {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-tick.C:
+			}
+		} else if len(batch) == replayBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	el := time.Since(start)
+	fmt.Fprintf(stdout, "published %d messages to %s in %s (%.0f msg/s)\n", sent, *exchange, el.Round(time.Millisecond), float64(sent)/el.Seconds())
+	return nil
+}

@@ -1,0 +1,228 @@
+// Package backend delivers notifications. This version serves Server-Sent Events: it appends each
+// notification to its user's Redis stream (once, whatever the redeliveries) and serves GET /stream
+// to browsers. Email and IRC delivery consume their own queues in later versions; until then those
+// queues hold what arrives.
+package backend
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/redis/go-redis/v9"
+
+	"fmn/internal/backoff"
+	"fmn/internal/config"
+	"fmn/internal/deadletter"
+	"fmn/internal/lifecycle"
+	"fmn/internal/notify/sse"
+	"fmn/internal/rabbit"
+	"fmn/internal/ssetoken"
+	"fmn/internal/telemetry"
+	"fmn/internal/wire"
+)
+
+// Defaults.
+const (
+	DefaultHTTPAddr = "127.0.0.1:8082"
+	// DefaultPrefetch and DefaultMaxBatch: notification batches handled, and their Redis writes
+	// pipelined, together.
+	DefaultPrefetch = 64
+	DefaultMaxBatch = 32
+	DefaultLinger   = 2 * time.Millisecond
+)
+
+// Config is the backend's configuration.
+type Config struct {
+	AMQP     config.AMQP
+	Redis    config.Redis
+	Log      config.Log
+	Topology rabbit.Topology
+	// HTTPAddr serves /stream, /metrics, /healthz, /readyz (FMN_BACKEND_ADDR).
+	HTTPAddr string
+	// SSESecret verifies stream tokens; shared with the web app (FMN_SSE_SECRET or _FILE).
+	SSESecret config.Secret
+	Prefetch  int           // FMN_BACKEND_PREFETCH
+	MaxBatch  int           // FMN_BACKEND_BATCH
+	Linger    time.Duration // FMN_BACKEND_LINGER
+	// Heartbeat is the SSE keep-alive interval (FMN_SSE_HEARTBEAT).
+	Heartbeat time.Duration
+	// MaxConnsPerUser caps a user's streams per replica (FMN_SSE_MAX_CONNS_PER_USER).
+	MaxConnsPerUser int
+	// StreamMaxLen bounds each user's replay stream (FMN_SSE_STREAM_MAX_LEN).
+	StreamMaxLen int
+	// StreamTTL expires an idle user's replay stream (FMN_SSE_STREAM_TTL).
+	StreamTTL time.Duration
+}
+
+// LoadConfig reads the configuration from the environment.
+func LoadConfig(lookup config.LookupFunc) (Config, error) {
+	r := config.NewReader(lookup)
+	c := Config{
+		AMQP:            config.ReadAMQP(r),
+		Redis:           config.ReadRedis(r),
+		Log:             config.ReadLog(r),
+		HTTPAddr:        r.String("FMN_BACKEND_ADDR", DefaultHTTPAddr),
+		SSESecret:       r.Secret("FMN_SSE_SECRET", ""),
+		Prefetch:        r.Int("FMN_BACKEND_PREFETCH", DefaultPrefetch),
+		MaxBatch:        r.Int("FMN_BACKEND_BATCH", DefaultMaxBatch),
+		Linger:          r.Duration("FMN_BACKEND_LINGER", DefaultLinger),
+		Heartbeat:       r.Duration("FMN_SSE_HEARTBEAT", sse.DefaultHeartbeat),
+		MaxConnsPerUser: r.Int("FMN_SSE_MAX_CONNS_PER_USER", sse.DefaultMaxConnsPerUser),
+		StreamMaxLen:    r.Int("FMN_SSE_STREAM_MAX_LEN", sse.DefaultMaxLen),
+		StreamTTL:       r.Duration("FMN_SSE_STREAM_TTL", sse.DefaultTTL),
+	}
+	c.Topology = config.ReadTopology(r, c.AMQP)
+	if len(c.SSESecret.Value()) < ssetoken.MinSecretLen {
+		r.Fail("FMN_SSE_SECRET", "must be set to at least %d bytes (shared with the web app)", ssetoken.MinSecretLen)
+	}
+	if c.Prefetch < c.MaxBatch || c.MaxBatch < 1 {
+		r.Fail("FMN_BACKEND_PREFETCH", "must be at least FMN_BACKEND_BATCH, which must be at least 1")
+	}
+	return c, r.Err()
+}
+
+// Deps are the backend's collaborators.
+type Deps struct {
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// HTTPReady, if set, receives the HTTP listener's address.
+	HTTPReady func(net.Addr)
+	// BeforeAck, if set, runs after a batch is stored and before it is acked (tests stop the
+	// backend there). A batch whose context has ended by then is left unacked.
+	BeforeAck func(ctx context.Context)
+}
+
+type metrics struct {
+	delivered *prometheus.CounterVec
+	malformed prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	return &metrics{
+		delivered: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_backend_deliveries_total", Help: "Notifications handled, by channel and outcome."}, []string{"channel", "outcome"}),
+		malformed: f.NewCounter(prometheus.CounterOpts{Name: "fmn_backend_malformed_total", Help: "Notification batches dead-lettered as undecodable."}),
+	}
+}
+
+// Run delivers until ctx ends.
+func Run(ctx context.Context, cfg Config, deps Deps) error {
+	logger := deps.Logger.With("component", "backend")
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	m := newMetrics(deps.Registry)
+	signer, err := ssetoken.NewSigner([]byte(cfg.SSESecret.Value()))
+	if err != nil {
+		return fmt.Errorf("sse tokens: %w", err)
+	}
+	ropts, err := redis.ParseURL(string(cfg.Redis.URL))
+	if err != nil {
+		return fmt.Errorf("redis url: %w", err)
+	}
+	rdb := redis.NewClient(ropts)
+	defer rdb.Close()
+	store := sse.NewStore(rdb, sse.StoreConfig{Prefix: cfg.Redis.Prefix, MaxLen: int64(cfg.StreamMaxLen), TTL: cfg.StreamTTL})
+	hub := sse.NewHub(rdb, store.Channel(), logger)
+	stream := sse.NewHandler(store, hub, signer, sse.HandlerConfig{Heartbeat: cfg.Heartbeat, MaxConnsPerUser: cfg.MaxConnsPerUser},
+		logger, deps.Registry, now)
+
+	conn, err := rabbit.Dial(rabbit.Config{URL: string(cfg.AMQP.URL), Setup: cfg.Topology.Declare, ConnectionName: "fmn-backend"},
+		rabbit.Deps{Logger: logger, Registerer: deps.Registry})
+	if err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	defer conn.Close()
+	pub := conn.NewPublisher()
+	defer pub.Close()
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /stream", stream)
+	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
+		"broker": telemetry.Flag(conn.Ready),
+		"redis":  store.Ping,
+	})
+	srv := telemetry.NewServer(mux, logger)
+	b := &sseDeliverer{cfg: cfg, logger: logger, now: now, m: m, store: store, pub: pub, beforeAck: deps.BeforeAck}
+
+	logger.InfoContext(ctx, "backend started", "addr", cfg.HTTPAddr)
+	return lifecycle.Group(ctx,
+		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.HTTPReady) },
+		hub.Run,
+		func(ctx context.Context) error {
+			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
+				Queue: cfg.Topology.DeliverQueues[ChannelSSE], Prefetch: cfg.Prefetch, MaxBatch: cfg.MaxBatch, Linger: cfg.Linger,
+			}, b.handle)
+		},
+	)
+}
+
+// ChannelSSE is the notification channel (and routing key) of SSE.
+const ChannelSSE = "sse"
+
+type sseDeliverer struct {
+	cfg       Config
+	logger    *slog.Logger
+	now       func() time.Time
+	m         *metrics
+	store     *sse.Store
+	pub       *rabbit.Publisher
+	beforeAck func(context.Context)
+}
+
+// handle stores a batch of SSE notification batches in one Redis pipeline, then acks them.
+func (b *sseDeliverer) handle(ctx context.Context, batch []amqp.Delivery) {
+	var ns []wire.Notification
+	var dead []rabbit.Outgoing
+	for _, d := range batch {
+		nb, err := wire.DecodeNotifications(d.Body)
+		if err != nil {
+			b.m.malformed.Inc()
+			b.logger.ErrorContext(ctx, "undecodable notification batch dead-lettered", "error", err)
+			dead = append(dead, deadletter.Outgoing(b.cfg.Topology.DeadLetterExchange, d, "backend-sse", err.Error(), b.now()))
+			continue
+		}
+		ns = append(ns, nb.Notifications...)
+	}
+	// Hold the batch unacked until it is stored: requeueing would count against the queue's
+	// delivery limit while Redis or the broker restarts.
+	var added int
+	err := backoff.Default.Retry(ctx, func(ctx context.Context) error {
+		if err := b.pub.Publish(ctx, dead...); err != nil {
+			return err
+		}
+		dead = nil
+		var err error
+		added, err = b.store.Append(ctx, ns)
+		return err
+	}, func(attempt int, err error) {
+		b.m.delivered.WithLabelValues(ChannelSSE, "retried").Add(float64(len(ns)))
+		if attempt == 0 {
+			b.logger.WarnContext(ctx, "store sse notifications; retrying", "error", err)
+		}
+	})
+	if err != nil {
+		return // stopping: the batch stays unacked and is redelivered
+	}
+	b.m.delivered.WithLabelValues(ChannelSSE, "sent").Add(float64(added))
+	b.m.delivered.WithLabelValues(ChannelSSE, "deduped").Add(float64(len(ns) - added))
+	if b.beforeAck != nil {
+		b.beforeAck(ctx)
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	for _, d := range batch {
+		_ = d.Ack(false)
+	}
+}

@@ -1,0 +1,68 @@
+// Package consumer takes messages off the bus, normalises them, drops the ones already seen,
+// dead-letters the malformed ones with a reason, and hands the rest to the workers in batches
+// (work items) through the fmn.work queue. A bus delivery is acked only after its work item is
+// confirmed by the broker.
+package consumer
+
+import (
+	"time"
+
+	"fmn/internal/config"
+	"fmn/internal/rabbit"
+	"fmn/pkg/message"
+)
+
+// Defaults.
+const (
+	DefaultMetricsAddr = "127.0.0.1:9101"
+	// DefaultBatchSize is how many bus messages go in one work item: enough to amortise the
+	// broker's per-message cost, small enough that one slow item does not hold up many.
+	DefaultBatchSize = 64
+	// DefaultLinger is how long a batch waits to fill after its first message.
+	DefaultLinger = 5 * time.Millisecond
+	// DefaultDedupTTL is how long a message id is remembered; bus redeliveries and replays of the
+	// same message happen within hours.
+	DefaultDedupTTL = 24 * time.Hour
+)
+
+// Config is the consumer's configuration.
+type Config struct {
+	AMQP  config.AMQP
+	Redis config.Redis
+	Log   config.Log
+	// Topology names the queues; built from AMQP.Prefix and the bus settings.
+	Topology rabbit.Topology
+	// MetricsAddr serves /metrics, /healthz, /readyz (FMN_CONSUMER_METRICS_ADDR).
+	MetricsAddr string
+	// MaxBodyBytes refuses larger bus messages (FMN_MAX_MESSAGE_BYTES, default 1 MiB).
+	MaxBodyBytes int
+	// BatchSize is bus messages per work item (FMN_CONSUMER_BATCH).
+	BatchSize int
+	// Linger is the wait for a batch to fill (FMN_CONSUMER_LINGER).
+	Linger time.Duration
+	// DedupTTL is how long message ids are remembered (FMN_DEDUP_TTL).
+	DedupTTL time.Duration
+}
+
+// LoadConfig reads the configuration from the environment.
+func LoadConfig(lookup config.LookupFunc) (Config, error) {
+	r := config.NewReader(lookup)
+	c := Config{
+		AMQP:         config.ReadAMQP(r),
+		Redis:        config.ReadRedis(r),
+		Log:          config.ReadLog(r),
+		MetricsAddr:  r.String("FMN_CONSUMER_METRICS_ADDR", DefaultMetricsAddr),
+		MaxBodyBytes: r.Int("FMN_MAX_MESSAGE_BYTES", message.DefaultMaxBodyBytes),
+		BatchSize:    r.Int("FMN_CONSUMER_BATCH", DefaultBatchSize),
+		Linger:       r.Duration("FMN_CONSUMER_LINGER", DefaultLinger),
+		DedupTTL:     r.Duration("FMN_DEDUP_TTL", DefaultDedupTTL),
+	}
+	c.Topology = config.ReadTopology(r, c.AMQP)
+	if c.BatchSize < 1 || c.BatchSize > 1000 {
+		r.Fail("FMN_CONSUMER_BATCH", "must be between 1 and 1000")
+	}
+	if c.MaxBodyBytes < 1024 {
+		r.Fail("FMN_MAX_MESSAGE_BYTES", "must be at least 1024")
+	}
+	return c, r.Err()
+}

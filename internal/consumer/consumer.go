@@ -1,0 +1,247 @@
+package consumer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/redis/go-redis/v9"
+
+	"fmn/internal/backoff"
+	"fmn/internal/deadletter"
+	"fmn/internal/lifecycle"
+	"fmn/internal/rabbit"
+	"fmn/internal/telemetry"
+	"fmn/internal/wire"
+	"fmn/pkg/message"
+)
+
+// Deps are the consumer's collaborators.
+type Deps struct {
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MetricsReady, if set, receives the metrics listener's address.
+	MetricsReady func(net.Addr)
+	// BeforeAck, if set, runs after a batch is confirmed downstream and before it is acked (tests
+	// stop the consumer there). A batch whose context has ended by then is left unacked, to be
+	// redelivered.
+	BeforeAck func(ctx context.Context)
+}
+
+type metrics struct {
+	received   prometheus.Counter
+	malformed  prometheus.Counter
+	duplicates prometheus.Counter
+	forwarded  prometheus.Counter
+	workItems  prometheus.Counter
+	failures   prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	return &metrics{
+		received:   f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_received_total", Help: "Bus messages received."}),
+		malformed:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_malformed_total", Help: "Bus messages dead-lettered as malformed."}),
+		duplicates: f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_duplicates_total", Help: "Bus messages dropped as already seen."}),
+		forwarded:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_forwarded_total", Help: "Bus messages handed to workers."}),
+		workItems:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_work_items_total", Help: "Work items published."}),
+		failures:   f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_publish_failures_total", Help: "Failed attempts to publish a batch (each is retried)."}),
+	}
+}
+
+// Run consumes the bus until ctx ends.
+func Run(ctx context.Context, cfg Config, deps Deps) error {
+	logger := deps.Logger.With("component", "consumer")
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	m := newMetrics(deps.Registry)
+
+	ropts, err := redis.ParseURL(string(cfg.Redis.URL))
+	if err != nil {
+		return fmt.Errorf("redis url: %w", err)
+	}
+	rdb := redis.NewClient(ropts)
+	defer rdb.Close()
+
+	conn, err := rabbit.Dial(rabbit.Config{URL: string(cfg.AMQP.URL), Setup: cfg.Topology.Declare, ConnectionName: "fmn-consumer"},
+		rabbit.Deps{Logger: logger, Registerer: deps.Registry})
+	if err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	defer conn.Close()
+	pub := conn.NewPublisher()
+	defer pub.Close()
+
+	c := &consumer{cfg: cfg, logger: logger, now: now, m: m, pub: pub,
+		dedup: &dedup{rdb: rdb, prefix: cfg.Redis.Prefix + "dedup:", ttl: cfg.DedupTTL}, beforeAck: deps.BeforeAck}
+
+	mux := http.NewServeMux()
+	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
+		"broker": telemetry.Flag(conn.Ready),
+		"redis":  func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+	})
+	srv := telemetry.NewServer(mux, logger)
+
+	logger.InfoContext(ctx, "consumer started", "queue", cfg.Topology.BusQueue, "batch", cfg.BatchSize)
+	return lifecycle.Group(ctx,
+		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.MetricsAddr, deps.MetricsReady) },
+		func(ctx context.Context) error {
+			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
+				Queue: cfg.Topology.BusQueue, Prefetch: 2 * cfg.BatchSize, MaxBatch: cfg.BatchSize, Linger: cfg.Linger,
+			}, c.handle)
+		},
+	)
+}
+
+type consumer struct {
+	cfg       Config
+	logger    *slog.Logger
+	now       func() time.Time
+	m         *metrics
+	pub       *rabbit.Publisher
+	dedup     *dedup
+	beforeAck func(context.Context)
+}
+
+// handle processes one batch of bus deliveries.
+func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
+	c.m.received.Add(float64(len(batch)))
+	var out []rabbit.Outgoing
+	msgs := make([]message.Message, 0, len(batch))
+	inBatch := make(map[string]struct{}, len(batch))
+	for _, d := range batch {
+		msg, err := message.DecodeAMQP(message.AMQP{
+			RoutingKey: d.RoutingKey, MessageID: d.MessageId, Timestamp: d.Timestamp,
+			Headers: map[string]any(d.Headers), Body: d.Body,
+		}, c.cfg.MaxBodyBytes)
+		if err != nil {
+			c.m.malformed.Inc()
+			c.logger.WarnContext(ctx, "malformed bus message dead-lettered", "routing_key", d.RoutingKey, "error", err)
+			out = append(out, deadletter.Outgoing(c.cfg.Topology.DeadLetterExchange, d, "consumer", err.Error(), c.now()))
+			continue
+		}
+		if _, dup := inBatch[msg.ID]; dup {
+			c.m.duplicates.Inc()
+			continue
+		}
+		inBatch[msg.ID] = struct{}{}
+		message.Extract(&msg, nil)
+		msgs = append(msgs, msg)
+	}
+	seen, err := c.dedup.seen(ctx, msgs)
+	if err != nil {
+		// The hint is an optimisation; downstream ids make duplicates harmless.
+		c.logger.WarnContext(ctx, "dedup lookup skipped", "error", err)
+	}
+	fresh := msgs[:0]
+	for i, msg := range msgs {
+		if seen != nil && seen[i] {
+			c.m.duplicates.Inc()
+			continue
+		}
+		fresh = append(fresh, msg)
+	}
+	for start := 0; start < len(fresh); start += c.cfg.BatchSize {
+		item := wire.WorkItem{Messages: fresh[start:min(start+c.cfg.BatchSize, len(fresh))]}
+		body, err := wire.Encode(&item)
+		if err != nil {
+			// Cannot happen for a decoded message; let the broker dead-letter the batch.
+			c.logger.ErrorContext(ctx, "encode work item", "error", err)
+			rejectAll(batch)
+			return
+		}
+		out = append(out, rabbit.Outgoing{Key: c.cfg.Topology.WorkQueue, Msg: amqp.Publishing{
+			ContentType: wire.ContentType, Type: wire.TypeWork, Timestamp: c.now(), Body: body,
+		}})
+	}
+	// Hold the batch unacked until it is published: requeueing would count against the queue's
+	// delivery limit during a broker hiccup.
+	err = backoff.Default.Retry(ctx, func(ctx context.Context) error { return c.pub.Publish(ctx, out...) },
+		func(attempt int, err error) {
+			c.m.failures.Inc()
+			if attempt == 0 {
+				c.logger.WarnContext(ctx, "publish work items; retrying", "error", err, "messages", len(batch))
+			}
+		})
+	if err != nil {
+		return // stopping: the batch stays unacked and is redelivered
+	}
+	if err := c.dedup.mark(ctx, fresh); err != nil {
+		c.logger.WarnContext(ctx, "dedup mark skipped", "error", err)
+	}
+	c.m.forwarded.Add(float64(len(fresh)))
+	c.m.workItems.Add(float64((len(fresh) + c.cfg.BatchSize - 1) / c.cfg.BatchSize))
+	if c.beforeAck != nil {
+		c.beforeAck(ctx)
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	for _, d := range batch {
+		_ = d.Ack(false) // a failed ack means a lost channel: the broker redelivers, ids dedup
+	}
+}
+
+func rejectAll(batch []amqp.Delivery) {
+	for _, d := range batch {
+		_ = d.Nack(false, false)
+	}
+}
+
+// dedup remembers message ids in Redis for a while.
+type dedup struct {
+	rdb    *redis.Client
+	prefix string
+	ttl    time.Duration
+}
+
+// key hashes the id: ids come from outside and may be long.
+func (d *dedup) key(id string) string {
+	h := sha256.Sum256([]byte(id))
+	return d.prefix + hex.EncodeToString(h[:16])
+}
+
+func (d *dedup) seen(ctx context.Context, msgs []message.Message) ([]bool, error) {
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(msgs))
+	for i := range msgs {
+		keys[i] = d.key(msgs[i].ID)
+	}
+	vals, err := d.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("dedup lookup: %w", err)
+	}
+	out := make([]bool, len(vals))
+	for i, v := range vals {
+		out[i] = v != nil
+	}
+	return out, nil
+}
+
+func (d *dedup) mark(ctx context.Context, msgs []message.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	pipe := d.rdb.Pipeline()
+	for i := range msgs {
+		pipe.Set(ctx, d.key(msgs[i].ID), 1, d.ttl)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("dedup mark: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package sse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"fmn/internal/ssetoken"
+)
+
+// Handler defaults.
+const (
+	// DefaultHeartbeat keeps proxies from closing idle streams (most close after 60 s).
+	DefaultHeartbeat = 20 * time.Second
+	// DefaultMaxConnsPerUser caps one user's streams on one replica (a few tabs and devices).
+	DefaultMaxConnsPerUser = 8
+	// writeTimeout drops a client that cannot take one event within this time.
+	writeTimeout = 10 * time.Second
+	// readBatch is how many stored events are read per round trip.
+	readBatch = 100
+	// retryMillis is the reconnect delay suggested to EventSource.
+	retryMillis = 3000
+)
+
+// HandlerConfig sets the stream handler's limits; zero values take the defaults.
+type HandlerConfig struct {
+	Heartbeat       time.Duration
+	MaxConnsPerUser int
+}
+
+// Handler serves GET /stream.
+type Handler struct {
+	store   *Store
+	hub     *Hub
+	signer  *ssetoken.Signer
+	cfg     HandlerConfig
+	logger  *slog.Logger
+	now     func() time.Time
+	conns   prometheus.Gauge
+	events  prometheus.Counter
+	refused *prometheus.CounterVec
+}
+
+// NewHandler returns the stream handler.
+func NewHandler(store *Store, hub *Hub, signer *ssetoken.Signer, cfg HandlerConfig, logger *slog.Logger, reg prometheus.Registerer, now func() time.Time) *Handler {
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.MaxConnsPerUser <= 0 {
+		cfg.MaxConnsPerUser = DefaultMaxConnsPerUser
+	}
+	f := promauto.With(reg)
+	return &Handler{
+		store: store, hub: hub, signer: signer, cfg: cfg, logger: logger, now: now,
+		conns:   f.NewGauge(prometheus.GaugeOpts{Name: "fmn_sse_connections", Help: "Open SSE streams on this process."}),
+		events:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_sse_events_sent_total", Help: "SSE events written to clients."}),
+		refused: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_sse_refused_total", Help: "SSE streams refused, by reason."}, []string{"reason"}),
+	}
+}
+
+// token reads the stream token from the Authorization header or the token query parameter
+// (EventSource cannot set headers).
+func token(r *http.Request) string {
+	if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") {
+		return strings.TrimPrefix(a, "Bearer ")
+	}
+	return r.URL.Query().Get("token")
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	user, err := h.signer.Verify(token(r), h.now())
+	if err != nil {
+		h.refused.WithLabelValues("unauthorized").Inc()
+		http.Error(w, "invalid or expired stream token", http.StatusUnauthorized)
+		return
+	}
+	cursor := r.Header.Get("Last-Event-ID")
+	if cursor == "" {
+		cursor = r.URL.Query().Get("last_event_id")
+	}
+	if cursor != "" && !ValidEventID(cursor) {
+		h.refused.WithLabelValues("bad_cursor").Inc()
+		http.Error(w, "Last-Event-ID is not an event id of this stream", http.StatusBadRequest)
+		return
+	}
+	// Register before reading the position, so nothing announced in between is missed.
+	sub, unsubscribe := h.hub.Subscribe(user)
+	defer unsubscribe()
+	if h.hub.Count(user) > h.cfg.MaxConnsPerUser {
+		h.refused.WithLabelValues("too_many").Inc()
+		http.Error(w, "too many open streams for this user", http.StatusTooManyRequests)
+		return
+	}
+	ctx := r.Context()
+	if cursor == "" {
+		if cursor, err = h.store.LastID(ctx, user); err != nil {
+			h.logger.ErrorContext(ctx, "sse stream position", "error", err)
+			http.Error(w, "stream unavailable", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	h.conns.Inc()
+	defer h.conns.Dec()
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	if err := h.write(rc, w, fmt.Sprintf("retry: %d\n: connected\n\n", retryMillis)); err != nil {
+		return
+	}
+	if err := h.stream(ctx, rc, w, user, cursor, sub); err != nil && ctx.Err() == nil {
+		h.logger.DebugContext(ctx, "sse stream ended", "error", err)
+	}
+}
+
+// stream writes events after cursor, then every new one, until the client goes or falls behind.
+func (h *Handler) stream(ctx context.Context, rc *http.ResponseController, w http.ResponseWriter, user, cursor string, sub *Subscription) error {
+	heartbeat := time.NewTicker(h.cfg.Heartbeat)
+	defer heartbeat.Stop()
+	for {
+		for {
+			evs, err := h.store.Read(ctx, user, cursor, readBatch)
+			if err != nil {
+				return err
+			}
+			for _, ev := range evs {
+				if err := h.write(rc, w, formatEvent(ev)); err != nil {
+					return err
+				}
+				cursor = ev.ID
+				h.events.Inc()
+			}
+			if len(evs) < readBatch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-sub.Poke:
+		case <-heartbeat.C:
+			if err := h.write(rc, w, ": heartbeat\n\n"); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (h *Handler) write(rc *http.ResponseController, w http.ResponseWriter, s string) error {
+	if err := rc.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return fmt.Errorf("set write deadline: %w", err)
+	}
+	if _, err := w.Write([]byte(s)); err != nil {
+		return fmt.Errorf("write event: %w", err)
+	}
+	if err := rc.Flush(); err != nil {
+		return fmt.Errorf("flush event: %w", err)
+	}
+	return nil
+}
+
+// formatEvent renders one event. Data is JSON (no raw newlines), so one data line suffices.
+func formatEvent(ev Event) string {
+	return "id: " + ev.ID + "\nevent: notification\ndata: " + string(ev.Data) + "\n\n"
+}

@@ -1,0 +1,169 @@
+package sse_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+
+	"fmn/internal/notify/sse"
+	"fmn/internal/redistest"
+	"fmn/internal/ssetoken"
+	"fmn/internal/wire"
+)
+
+type testBundle struct {
+	store  *sse.Store
+	signer *ssetoken.Signer
+	server *httptest.Server
+	now    time.Time
+}
+
+func setup(t *testing.T, cfg sse.HandlerConfig) *testBundle {
+	t.Helper()
+	rdb, prefix := redistest.Client(t)
+	store := sse.NewStore(rdb, sse.StoreConfig{Prefix: prefix, MaxLen: 50})
+	signer, err := ssetoken.NewSigner([]byte(strings.Repeat("s", 32)))
+	require.NoError(t, err)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hub := sse.NewHub(rdb, store.Channel(), logger)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- hub.Run(ctx) }()
+	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
+	now := time.Now()
+	h := sse.NewHandler(store, hub, signer, cfg, logger, prometheus.NewPedanticRegistry(), func() time.Time { return now })
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &testBundle{store: store, signer: signer, server: srv, now: now}
+}
+
+func (b *testBundle) url(user string) string {
+	return b.server.URL + "?token=" + url.QueryEscape(b.signer.Issue(user, b.now, time.Minute))
+}
+
+func notification(user, id string) wire.Notification {
+	return wire.Notification{ID: id, MessageID: "msg-" + id, User: user, Topic: "org.fedoraproject.prod.bodhi.update.comment",
+		Filters: []wire.FilterRef{{ID: 1, Name: "mine"}}}
+}
+
+func next(t *testing.T, ch <-chan sse.ClientEvent) sse.ClientEvent {
+	t.Helper()
+	select {
+	case ev, ok := <-ch:
+		require.True(t, ok, "stream closed")
+		return ev
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event within 10s")
+	}
+	return sse.ClientEvent{}
+}
+
+func messageID(t *testing.T, ev sse.ClientEvent) string {
+	t.Helper()
+	var p sse.Payload
+	require.NoError(t, json.Unmarshal([]byte(ev.Data), &p))
+	return p.MessageID
+}
+
+func TestAppendIsIdempotent(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sse.HandlerConfig{})
+	ctx := context.Background()
+	n, err := b.store.Append(ctx, []wire.Notification{notification("alice", "a1"), notification("alice", "a1"), notification("bob", "b1")})
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "the repeated id within one batch is stored once")
+	n, err = b.store.Append(ctx, []wire.Notification{notification("alice", "a1")})
+	require.NoError(t, err)
+	require.Zero(t, n, "a redelivered notification is not stored again")
+	evs, err := b.store.Read(ctx, "alice", "0-0", 10)
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+}
+
+func TestResumeFromLastEventIDThenLive(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sse.HandlerConfig{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := b.store.Append(ctx, []wire.Notification{notification("alice", "1"), notification("alice", "2"), notification("alice", "3")})
+	require.NoError(t, err)
+	all, err := b.store.Read(ctx, "alice", "0-0", 10)
+	require.NoError(t, err)
+	require.Len(t, all, 3)
+
+	ch, err := sse.Subscribe(ctx, b.url("alice"), all[0].ID)
+	require.NoError(t, err)
+	e2, e3 := next(t, ch), next(t, ch)
+	require.Equal(t, []string{all[1].ID, all[2].ID}, []string{e2.ID, e3.ID}, "exactly the missed events, in order")
+	require.Equal(t, "notification", e2.Event)
+	require.Equal(t, "msg-2", messageID(t, e2))
+
+	_, err = b.store.Append(ctx, []wire.Notification{notification("bob", "b"), notification("alice", "4")})
+	require.NoError(t, err)
+	e4 := next(t, ch)
+	require.Equal(t, "msg-4", messageID(t, e4), "a live event follows the replay; bob's is not on alice's stream")
+}
+
+func TestFirstConnectWithoutCursorStartsAtTheEnd(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sse.HandlerConfig{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := b.store.Append(ctx, []wire.Notification{notification("carol", "old")})
+	require.NoError(t, err)
+	ch, err := sse.Subscribe(ctx, b.url("carol"), "")
+	require.NoError(t, err)
+	_, err = b.store.Append(ctx, []wire.Notification{notification("carol", "new")})
+	require.NoError(t, err)
+	require.Equal(t, "msg-new", messageID(t, next(t, ch)))
+
+	// The query-string cursor does what Last-Event-ID does, for a first connection.
+	all, err := b.store.Read(ctx, "carol", "0-0", 10)
+	require.NoError(t, err)
+	ch2, err := sse.Subscribe(ctx, b.url("carol")+"&last_event_id="+all[0].ID, "")
+	require.NoError(t, err)
+	require.Equal(t, "msg-new", messageID(t, next(t, ch2)))
+}
+
+func TestRefusals(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sse.HandlerConfig{MaxConnsPerUser: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	other, err := ssetoken.NewSigner([]byte(strings.Repeat("x", 32)))
+	require.NoError(t, err)
+	for name, tc := range map[string]struct {
+		url, cursor string
+		code        int
+	}{
+		"no token":        {b.server.URL, "", http.StatusUnauthorized},
+		"bare user name":  {b.server.URL + "?token=alice", "", http.StatusUnauthorized},
+		"forged token":    {b.server.URL + "?token=" + url.QueryEscape(other.Issue("alice", b.now, time.Minute)), "", http.StatusUnauthorized},
+		"expired token":   {b.server.URL + "?token=" + url.QueryEscape(b.signer.Issue("alice", b.now.Add(-time.Hour), time.Minute)), "", http.StatusUnauthorized},
+		"malformed event": {b.url("alice"), "12-x<script>", http.StatusBadRequest},
+		"malformed query": {b.url("alice") + "&last_event_id=%0d%0aevil", "", http.StatusBadRequest},
+	} {
+		_, err := sse.Subscribe(ctx, tc.url, tc.cursor)
+		var se *sse.StatusError
+		require.True(t, errors.As(err, &se), "%s: %v", name, err)
+		require.Equal(t, tc.code, se.Code, name)
+	}
+
+	_, err = sse.Subscribe(ctx, b.url("dave"), "")
+	require.NoError(t, err)
+	_, err = sse.Subscribe(ctx, b.url("dave"), "")
+	var se *sse.StatusError
+	require.True(t, errors.As(err, &se))
+	require.Equal(t, http.StatusTooManyRequests, se.Code, "the per-user connection cap holds")
+}

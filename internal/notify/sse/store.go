@@ -1,0 +1,194 @@
+// Package sse delivers notifications to browsers over Server-Sent Events. Each user's
+// notifications are appended to a bounded Redis stream (which is what makes Last-Event-ID resume
+// work on any replica) and announced on one pub/sub channel; every backend replica relays to its
+// own connected clients.
+package sse
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"fmn/internal/wire"
+)
+
+// Store defaults.
+const (
+	// DefaultMaxLen bounds each user's stream (approximately, as XADD MAXLEN ~ does).
+	DefaultMaxLen = 1000
+	// DefaultTTL drops a user's stream after this long without a new notification.
+	DefaultTTL = 7 * 24 * time.Hour
+	// DefaultSeenTTL is how long a delivered notification id is remembered, so a redelivered
+	// notification is not appended twice. Redelivery happens within minutes; a day is ample.
+	DefaultSeenTTL = 24 * time.Hour
+)
+
+// appendScript appends a notification unless its id was seen, and announces the user on the fan-
+// out channel. KEYS: seen key, stream key. ARGV: seen ttl s, maxlen, data, stream ttl s, channel,
+// user. Returns the new entry id, or false for a duplicate. Running as one script makes "seen" and
+// "appended" a single atomic step.
+var appendScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'd', ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+  redis.call('PUBLISH', ARGV[5], ARGV[6])
+  return id
+end
+return false
+`)
+
+// eventIDPattern is the shape of a Redis stream id, which is what SSE event ids are.
+var eventIDPattern = regexp.MustCompile(`^[0-9]{1,20}-[0-9]{1,20}$`)
+
+// ErrBadEventID means a Last-Event-ID is not one this service issued.
+var ErrBadEventID = errors.New("malformed event id")
+
+// ValidEventID reports whether id has the shape of an event id.
+func ValidEventID(id string) bool { return eventIDPattern.MatchString(id) }
+
+// Store keeps users' SSE streams in Redis.
+type Store struct {
+	rdb     *redis.Client
+	prefix  string
+	maxLen  int64
+	ttl     time.Duration
+	seenTTL time.Duration
+}
+
+// StoreConfig sets a Store's limits; zero values take the defaults.
+type StoreConfig struct {
+	Prefix  string // key prefix, such as "fmn:"
+	MaxLen  int64
+	TTL     time.Duration
+	SeenTTL time.Duration
+}
+
+// NewStore returns a store.
+func NewStore(rdb *redis.Client, c StoreConfig) *Store {
+	if c.MaxLen <= 0 {
+		c.MaxLen = DefaultMaxLen
+	}
+	if c.TTL <= 0 {
+		c.TTL = DefaultTTL
+	}
+	if c.SeenTTL <= 0 {
+		c.SeenTTL = DefaultSeenTTL
+	}
+	return &Store{rdb: rdb, prefix: c.Prefix, maxLen: c.MaxLen, ttl: c.TTL, seenTTL: c.SeenTTL}
+}
+
+// Channel is the pub/sub channel announcing users with new events.
+func (s *Store) Channel() string { return s.prefix + "sse:fanout" }
+
+// The user name sits in braces so a user's keys share a Redis Cluster slot.
+func (s *Store) streamKey(user string) string { return s.prefix + "sse:{" + user + "}:stream" }
+func (s *Store) seenKey(user, id string) string {
+	return s.prefix + "sse:{" + user + "}:seen:" + id
+}
+
+// Append adds notifications to their users' streams in one pipeline, skipping any already added.
+// It returns how many were new.
+func (s *Store) Append(ctx context.Context, ns []wire.Notification) (int, error) {
+	if len(ns) == 0 {
+		return 0, nil
+	}
+	if err := appendScript.Load(ctx, s.rdb).Err(); err != nil {
+		return 0, fmt.Errorf("load sse append script: %w", err)
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.Cmd, len(ns))
+	for i := range ns {
+		n := &ns[i]
+		data, err := json.Marshal(EventData(n))
+		if err != nil {
+			return 0, fmt.Errorf("encode notification %s: %w", n.ID, err)
+		}
+		cmds[i] = appendScript.EvalSha(ctx, pipe,
+			[]string{s.seenKey(n.User, n.ID), s.streamKey(n.User)},
+			int64(s.seenTTL/time.Second), s.maxLen, data, int64(s.ttl/time.Second), s.Channel(), n.User)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return 0, fmt.Errorf("append sse notifications: %w", err)
+	}
+	added := 0
+	for _, c := range cmds {
+		if err := c.Err(); err != nil {
+			if errors.Is(err, redis.Nil) {
+				continue // seen before
+			}
+			return added, fmt.Errorf("append sse notification: %w", err)
+		}
+		added++
+	}
+	return added, nil
+}
+
+// Event is one stored SSE event.
+type Event struct {
+	ID   string
+	Data []byte
+}
+
+// Read returns up to count events of user's stream that come after afterID.
+func (s *Store) Read(ctx context.Context, user, afterID string, count int64) ([]Event, error) {
+	if !ValidEventID(afterID) {
+		return nil, ErrBadEventID
+	}
+	msgs, err := s.rdb.XRangeN(ctx, s.streamKey(user), "("+afterID, "+", count).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read sse stream: %w", err)
+	}
+	out := make([]Event, 0, len(msgs))
+	for _, m := range msgs {
+		d, _ := m.Values["d"].(string)
+		out = append(out, Event{ID: m.ID, Data: []byte(d)})
+	}
+	return out, nil
+}
+
+// LastID returns the id of the newest event of user's stream, or "0-0" if it has none.
+func (s *Store) LastID(ctx context.Context, user string) (string, error) {
+	msgs, err := s.rdb.XRevRangeN(ctx, s.streamKey(user), "+", "-", 1).Result()
+	if err != nil {
+		return "", fmt.Errorf("read sse stream end: %w", err)
+	}
+	if len(msgs) == 0 {
+		return "0-0", nil
+	}
+	return msgs[0].ID, nil
+}
+
+// Ping checks the Redis connection.
+func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
+
+// Payload is the JSON a browser receives in an SSE event's data.
+type Payload struct {
+	ID        string   `json:"id"`
+	MessageID string   `json:"message_id"`
+	Topic     string   `json:"topic"`
+	App       string   `json:"app,omitempty"`
+	Agent     string   `json:"agent,omitempty"`
+	Summary   string   `json:"summary,omitempty"`
+	URL       string   `json:"url,omitempty"`
+	Severity  int      `json:"severity"`
+	Filters   []string `json:"filters"`
+	SentAt    string   `json:"sent_at,omitempty"`
+}
+
+// EventData renders a notification for the browser.
+func EventData(n *wire.Notification) Payload {
+	p := Payload{ID: n.ID, MessageID: n.MessageID, Topic: n.Topic, App: n.App, Agent: n.Agent,
+		Summary: n.Summary, URL: n.URL, Severity: n.Severity, Filters: make([]string, 0, len(n.Filters))}
+	for _, f := range n.Filters {
+		p.Filters = append(p.Filters, f.Name)
+	}
+	if !n.SentAt.IsZero() {
+		p.SentAt = n.SentAt.UTC().Format(time.RFC3339)
+	}
+	return p
+}

@@ -1,0 +1,61 @@
+// Package web is fmn's web application. This version serves the JSON API that creates users,
+// destinations and filters and issues SSE stream tokens, runs the preferences outbox relay, and
+// serves health and metrics. The HTML UI comes later.
+package web
+
+import (
+	"time"
+
+	"fmn/internal/config"
+	"fmn/internal/rabbit"
+	"fmn/internal/ssetoken"
+)
+
+// Defaults.
+const (
+	DefaultHTTPAddr  = "127.0.0.1:8080"
+	DefaultStreamURL = "http://127.0.0.1:8082/stream"
+	// maxBody bounds API request bodies.
+	maxBody = 64 << 10
+)
+
+// Config is the web app's configuration.
+type Config struct {
+	AMQP     config.AMQP
+	Postgres config.Postgres
+	Log      config.Log
+	Topology rabbit.Topology
+	// HTTPAddr is the listen address (FMN_WEB_ADDR).
+	HTTPAddr string
+	// AdminToken authorises the API (FMN_WEB_ADMIN_TOKEN or _FILE); empty disables it.
+	AdminToken config.Secret
+	// SSESecret signs stream tokens; shared with the backends (FMN_SSE_SECRET or _FILE).
+	SSESecret config.Secret
+	// StreamURL is the backends' public /stream URL, returned with tokens (FMN_STREAM_URL).
+	StreamURL string
+	// StreamTokenTTL is how long a stream token is valid (FMN_STREAM_TOKEN_TTL).
+	StreamTokenTTL time.Duration
+	// RelayPoll is how often the outbox relay looks for missed changes (FMN_OUTBOX_POLL).
+	RelayPoll time.Duration
+}
+
+// LoadConfig reads the configuration from the environment.
+func LoadConfig(lookup config.LookupFunc) (Config, error) {
+	r := config.NewReader(lookup)
+	c := Config{
+		AMQP:           config.ReadAMQP(r),
+		Postgres:       config.ReadPostgres(r),
+		Log:            config.ReadLog(r),
+		HTTPAddr:       r.String("FMN_WEB_ADDR", DefaultHTTPAddr),
+		AdminToken:     r.Secret("FMN_WEB_ADMIN_TOKEN", ""),
+		SSESecret:      r.Secret("FMN_SSE_SECRET", ""),
+		StreamURL:      r.String("FMN_STREAM_URL", DefaultStreamURL),
+		StreamTokenTTL: r.Duration("FMN_STREAM_TOKEN_TTL", ssetoken.DefaultTTL),
+		RelayPoll:      r.Duration("FMN_OUTBOX_POLL", time.Second),
+	}
+	c.Topology = config.ReadTopology(r, c.AMQP)
+	if len(c.SSESecret.Value()) < ssetoken.MinSecretLen {
+		r.Fail("FMN_SSE_SECRET", "must be set to at least %d bytes (shared with the backends)", ssetoken.MinSecretLen)
+	}
+	return c, r.Err()
+}

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"fmn/internal/lifecycle"
+	"fmn/internal/rabbit"
+	"fmn/internal/ssetoken"
+	"fmn/internal/telemetry"
+	"fmn/internal/wire"
+	"fmn/migrations"
+	"fmn/pkg/prefs/pgstore"
+)
+
+// Deps are the web app's collaborators.
+type Deps struct {
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// HTTPReady, if set, receives the listener's address.
+	HTTPReady func(net.Addr)
+}
+
+// Run serves until ctx ends.
+func Run(ctx context.Context, cfg Config, deps Deps) error {
+	logger := deps.Logger.With("component", "web")
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	signer, err := ssetoken.NewSigner([]byte(cfg.SSESecret.Value()))
+	if err != nil {
+		return fmt.Errorf("sse tokens: %w", err)
+	}
+	pool, err := pgxpool.New(ctx, string(cfg.Postgres.URL))
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer pool.Close()
+	if err := migrations.Check(ctx, pool); err != nil {
+		return err
+	}
+	conn, err := rabbit.Dial(rabbit.Config{URL: string(cfg.AMQP.URL), Setup: cfg.Topology.Declare, ConnectionName: "fmn-web"},
+		rabbit.Deps{Logger: logger, Registerer: deps.Registry})
+	if err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	defer conn.Close()
+	pub := conn.NewPublisher()
+	defer pub.Close()
+
+	relay := pgstore.NewRelay(pool, func(ctx context.Context, changes []wire.PrefsChange) error {
+		out := make([]rabbit.Outgoing, 0, len(changes))
+		for i := range changes {
+			body, err := wire.Encode(&changes[i])
+			if err != nil {
+				return err
+			}
+			out = append(out, rabbit.Outgoing{Exchange: cfg.Topology.PrefsExchange, Msg: amqp.Publishing{
+				ContentType: wire.ContentType, Type: wire.TypePrefsChange, Timestamp: now(), Body: body,
+			}})
+		}
+		return pub.Publish(ctx, out...)
+	}, logger, cfg.RelayPoll)
+
+	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool), signer: signer}
+	mux := http.NewServeMux()
+	h.routes(mux)
+	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
+		"broker":   telemetry.Flag(conn.Ready),
+		"database": func(ctx context.Context) error { return pool.Ping(ctx) },
+	})
+	srv := telemetry.NewServer(securityHeaders(http.MaxBytesHandler(mux, maxBody)), logger)
+
+	logger.InfoContext(ctx, "web started", "addr", cfg.HTTPAddr, "api_enabled", cfg.AdminToken.Value() != "")
+	return lifecycle.Group(ctx,
+		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.HTTPReady) },
+		relay.Run,
+	)
+}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}

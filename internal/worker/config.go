@@ -1,0 +1,63 @@
+// Package worker matches work items against every user's filters and publishes the resulting
+// notifications, one AMQP message per (bus message, channel). It keeps all preferences compiled in
+// memory, swaps in a new snapshot when a preference-change event arrives, and reloads after a
+// broker reconnect so no change is missed. Workers are stateless replicas: run as many as needed.
+package worker
+
+import (
+	"time"
+
+	"fmn/internal/config"
+	"fmn/internal/rabbit"
+)
+
+// Defaults.
+const (
+	DefaultMetricsAddr = "127.0.0.1:9102"
+	// DefaultPrefetch is how many work items a worker holds unacked (each holds up to the
+	// consumer's batch size of messages).
+	DefaultPrefetch = 8
+	// DefaultMaxBatch is how many work items are handled, and their notifications confirmed,
+	// together.
+	DefaultMaxBatch = 4
+	// DefaultLinger is the wait for a batch of work items to fill.
+	DefaultLinger = 2 * time.Millisecond
+)
+
+// Config is the worker's configuration.
+type Config struct {
+	AMQP     config.AMQP
+	Postgres config.Postgres
+	Log      config.Log
+	Topology rabbit.Topology
+	// MetricsAddr serves /metrics, /healthz, /readyz (FMN_WORKER_METRICS_ADDR).
+	MetricsAddr string
+	// Prefetch is the work items held unacked (FMN_WORKER_PREFETCH).
+	Prefetch int
+	// MaxBatch is the work items handled together (FMN_WORKER_BATCH).
+	MaxBatch int
+	// Linger is the wait for a batch to fill (FMN_WORKER_LINGER).
+	Linger time.Duration
+}
+
+// LoadConfig reads the configuration from the environment.
+func LoadConfig(lookup config.LookupFunc) (Config, error) {
+	r := config.NewReader(lookup)
+	c := Config{
+		AMQP:        config.ReadAMQP(r),
+		Postgres:    config.ReadPostgres(r),
+		Log:         config.ReadLog(r),
+		MetricsAddr: r.String("FMN_WORKER_METRICS_ADDR", DefaultMetricsAddr),
+		Prefetch:    r.Int("FMN_WORKER_PREFETCH", DefaultPrefetch),
+		MaxBatch:    r.Int("FMN_WORKER_BATCH", DefaultMaxBatch),
+		Linger:      r.Duration("FMN_WORKER_LINGER", DefaultLinger),
+	}
+	c.Topology = config.ReadTopology(r, c.AMQP)
+	if c.MaxBatch < 1 {
+		r.Fail("FMN_WORKER_BATCH", "must be at least 1")
+	}
+	if c.Prefetch < c.MaxBatch {
+		r.Fail("FMN_WORKER_PREFETCH", "must be at least FMN_WORKER_BATCH")
+	}
+	return c, r.Err()
+}

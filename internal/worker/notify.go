@@ -1,0 +1,43 @@
+package worker
+
+import (
+	"time"
+
+	"fmn/internal/wire"
+	"fmn/pkg/message"
+	"fmn/pkg/rules"
+)
+
+// notifications turns matches into notifications grouped by channel (the destination's kind).
+// Matches on destinations missing from the snapshot (disabled, unconfirmed, deleted) give none.
+func notifications(st *state, msg *message.Message, matches []rules.Match, now time.Time) map[string][]wire.Notification {
+	out := map[string][]wire.Notification{}
+	for _, mt := range matches {
+		d, ok := st.prefs.Destinations[mt.Destination]
+		if !ok {
+			continue
+		}
+		refs := make([]wire.FilterRef, 0, len(mt.Filters))
+		for _, id := range mt.Filters {
+			refs = append(refs, wire.FilterRef{ID: id, Name: st.prefs.FilterNames[id]})
+		}
+		out[d.Kind] = append(out[d.Kind], wire.Notification{
+			ID:          wire.NotificationID(msg.ID, mt.User, d.ID),
+			MessageID:   msg.ID,
+			User:        mt.User,
+			Destination: wire.Destination{ID: d.ID, Kind: d.Kind, Address: d.Address, Format: d.Format},
+			Filters:     refs,
+			Topic:       msg.Topic,
+			App:         msg.App,
+			Agent:       msg.Agent,
+			Severity:    msg.Severity,
+			Summary:     msg.Summary,
+			URL:         msg.URL,
+			Usernames:   msg.Usernames,
+			Artifacts:   msg.Artifacts,
+			SentAt:      msg.SentAt,
+			MatchedAt:   now,
+		})
+	}
+	return out
+}

@@ -1,0 +1,238 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"fmn/internal/backoff"
+	"fmn/internal/deadletter"
+	"fmn/internal/lifecycle"
+	"fmn/internal/rabbit"
+	"fmn/internal/telemetry"
+	"fmn/internal/wire"
+	"fmn/migrations"
+	"fmn/pkg/prefs/pgstore"
+)
+
+// Deps are the worker's collaborators.
+type Deps struct {
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MetricsReady, if set, receives the metrics listener's address.
+	MetricsReady func(net.Addr)
+	// BeforeAck, if set, runs after a batch's notifications are confirmed and before the batch is
+	// acked (tests stop the worker there). A batch whose context has ended by then is left
+	// unacked, to be redelivered.
+	BeforeAck func(ctx context.Context)
+}
+
+type metrics struct {
+	messages         prometheus.Counter
+	matched          prometheus.Counter
+	notifications    *prometheus.CounterVec
+	malformed        prometheus.Counter
+	failures         prometheus.Counter
+	matchSeconds     prometheus.Histogram
+	snapshotVersion  prometheus.Gauge
+	snapshotLoadedAt prometheus.Gauge
+	snapshotFilters  prometheus.Gauge
+	snapshotFailures prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	return &metrics{
+		messages:      f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_messages_total", Help: "Bus messages matched."}),
+		matched:       f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_messages_matched_total", Help: "Bus messages that matched at least one filter."}),
+		notifications: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_worker_notifications_total", Help: "Notifications published, by channel."}, []string{"channel"}),
+		malformed:     f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_malformed_total", Help: "Work items dead-lettered as undecodable."}),
+		failures:      f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_publish_failures_total", Help: "Failed attempts to publish a batch (each is retried)."}),
+		matchSeconds: f.NewHistogram(prometheus.HistogramOpts{Name: "fmn_worker_match_seconds", Help: "Time to match one bus message against every filter.",
+			Buckets: prometheus.ExponentialBuckets(1e-6, 4, 10)}),
+		snapshotVersion:  f.NewGauge(prometheus.GaugeOpts{Name: "fmn_worker_snapshot_version", Help: "Preferences change version of the snapshot in force."}),
+		snapshotLoadedAt: f.NewGauge(prometheus.GaugeOpts{Name: "fmn_worker_snapshot_loaded_timestamp_seconds", Help: "When the snapshot in force was loaded."}),
+		snapshotFilters:  f.NewGauge(prometheus.GaugeOpts{Name: "fmn_worker_snapshot_filters", Help: "Enabled filters in the snapshot in force."}),
+		snapshotFailures: f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_snapshot_failures_total", Help: "Snapshot reloads that failed."}),
+	}
+}
+
+// Run matches work items until ctx ends.
+func Run(ctx context.Context, cfg Config, deps Deps) error {
+	logger := deps.Logger.With("component", "worker")
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	m := newMetrics(deps.Registry)
+
+	pool, err := pgxpool.New(ctx, string(cfg.Postgres.URL))
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer pool.Close()
+	if err := migrations.Check(ctx, pool); err != nil {
+		return err
+	}
+	snaps := newSnapshots(pgstore.New(pool), logger, now, m)
+	if err := snaps.reload(ctx); err != nil {
+		return fmt.Errorf("initial snapshot: %w", err)
+	}
+
+	conn, err := rabbit.Dial(rabbit.Config{URL: string(cfg.AMQP.URL), Setup: cfg.Topology.Declare, ConnectionName: "fmn-worker"},
+		rabbit.Deps{Logger: logger, Registerer: deps.Registry})
+	if err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	defer conn.Close()
+	pub := conn.NewPublisher()
+	defer pub.Close()
+	w := &worker{cfg: cfg, logger: logger, now: now, m: m, pub: pub, snaps: snaps, beforeAck: deps.BeforeAck}
+
+	mux := http.NewServeMux()
+	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
+		"broker":   telemetry.Flag(conn.Ready),
+		"database": func(ctx context.Context) error { return pool.Ping(ctx) },
+	})
+	srv := telemetry.NewServer(mux, logger)
+
+	logger.InfoContext(ctx, "worker started", "queue", cfg.Topology.WorkQueue, "snapshot_version", snaps.current().prefs.Version)
+	return lifecycle.Group(ctx,
+		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.MetricsAddr, deps.MetricsReady) },
+		snaps.run,
+		func(ctx context.Context) error { return w.consumePrefs(ctx, conn) },
+		func(ctx context.Context) error {
+			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
+				Queue: cfg.Topology.WorkQueue, Prefetch: cfg.Prefetch, MaxBatch: cfg.MaxBatch, Linger: cfg.Linger,
+			}, w.handle)
+		},
+	)
+}
+
+type worker struct {
+	cfg       Config
+	logger    *slog.Logger
+	now       func() time.Time
+	m         *metrics
+	pub       *rabbit.Publisher
+	snaps     *snapshots
+	beforeAck func(context.Context)
+}
+
+// consumePrefs listens for preference changes on this worker's own queue. The queue is exclusive
+// and goes away with the connection, so after a reconnect the worker reloads whatever it missed.
+func (w *worker) consumePrefs(ctx context.Context, conn *rabbit.Conn) error {
+	return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
+		Prefetch: 64, MaxBatch: 64, Exclusive: true,
+		Declare: func(ch *amqp.Channel) (string, error) {
+			q, err := ch.QueueDeclare("", false, true, true, false, amqp.Table{"x-queue-type": "classic"})
+			if err != nil {
+				return "", fmt.Errorf("declare prefs queue: %w", err)
+			}
+			if err := ch.QueueBind(q.Name, "", w.cfg.Topology.PrefsExchange, false, nil); err != nil {
+				return "", fmt.Errorf("bind prefs queue: %w", err)
+			}
+			return q.Name, nil
+		},
+		OnReconnect: func() { w.snaps.want(0) },
+	}, func(ctx context.Context, batch []amqp.Delivery) {
+		var newest int64
+		for _, d := range batch {
+			c, err := wire.DecodePrefsChange(d.Body)
+			if err != nil {
+				w.logger.WarnContext(ctx, "undecodable prefs change; reloading everything", "error", err)
+				newest = 0
+				w.snaps.want(0)
+				continue
+			}
+			newest = max(newest, c.Version)
+		}
+		if newest > 0 {
+			w.snaps.want(newest)
+		}
+		for _, d := range batch {
+			_ = d.Ack(false)
+		}
+	})
+}
+
+// handle matches one batch of work items and publishes their notifications.
+func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
+	st := w.snaps.current()
+	now := w.now()
+	var out []rabbit.Outgoing
+	counts := map[string]int{}
+	for _, d := range batch {
+		item, err := wire.DecodeWork(d.Body)
+		if err != nil {
+			w.m.malformed.Inc()
+			w.logger.ErrorContext(ctx, "undecodable work item dead-lettered", "error", err)
+			out = append(out, deadletter.Outgoing(w.cfg.Topology.DeadLetterExchange, d, "worker", err.Error(), now))
+			continue
+		}
+		for i := range item.Messages {
+			msg := &item.Messages[i]
+			start := time.Now()
+			matches := st.matcher.Match(msg, now)
+			w.m.matchSeconds.Observe(time.Since(start).Seconds())
+			w.m.messages.Inc()
+			if len(matches) == 0 {
+				continue
+			}
+			w.m.matched.Inc()
+			for channel, ns := range notifications(st, msg, matches, now) {
+				body, err := wire.Encode(&wire.NotificationBatch{Channel: channel, Notifications: ns})
+				if err != nil {
+					// Cannot happen for decoded data; let the broker dead-letter the batch.
+					w.logger.ErrorContext(ctx, "encode notifications", "error", err)
+					rejectAll(batch)
+					return
+				}
+				out = append(out, rabbit.Outgoing{Exchange: w.cfg.Topology.NotificationsExchange, Key: channel, Msg: amqp.Publishing{
+					ContentType: wire.ContentType, Type: wire.TypeNotifications, MessageId: msg.ID, Timestamp: now, Body: body,
+				}})
+				counts[channel] += len(ns)
+			}
+		}
+	}
+	// Hold the batch unacked until it is published: requeueing would count against the queue's
+	// delivery limit during a broker hiccup.
+	err := backoff.Default.Retry(ctx, func(ctx context.Context) error { return w.pub.Publish(ctx, out...) },
+		func(attempt int, err error) {
+			w.m.failures.Inc()
+			if attempt == 0 {
+				w.logger.WarnContext(ctx, "publish notifications; retrying", "error", err)
+			}
+		})
+	if err != nil {
+		return // stopping: the batch stays unacked and is redelivered
+	}
+	for ch, n := range counts {
+		w.m.notifications.WithLabelValues(ch).Add(float64(n))
+	}
+	if w.beforeAck != nil {
+		w.beforeAck(ctx)
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	for _, d := range batch {
+		_ = d.Ack(false)
+	}
+}
+
+func rejectAll(batch []amqp.Delivery) {
+	for _, d := range batch {
+		_ = d.Nack(false, false)
+	}
+}
