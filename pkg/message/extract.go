@@ -247,19 +247,19 @@ var (
 	genericUsers = mustPaths("agent", "user", "username", "owner", "submitter", "packager")
 )
 
-// nameFromNVR returns the package name of a name-version-release string (the part before the
-// last two dashes), or "" if s is not one.
+// nameFromNVR returns the package name of a name-version-release string: the part before the
+// second-to-last dash, as Fedora's tools split NVRs. A string with one dash gives the part before
+// it, a string with none is returned as is (bodhi's oldest update titles were bare names).
 func nameFromNVR(s string) string {
 	s = strings.TrimSpace(s)
 	i := strings.LastIndexByte(s, '-')
-	if i <= 0 {
-		return ""
+	if i < 0 {
+		return s
 	}
-	j := strings.LastIndexByte(s[:i], '-')
-	if j <= 0 {
-		return ""
+	if j := strings.LastIndexByte(s[:i], '-'); j >= 0 {
+		return s[:j]
 	}
-	return s[:j]
+	return s[:i]
 }
 
 // namesFromNVRList splits a list of NVRs separated by spaces or commas (a bodhi update title)

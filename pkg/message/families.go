@@ -103,6 +103,11 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "git.branch git.branch.# git.lookaside.#", App: "distgit",
 		Agent: "agent", RPMs: "name",
+		Fn: func(x *extraction) {
+			if !has(x.root, "name") {
+				x.addArtifact(ArtifactRPM, repoFromTopic(x.topic, "git.branch."))
+			}
+		},
 		Summary: []string{"{@agent} {@topic} {name} {branch}", "{@agent} {@topic} {name}"},
 	},
 	{
@@ -217,8 +222,15 @@ var ruleSpecs = []ruleSpec{
 
 	// --- Mirrors ---
 	{
-		Topics: "mirrormanager.#", App: "mirrormanager",
+		// A host's site admins are involved in changes to the host, not in site changes.
+		Topics: "mirrormanager.host.#", App: "mirrormanager",
 		Agent: "agent", Users: "site.admins[]",
+		Summary: []string{"{@agent} {@topic} {host.name} of site {site.name}"},
+	},
+	{
+		Topics: "mirrormanager.#", App: "mirrormanager",
+		Agent:   "agent",
+		Summary: []string{"{@agent} {@topic} site {site.name}", "mirrormanager {@topic}"},
 	},
 
 	// --- Infrastructure ---
@@ -228,9 +240,8 @@ var ruleSpecs = []ruleSpec{
 		Topics: "nagios.#", App: "nagios",
 		Fn: func(x *extraction) {
 			for _, k := range [...]string{"service_ack_author", "host_ack_author"} {
-				if s := getString(x.root, k); s != "" {
-					x.addUser(strings.Split(s[strings.LastIndex(s, "://")+1:], ".")[0])
-				}
+				// An OpenID URL such as http://kevin.id.fedoraproject.org/.
+				x.addUser(getString(x.root, k))
 			}
 		},
 		Summary: []string{"{host} {service} is {state}", "{host} is {state}"},
@@ -472,18 +483,20 @@ func distgitReceive(x *extraction) {
 	if t := namespaceType(getString(c, "namespace")); t != "" {
 		repo := getString(c, "repo")
 		if repo == "" {
-			// Legacy topics carried the repository: git.receive.<repo>.<branch>.
-			if rest, ok := strings.CutPrefix(x.topic, "git.receive."); ok {
-				if i := strings.LastIndexByte(rest, '.'); i > 0 {
-					repo = rest[:i]
-				}
-			}
+			repo = repoFromTopic(x.topic, "git.receive.")
 		}
 		x.addArtifact(t, repo)
 	}
-	if x.agent == "" {
-		x.setAgent(getString(c, "email"))
+}
+
+// repoFromTopic reads the repository from a legacy dist-git topic: <prefix><repo>.<branch>.
+func repoFromTopic(topic, prefix string) string {
+	if rest, ok := strings.CutPrefix(topic, prefix); ok {
+		if i := strings.LastIndexByte(rest, '.'); i > 0 {
+			return rest[:i]
+		}
 	}
+	return ""
 }
 
 // pagure handles pagure.io and dist-git (src.fedoraproject.org), which share topics. Changes to
