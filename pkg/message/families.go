@@ -13,7 +13,7 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "buildsys.tag buildsys.untag", App: "koji",
 		Agent: "user", Users: "owner", RPMs: "name",
-		Summary: []string{"{user} {@topic} {name}-{version}-{release} ({tag})", "{name}-{version}-{release} {@topic}"},
+		Summary: []string{"{user} {@event} {name}-{version}-{release} ({tag})", "{name}-{version}-{release} {@event}"},
 		URL:     []string{"https://koji.fedoraproject.org/koji/buildinfo?buildID={build_id}"},
 		Fn:      kojiTag,
 	},
@@ -41,7 +41,7 @@ var ruleSpecs = []ruleSpec{
 	},
 	{
 		Topics: "buildsys.repo.#", App: "koji",
-		Summary: []string{"repo {@topic} for {tag}"},
+		Summary: []string{"repo {@event} for {tag}"},
 	},
 	{Topics: "buildsys.#", App: "koji", Agent: "owner user"},
 
@@ -77,9 +77,9 @@ var ruleSpecs = []ruleSpec{
 			"{comment.author} commented on bodhi update {comment.update_title}",
 			"{@agent} submitted {override.build.nvr} to the buildroot",
 			"{@agent} submitted {override.nvr} to the buildroot",
-			"bodhi update {update.alias} {@topic} ({@packages})",
-			"bodhi update {update.title} {@topic}",
-			"{@agent}: bodhi {@topic}",
+			"bodhi update {update.alias} {@event} ({@packages})",
+			"bodhi update {update.title} {@event}",
+			"{@agent}: bodhi {@event}",
 		},
 		URL: []string{
 			"{update.url}", "https://bodhi.fedoraproject.org/updates/{update.alias}",
@@ -108,7 +108,7 @@ var ruleSpecs = []ruleSpec{
 				x.addArtifact(ArtifactRPM, repoFromTopic(x.topic, "git.branch."))
 			}
 		},
-		Summary: []string{"{@agent} {@topic} {name} {branch}", "{@agent} {@topic} {name}"},
+		Summary: []string{"{@agent} {@event} {name} {branch}", "{@agent} {@event} {name}"},
 	},
 	{
 		Topics: "git.pkgdb2branch.#", App: "distgit",
@@ -120,11 +120,15 @@ var ruleSpecs = []ruleSpec{
 		Agent: "agent",
 		Fn:    pagure,
 		Summary: []string{
-			"{@agent} commented on {pullrequest.project.fullname}#{pullrequest.id}",
-			"{@agent} {@topic} {project.fullname}#{issue.id}",
-			"{@agent} {@topic} {pullrequest.project.fullname}#{pullrequest.id}",
-			"{@agent} {@topic} {project.fullname}",
-			"{@agent} {@topic} {repo.fullname}",
+			"{@agent} {@event} on {project.fullname}#{issue.id}: {issue.title}",
+			"{@agent} {@event} on {project.name}#{issue.id}: {issue.title}",
+			"{@agent} {@event} on {pullrequest.project.fullname}#{pullrequest.id}: {pullrequest.title}",
+			"{@agent} {@event} on {pullrequest.project.name}#{pullrequest.id}: {pullrequest.title}",
+			"{@agent} {@event} on {pull_request.project.fullname}#{pull_request.id}",
+			"{@agent} {@event} on {project.fullname}",
+			"{@agent} {@event} on {project.name}",
+			"{@agent} {@event} on {repo.fullname}",
+			"{@agent} {@event} on {repo.name}",
 		},
 		URL: []string{"{pullrequest.full_url}", "{issue.full_url}", "{project.full_url}", "{repo.full_url}"},
 	},
@@ -135,16 +139,16 @@ var ruleSpecs = []ruleSpec{
 		Fn: anitya,
 		Summary: []string{
 			"new upstream release {project.version} of {project.name}",
-			"{@agent} {@topic} {project.name}",
-			"{@agent} {@topic} {message.project}",
-			"{@agent} {@topic} {message.distro}",
+			"{@agent} {@event} {project.name}",
+			"{@agent} {@event} {message.project}",
+			"{@agent} {@event} {message.distro}",
 		},
 		URL: []string{"https://release-monitoring.org/project/{project.id}/"},
 	},
 	{
 		Topics: "hotness.#", App: "hotness",
 		Fn:      hotness,
-		Summary: []string{"the-new-hotness {@topic} for {@packages}", "the-new-hotness {@topic}"},
+		Summary: []string{"the-new-hotness {@event} for {@packages}", "the-new-hotness {@event}"},
 		URL:     []string{"{bug.url}"},
 	},
 
@@ -152,7 +156,7 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "copr.#", App: "copr",
 		Agent: "user", Users: "owner",
-		Summary: []string{"{@agent}'s copr {owner}/{copr} build {build} {@topic} ({chroot})", "{@agent}: copr {@topic} {copr}"},
+		Summary: []string{"{@agent}'s copr {owner}/{copr} build {build} {@event} ({chroot})", "{@agent}: copr {@event} {copr}"},
 		URL:     []string{"https://copr.fedorainfracloud.org/coprs/{owner}/{copr}/build/{build}/"},
 	},
 
@@ -160,12 +164,12 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "fas.#", Shape: "msg", Root: "msg", App: "fas",
 		Agent: "agent", Users: "user", Groups: "group",
-		Summary: []string{"{@agent} {@topic} {user} {group}", "{@agent} {@topic} {user}", "{@agent} {@topic} {group}"},
+		Summary: []string{"{@agent} {@event} {user} {group}", "{@agent} {@event} {user}", "{@agent} {@event} {group}"},
 	},
 	{
 		Topics: "fas.# noggin.#", App: "fas",
 		Agent: "agent", Users: "user", Groups: "group",
-		Summary: []string{"{@agent} {@topic} {user.username} {group.name}", "{@agent} {@topic} {user}", "{@agent} {@topic} {group}"},
+		Summary: []string{"{@agent} {@event} {user.username} {group.name}", "{@agent} {@event} {user}", "{@agent} {@event} {group}"},
 	},
 
 	// --- Package database ---
@@ -194,15 +198,15 @@ var ruleSpecs = []ruleSpec{
 		Fn: func(x *extraction) {
 			x.dropUser("zodbot")
 		},
-		Summary: []string{"meeting {@topic} in {channel}: {meeting_topic}", "meeting {@topic} in {channel}"},
+		Summary: []string{"meeting {@event} in {channel}: {meeting_topic}", "meeting {@event} in {channel}"},
 		URL:     []string{"{url}"},
 	},
 	{
 		Topics: "fedocal.#", App: "fedocal",
 		Agent: "agent",
 		Summary: []string{
-			"{@agent} {@topic} \"{meeting.meeting_name}\" in the {calendar.calendar_name} calendar",
-			"{@agent} {@topic} the {calendar.calendar_name} calendar",
+			"{@agent} {@event} \"{meeting.meeting_name}\" in the {calendar.calendar_name} calendar",
+			"{@agent} {@event} the {calendar.calendar_name} calendar",
 		},
 		URL: []string{"https://apps.fedoraproject.org/calendar/{calendar.calendar_name}/"},
 	},
@@ -211,13 +215,13 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "wiki.#", App: "wiki",
 		Fn:      wiki,
-		Summary: []string{"{@agent} edited the wiki page \"{title}\"", "{@agent} uploaded {name} to the wiki", "{@agent}: wiki {@topic}"},
+		Summary: []string{"{@agent} edited the wiki page \"{title}\"", "{@agent} uploaded {name} to the wiki", "{@agent}: wiki {@event}"},
 		URL:     []string{"{url}", "{page_url}"},
 	},
 
 	// --- Composes and images ---
 	{Topics: "compose.# pungi.# autocloud.# fedimg.# releng.# pdc.# odcs.#", Agent: "compose.owner",
-		Summary: []string{"{@topic} {compose_id} ({status})", "{@topic} {compose.compose_id}", "{@topic} {compose_id}"},
+		Summary: []string{"{@event} {compose_id} ({status})", "{@event} {compose.compose_id}", "{@event} {compose_id}"},
 		URL:     []string{"{location}", "{compose_url}"}},
 
 	// --- Mirrors ---
@@ -225,16 +229,16 @@ var ruleSpecs = []ruleSpec{
 		// A host's site admins are involved in changes to the host, not in site changes.
 		Topics: "mirrormanager.host.#", App: "mirrormanager",
 		Agent: "agent", Users: "site.admins[]",
-		Summary: []string{"{@agent} {@topic} {host.name} of site {site.name}"},
+		Summary: []string{"{@agent} {@event} {host.name} of site {site.name}"},
 	},
 	{
 		Topics: "mirrormanager.#", App: "mirrormanager",
 		Agent:   "agent",
-		Summary: []string{"{@agent} {@topic} site {site.name}", "mirrormanager {@topic}"},
+		Summary: []string{"{@agent} {@event} site {site.name}", "mirrormanager {@event}"},
 	},
 
 	// --- Infrastructure ---
-	{Topics: "ansible.#", App: "ansible", Agent: "userid", Summary: []string{"{@agent} {@topic} {playbook}"}},
+	{Topics: "ansible.#", App: "ansible", Agent: "userid", Summary: []string{"{@agent} {@event} {playbook}"}},
 	{Topics: "infragit.#", App: "infragit", Agent: "commit.username commit.agent"},
 	{
 		Topics: "nagios.#", App: "nagios",
@@ -256,7 +260,7 @@ var ruleSpecs = []ruleSpec{
 				x.addUser(u)
 			}
 		},
-		Summary: []string{"{@agent} {@topic} ticket #{ticket.id}: {ticket.summary}", "{@agent} {@topic} {page.name}"},
+		Summary: []string{"{@agent} {@event} ticket #{ticket.id}: {ticket.summary}", "{@agent} {@event} {page.name}"},
 	},
 
 	// --- Forges and webhooks ---
@@ -270,26 +274,46 @@ var ruleSpecs = []ruleSpec{
 				}
 			}
 		},
-		Summary: []string{"{sender.login} {@topic} on {repository.full_name}"},
+		Summary: []string{"{sender.login} {@event} on {repository.full_name}"},
 		URL:     []string{"{pull_request.html_url}", "{issue.html_url}", "{compare}", "{repository.html_url}"},
 	},
 	{
 		Topics:  "github.# gitlab.# forgejo.# gitea.#",
 		Agent:   "agent",
-		Summary: []string{"{@agent} {@topic} on {body.repository.full_name}", "{@agent} {@topic} on {body.project.path_with_namespace}"},
+		Summary: []string{"{@agent} {@event} on {body.repository.full_name}", "{@agent} {@event} on {body.project.path_with_namespace}"},
 		URL:     []string{"{body.pull_request.html_url}", "{body.issue.html_url}", "{body.compare}", "{body.repository.html_url}", "{body.object_attributes.url}"},
 	},
+	// Discourse: who acted depends on the event; on "solved", the acting user (the question's
+	// author) is not in the payload, only the solution's author.
 	{
-		Topics: "discourse.#", App: "discourse",
-		Agent:   "webhook_body.*.username webhook_body.*.created_by.username",
-		Summary: []string{"{@agent} {@topic} on {webhook_headers.X-Discourse-Instance}", "discourse {@topic}"},
+		Topics: "discourse.post.#", App: "discourse",
+		Agent:   "webhook_body.post.username",
+		Summary: []string{"{@agent} {@event}: \"{webhook_body.post.topic_title}\"", "{@agent} discourse {@event}"},
+		URL:     []string{"{webhook_headers.X-Discourse-Instance}/t/{webhook_body.post.topic_slug}/{webhook_body.post.topic_id}/{webhook_body.post.post_number}"},
 	},
+	{
+		Topics: "discourse.topic.#", App: "discourse",
+		Agent:   "webhook_body.topic.created_by.username",
+		Summary: []string{"{@agent} {@event}: \"{webhook_body.topic.title}\"", "{@agent} discourse {@event}"},
+		URL:     []string{"{webhook_headers.X-Discourse-Instance}/t/{webhook_body.topic.slug}/{webhook_body.topic.id}"},
+	},
+	{
+		Topics: "discourse.#", Shape: "webhook_body.solved", App: "discourse",
+		Users:   "webhook_body.solved.username",
+		Summary: []string{"{webhook_body.solved.username}'s answer was accepted: \"{webhook_body.solved.topic_title}\""},
+	},
+	{
+		Topics: "discourse.like.#", App: "discourse",
+		Agent: "webhook_body.like.user.username", Users: "webhook_body.like.post.username",
+		Summary: []string{"{@agent} liked a post by {webhook_body.like.post.username}"},
+	},
+	{Topics: "discourse.#", App: "discourse", Summary: []string{"discourse {@event}"}},
 
 	// --- Bugzilla ---
 	{
 		Topics: "bugzilla.#", App: "bugzilla",
 		Fn:      bugzilla,
-		Summary: []string{"{@agent} {@topic} RHBZ#{bug.id} {bug.summary}", "RHBZ#{bug.id} {@topic}: {bug.summary}"},
+		Summary: []string{"{@agent} {@event} RHBZ#{bug.id} {bug.summary}", "RHBZ#{bug.id} {@event}: {bug.summary}"},
 		URL:     []string{"{bug.weburl}", "https://bugzilla.redhat.com/show_bug.cgi?id={bug.id}"},
 	},
 
@@ -297,10 +321,10 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "ci.# allpackages.# container.# atomic.#", App: "ci",
 		Agent:   "username",
-		Summary: []string{"{@topic} for {repo} ({branch}): {status}", "{@topic} for {repo}"},
+		Summary: []string{"{@event} for {repo} ({branch}): {status}", "{@event} for {repo}"},
 		URL:     []string{"{build_url}"},
 	},
-	{Topics: "openqa.#", App: "openqa", Agent: "user", Summary: []string{"{@agent} {@topic} on openQA job {job_id}"}},
+	{Topics: "openqa.#", App: "openqa", Agent: "user", Summary: []string{"{@agent} {@event} on openQA job {job_id}"}},
 	{
 		Topics: "greenwave.#", App: "greenwave",
 		Fn: func(x *extraction) {
@@ -326,18 +350,18 @@ var ruleSpecs = []ruleSpec{
 		Summary: []string{"{task.name} {result.outcome} for {task.item}"},
 	},
 	{Topics: "rats.#", App: "rats", Agent: "agent"},
-	{Topics: "jenkins.#", App: "jenkins", Summary: []string{"{project} build #{build} {@topic}"}},
+	{Topics: "jenkins.#", App: "jenkins", Summary: []string{"{project} build #{build} {@event}"}},
 	{Topics: "koschei.#", App: "koschei", RPMs: "name", Groups: "groups[]",
-		Summary: []string{"{name}'s koschei status changed from {old} to {new} in {collection}", "koschei {@topic} {collection}: {old} → {new}"}},
+		Summary: []string{"{name}'s koschei status changed from {old} to {new} in {collection}", "koschei {@event} {collection}: {old} → {new}"}},
 	{Topics: "mbs.#", App: "mbs", Agent: "owner", Summary: []string{"{@agent}'s module build {name}-{stream} is {state_name}"}},
 	{Topics: "openscanhub.#", App: "openscanhub", Agent: "owner"},
 
 	// --- Community ---
 	{Topics: "fedora_elections.# elections.#", App: "elections", Agent: "agent fas_user",
-		Summary: []string{"{@agent} {@topic} {election.shortdesc}"}},
+		Summary: []string{"{@agent} {@event} {election.shortdesc}"}},
 	{Topics: "nuancier.#", App: "nuancier", Agent: "agent", Users: "candidate.submitter"},
 	{Topics: "askbot.#", App: "askbot", Agent: "agent", Users: "newly_mentioned_users[]",
-		Summary: []string{"{@agent} {@topic} \"{thread.title}\""}},
+		Summary: []string{"{@agent} {@event} \"{thread.title}\""}},
 	{Topics: "fmn.#", App: "fmn", Fn: func(x *extraction) {
 		if s := getString(x.root, "openid"); s != "" {
 			x.setAgent(strings.Split(s, ".")[0])
@@ -370,33 +394,47 @@ var ruleSpecs = []ruleSpec{
 	{Topics: "datanommer.#"},
 }
 
-var stateWords = map[string][]string{
-	"build": {"started", "completed", "was deleted", "failed", "was canceled"},
-	"task":  {"is free", "is open", "completed", "was canceled", "was assigned", "failed"},
+// Koji state numbers (task messages carry names instead) and how a summary says them.
+type kojiStates struct {
+	words []string
+	names map[string]int
 }
 
-func stateWord(kind string, v any) string {
+var (
+	buildStates = kojiStates{
+		words: []string{"started", "completed", "deleted", "failed", "canceled"},
+		names: map[string]int{"BUILDING": 0, "COMPLETE": 1, "DELETED": 2, "FAILED": 3, "CANCELED": 4},
+	}
+	taskStates = kojiStates{
+		words: []string{"is free", "started", "completed", "canceled", "assigned", "failed"},
+		names: map[string]int{"FREE": 0, "OPEN": 1, "CLOSED": 2, "CANCELED": 3, "ASSIGNED": 4, "FAILED": 5},
+	}
+)
+
+func (k kojiStates) word(v any) string {
 	n, ok := toInt(v)
-	words := stateWords[kind]
-	if !ok || n < 0 || n >= len(words) {
+	if s, isStr := v.(string); isStr && !ok {
+		n, ok = k.names[strings.ToUpper(s)]
+	}
+	if !ok || n < 0 || n >= len(k.words) {
 		return ""
 	}
-	return words[n]
+	return k.words[n]
 }
 
 func kojiBuild(x *extraction) {
 	nvr := getString(x.root, "name") + "-" + getString(x.root, "version") + "-" + getString(x.root, "release")
-	if w := stateWord("build", getPath(x.root, "new")); w != "" && strings.Count(nvr, "-") >= 2 && !strings.Contains(nvr, "--") {
+	if w := buildStates.word(getPath(x.root, "new")); w != "" && !strings.Contains(nvr, "--") {
 		if x.agent != "" {
-			x.summary = x.agent + "'s " + nvr + " build " + strings.TrimPrefix(w, "was ")
+			x.summary = x.agent + "'s " + nvr + " build " + w
 		} else {
-			x.summary = nvr + " build " + strings.TrimPrefix(w, "was ")
+			x.summary = nvr + " build " + w
 		}
 	}
 }
 
 func kojiTask(x *extraction) {
-	w := stateWord("task", getPath(x.root, "new"))
+	w := taskStates.word(getPath(x.root, "new"))
 	if w == "" {
 		return
 	}
@@ -415,7 +453,20 @@ func kojiTask(x *extraction) {
 }
 
 func kojiTag(x *extraction) {
-	_ = x // users and packages are data; the hook keeps room for the tag name in future.
+	nvr := getString(x.root, "name") + "-" + getString(x.root, "version") + "-" + getString(x.root, "release")
+	tag := getString(x.root, "tag")
+	if strings.Contains(nvr, "--") || tag == "" {
+		return
+	}
+	verb := "tagged " + nvr + " into " + tag
+	if strings.HasPrefix(x.topic, "buildsys.untag") {
+		verb = "untagged " + nvr + " from " + tag
+	}
+	if x.agent != "" {
+		x.summary = x.agent + " " + verb
+	} else {
+		x.summary = nvr + " was " + verb[:strings.IndexByte(verb, ' ')] + verb[strings.IndexByte(verb, ' ')+len(nvr)+1:]
+	}
 }
 
 // bodhi adds comment mentions and the packages of the update (from its builds, else its title),

@@ -6,7 +6,8 @@ import (
 
 // A template renders a summary or URL from a message: literal text with {path} placeholders
 // (paths as in path, from the rule's root) and the computed fields {@agent}, {@package},
-// {@packages}, {@user} and {@topic}. A template with a placeholder that resolves to nothing
+// {@packages}, {@user}, {@topic} and {@event} (the topic
+// after its application word, in words). A template with a placeholder that resolves to nothing
 // renders to "", so a rule lists templates from the most to the least specific.
 type template []tmplPart
 
@@ -96,6 +97,10 @@ func computed(name string, x *extraction, m *Message) string {
 		return strings.Join(pk, ", ")
 	case "topic":
 		return x.topic
+	case "event":
+		// The topic after its application word, in words: "update comment".
+		_, ev, _ := strings.Cut(x.topic, ".")
+		return strings.ReplaceAll(ev, ".", " ")
 	}
 	return ""
 }
