@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Aliases maps an e-mail address or IRC nick to an account name. Lookups must be cheap; the
@@ -80,7 +82,7 @@ func Extract(m *Message, aliases Aliases) {
 		}
 		m.Summary = oneLine(m.Summary)
 		if m.Summary == "" {
-			m.Summary = defaultSummary(m, x.topic)
+			m.Summary = oneLine(defaultSummary(m, x.topic))
 		}
 	}
 }
@@ -305,12 +307,38 @@ func AppFromTopic(topic string) string {
 	return app
 }
 
-// oneLine collapses whitespace (including newlines) so a summary fits on one line.
+// maxSummary bounds a summary, in bytes; longer ones are cut at a rune boundary with "…".
+const maxSummary = 300
+
+// oneLine makes s fit on one line: control characters (newlines included) become spaces, runs
+// of white space collapse, and the result is bounded by maxSummary.
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n\t") && !strings.Contains(s, "  ") {
-		return strings.TrimSpace(s)
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			clean = false
+			break
+		}
 	}
-	return strings.Join(strings.Fields(s), " ")
+	if !clean {
+		s = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) || r == utf8.RuneError {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	if !clean || strings.Contains(s, "  ") || strings.TrimSpace(s) != s {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	if len(s) > maxSummary {
+		cut := maxSummary
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
 }
 
 // defaultSummary describes a message no template covered: "ralph: bodhi update comment (tzdata)".
