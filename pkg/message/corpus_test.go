@@ -112,3 +112,51 @@ func TestCorpusExtraction(t *testing.T) {
 	require.GreaterOrEqual(t, users.share(), minShare, "usernames share")
 	require.GreaterOrEqual(t, pkgs.share(), minShare, "packages share")
 }
+
+// BenchmarkExtract measures extraction per message over the whole corpus (decoding excluded):
+// one op is one message, cycling through the corpus.
+func BenchmarkExtract(b *testing.B) {
+	recs, err := corpus.LoadDefault()
+	if err != nil {
+		b.Skip(err)
+	}
+	msgs := make([]message.Message, 0, len(recs))
+	for _, r := range recs {
+		m, err := message.DecodeAMQP(r.AMQP(), 0)
+		require.NoError(b, err)
+		msgs = append(msgs, m)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		m := msgs[i%len(msgs)]
+		m.Usernames = slices.Clone(m.Usernames)
+		m.Artifacts = slices.Clone(m.Artifacts)
+		m.Groups = slices.Clone(m.Groups)
+		message.Extract(&m, testAliases)
+		i++
+	}
+}
+
+// BenchmarkDecodeAndExtract measures the consumer's whole per-message cost: decode + extract.
+func BenchmarkDecodeAndExtract(b *testing.B) {
+	recs, err := corpus.LoadDefault()
+	if err != nil {
+		b.Skip(err)
+	}
+	ds := make([]message.AMQP, len(recs))
+	for i := range recs {
+		ds[i] = recs[i].AMQP()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		m, err := message.DecodeAMQP(ds[i%len(ds)], 0)
+		if err == nil {
+			message.Extract(&m, testAliases)
+		}
+		i++
+	}
+}
