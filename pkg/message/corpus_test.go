@@ -46,11 +46,11 @@ func TestCorpusExtraction(t *testing.T) {
 	recs, err := corpus.LoadDefault()
 	require.NoError(t, err)
 
-	var users, pkgs tally
+	var users, pkgs, agents tally
 	famUsers := map[string]*tally{}
 	famPkgs := map[string]*tally{}
 	for _, r := range recs {
-		if r.Expected == nil || (r.Expected.Usernames == nil && r.Expected.Packages == nil) {
+		if r.Expected == nil || (r.Expected.Usernames == nil && r.Expected.Packages == nil && r.Expected.Agent == nil) {
 			continue
 		}
 		m, err := message.DecodeAMQP(r.AMQP(), 0)
@@ -69,6 +69,14 @@ func TestCorpusExtraction(t *testing.T) {
 				ft.ok++
 			} else {
 				t.Logf("usernames miss %s %s: got %q want %q", r.ID, r.Topic, m.Usernames, r.Expected.Usernames)
+			}
+		}
+		if r.Expected.Agent != nil {
+			agents.total++
+			if m.Agent == *r.Expected.Agent {
+				agents.ok++
+			} else {
+				t.Logf("agent miss (informational) %s %s: got %q want %q", r.ID, r.Topic, m.Agent, *r.Expected.Agent)
 			}
 		}
 		if r.Expected.Packages != nil {
@@ -109,6 +117,7 @@ func TestCorpusExtraction(t *testing.T) {
 	}
 	t.Logf("usernames: %d/%d = %.1f%%", users.ok, users.total, 100*users.share())
 	t.Logf("packages:  %d/%d = %.1f%%", pkgs.ok, pkgs.total, 100*pkgs.share())
+	t.Logf("agent (informational): %d/%d = %.1f%%", agents.ok, agents.total, 100*agents.share())
 	require.GreaterOrEqual(t, users.share(), minShare, "usernames share")
 	require.GreaterOrEqual(t, pkgs.share(), minShare, "packages share")
 }

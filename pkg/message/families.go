@@ -31,7 +31,7 @@ var ruleSpecs = []ruleSpec{
 	},
 	{
 		Topics: "buildsys.package.list.change", App: "koji",
-		RPMs:    "package",
+		Agent: "owner", RPMs: "package",
 		Summary: []string{"package list of {tag} changed for {package}"},
 	},
 	{
@@ -193,7 +193,7 @@ var ruleSpecs = []ruleSpec{
 	// --- Meetings ---
 	{
 		Topics: "meetbot.#", App: "meetbot",
-		Agent: "start_user end_user",
+		Agent: "end_user start_user",
 		Users: "attendees.~ attendees[].name chairs.~ chairs[] owner start_user end_user",
 		Fn: func(x *extraction) {
 			x.dropUser("zodbot")
@@ -510,6 +510,7 @@ func bodhi(x *extraction) {
 	if x.agent == "" {
 		x.setAgent(getPath(x.root, "comment", "user"))
 		x.setAgent(getPath(x.root, "comment", "author"))
+		x.setAgent(getPath(x.root, "override", "submitter"))
 	}
 }
 
