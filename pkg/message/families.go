@@ -77,6 +77,7 @@ var ruleSpecs = []ruleSpec{
 			"{comment.author} commented on bodhi update {comment.update_title}",
 			"{@agent} submitted {override.build.nvr} to the buildroot",
 			"{@agent} submitted {override.nvr} to the buildroot",
+			"{@agent} submitted {override.build} to the buildroot",
 			"bodhi update {update.alias} {@event} ({@packages})",
 			"bodhi update {update.title} {@event}",
 			"{@agent}: bodhi {@event}",
@@ -198,7 +199,7 @@ var ruleSpecs = []ruleSpec{
 		Fn: func(x *extraction) {
 			x.dropUser("zodbot")
 		},
-		Summary: []string{"meeting {@event} in {channel}: {meeting_topic}", "meeting {@event} in {channel}"},
+		Summary: []string{"{@event} in {channel}: {meeting_topic}", "{@event} in {channel}", "{@agent}: {@event} \"{meeting_name}\" in {location}"},
 		URL:     []string{"{url}"},
 	},
 	{
@@ -389,8 +390,7 @@ var ruleSpecs = []ruleSpec{
 	{Topics: "mdapi.#", App: "mdapi", RPMs: "packages[]", Fn: mdapi},
 	{Topics: "faf.#", App: "faf", Users: "maintainers[]", RPMs: "components[]"},
 	{Topics: "planet.# fedoracollege.#", Agent: "username"},
-	{Topics: "mailman.# mailman3.#", App: "mailman", Fn: mailman,
-		Summary: []string{"{msg.from} wrote \"{msg.subject}\" to {mlist.list_name}"}},
+	{Topics: "mailman.# mailman3.#", App: "mailman", Fn: mailman},
 	{Topics: "datanommer.#"},
 }
 
@@ -512,6 +512,76 @@ func bodhi(x *extraction) {
 		x.setAgent(getPath(x.root, "comment", "author"))
 		x.setAgent(getPath(x.root, "override", "submitter"))
 	}
+	if update != nil {
+		x.summary = bodhiUpdateSummary(x, update)
+	}
+}
+
+// bodhiUpdateSummary says what happened to an update: "ralph submitted tzdata-2014i-1.fc19 to
+// stable", "kalev commented on bodhi update xdg-desktop-portal-1.4.2-1.fc30".
+func bodhiUpdateSummary(x *extraction, update any) string {
+	title := getString(update, "title")
+	if title == "" {
+		var nvrs []string
+		each(getPath(update, "builds"), func(b any) {
+			if n := getString(b, "nvr"); n != "" {
+				nvrs = append(nvrs, n)
+			}
+		})
+		title = strings.Join(nvrs, " ")
+	}
+	if title == "" {
+		title = getString(update, "alias")
+	}
+	if title == "" {
+		return ""
+	}
+	if len(title) > 120 {
+		title = title[:strings.LastIndexByte(title[:120], ' ')+1] + "…"
+	}
+	owner := x.userOf(getPath(update, "user"))
+	if owner == "" {
+		owner = x.userOf(getPath(update, "submitter"))
+	}
+	who := x.agent
+	ev := strings.TrimPrefix(x.topic, "bodhi.")
+	switch {
+	case ev == "update.comment":
+		if who != "" {
+			return who + " commented on bodhi update " + title
+		}
+		return "new comment on bodhi update " + title
+	case strings.HasPrefix(ev, "update.request."):
+		req := strings.TrimPrefix(ev, "update.request.")
+		if who == "" {
+			return title + " was submitted to " + req
+		}
+		if req == "revoke" || req == "unpush" || req == "obsolete" {
+			return who + " requested " + req + " of " + title
+		}
+		return who + " submitted " + title + " to " + req
+	case strings.HasPrefix(ev, "update.complete."):
+		if owner != "" {
+			return owner + "'s " + title + " bodhi update completed push to " + strings.TrimPrefix(ev, "update.complete.")
+		}
+		return title + " bodhi update completed push to " + strings.TrimPrefix(ev, "update.complete.")
+	case ev == "update.edit" && who != "":
+		return who + " edited " + title
+	case ev == "update.eject":
+		return title + " was ejected from the push"
+	case strings.HasPrefix(ev, "update.karma.threshold"):
+		return title + " reached the karma threshold"
+	case strings.HasPrefix(ev, "update.requirements_met."):
+		return title + " meets the requirements for " + strings.TrimPrefix(ev, "update.requirements_met.")
+	case strings.HasPrefix(ev, "update.status.testing"):
+		return title + " is ready for testing"
+	case ev == "errata.publish":
+		return "erratum published for " + title
+	}
+	if who != "" {
+		return who + ": bodhi " + strings.ReplaceAll(ev, ".", " ") + " " + title
+	}
+	return "bodhi " + strings.ReplaceAll(ev, ".", " ") + " " + title
 }
 
 // namespaceType maps a dist-git namespace to an artifact type ("" for namespaces that hold no
@@ -753,8 +823,20 @@ func mailman(x *extraction) {
 	if from == "" {
 		return
 	}
-	if a, err := mail.ParseAddress(from); err == nil {
-		x.setAgent(a.Address)
+	a, err := mail.ParseAddress(from)
+	if err != nil {
+		return
+	}
+	x.setAgent(a.Address)
+	who := x.agent
+	if who == "" {
+		who = a.Name
+	}
+	if who == "" {
+		who, _, _ = strings.Cut(a.Address, "@")
+	}
+	if subj, list := getString(x.root, "msg", "subject"), getString(x.root, "mlist", "list_name"); subj != "" && list != "" {
+		x.summary = who + " wrote \"" + subj + "\" on " + list
 	}
 }
 

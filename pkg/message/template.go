@@ -100,6 +100,9 @@ func computed(name string, x *extraction, m *Message) string {
 	case "event":
 		// The topic after its application word, in words: "update comment".
 		_, ev, _ := strings.Cut(x.topic, ".")
+		if i := strings.LastIndexByte(ev, '.'); i > 0 && isVersionWord(ev[i+1:]) {
+			ev = ev[:i] // schema versions such as "host.added.v2"
+		}
 		return strings.ReplaceAll(ev, ".", " ")
 	}
 	return ""
@@ -130,4 +133,17 @@ func (x *extraction) render(r *rule, pick func(*rule) []template, m *Message) st
 		}
 	}
 	return ""
+}
+
+// isVersionWord reports whether w is a schema version word such as "v2".
+func isVersionWord(w string) bool {
+	if len(w) < 2 || w[0] != 'v' {
+		return false
+	}
+	for i := 1; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
