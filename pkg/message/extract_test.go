@@ -54,7 +54,7 @@ func TestExtract(t *testing.T) {
 			want: want{
 				app: "bodhi", agent: "kalev", usernames: []string{"codeblock", "kalev", "tdawson"},
 				artifacts: []message.Artifact{rpm("pipewire"), rpm("xdg-desktop-portal")},
-				summary:   "kalev commented on bodhi update FEDORA-2019-1", url: "https://bodhi.fedoraproject.org/updates/FEDORA-2019-1",
+				summary:   "kalev commented on bodhi update xdg-desktop-portal-1.4.2-1.fc30 pipewire-0.2.6-1.fc30", url: "https://bodhi.fedoraproject.org/updates/FEDORA-2019-1",
 			},
 		},
 		{
@@ -96,7 +96,7 @@ func TestExtract(t *testing.T) {
 			body:  `{"attendees":{"threebean":2,"zodbot":3,"lmacken":1},"channel":"#fedora-meeting","url":"http://logs/x"}`,
 			want: want{
 				app: "meetbot", usernames: []string{"lmacken", "ralph"},
-				summary: "meeting meeting complete in #fedora-meeting", url: "http://logs/x",
+				summary: "meeting complete in #fedora-meeting", url: "http://logs/x",
 			},
 		},
 		{
