@@ -100,6 +100,16 @@ func TestExtract(t *testing.T) {
 			},
 		},
 		{
+			// A Fedora CI result: the build's submitter and component.
+			name:  "fedora ci koji build",
+			topic: "org.fedoraproject.prod.ci.koji-build.test.complete",
+			body:  `{"artifact":{"type":"koji-build","nvr":"bash-5.2-1.fc40","component":"bash","issuer":"siteshwar"},"run":{"url":"https://ci/1"}}`,
+			want: want{
+				app: "ci", usernames: []string{"siteshwar"}, artifacts: []message.Artifact{rpm("bash")},
+				summary: "CI koji-build test complete for bash-5.2-1.fc40", url: "https://ci/1",
+			},
+		},
+		{
 			// An unknown topic: the generic fallback takes a plain account, never an address.
 			name:  "generic fallback",
 			topic: "org.fedoraproject.prod.newthing.widget.frobbed",

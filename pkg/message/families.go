@@ -319,6 +319,31 @@ var ruleSpecs = []ruleSpec{
 	},
 
 	// --- CI and testing ---
+	// Fedora CI (the CI messages spec): the artifact under test and who submitted it.
+	{
+		Topics: "ci.#", Shape: "artifact.type", App: "ci",
+		Users: "artifact.issuer",
+		Fn: func(x *extraction) {
+			switch getString(x.root, "artifact", "type") {
+			case "koji-build", "brew-build":
+				name := getString(x.root, "artifact", "component")
+				if name == "" {
+					name = nameFromNVR(getString(x.root, "artifact", "nvr"))
+				}
+				x.addArtifact(ArtifactRPM, name)
+			case "koji-build-group":
+				each(getPath(x.root, "artifact", "builds"), func(b any) {
+					x.addArtifact(ArtifactRPM, getString(b, "component"))
+				})
+			case "pull-request", "dist-git-pr":
+				if t := namespaceType(getString(x.root, "artifact", "repository_namespace")); t != "" {
+					x.addArtifact(t, getString(x.root, "artifact", "repository"))
+				}
+			}
+		},
+		Summary: []string{"CI {@event} for {artifact.nvr}", "CI {@event} for {artifact.id}"},
+		URL:     []string{"{run.url}", "{test.docs}"},
+	},
 	{
 		Topics: "ci.# allpackages.# container.# atomic.#", App: "ci",
 		Agent:   "username",
@@ -352,7 +377,8 @@ var ruleSpecs = []ruleSpec{
 	},
 	{Topics: "rats.#", App: "rats", Agent: "agent"},
 	{Topics: "jenkins.#", App: "jenkins", Summary: []string{"{project} build #{build} {@event}"}},
-	{Topics: "koschei.#", App: "koschei", RPMs: "name", Groups: "groups[]",
+	// Koschei's "groups" are its own package groups, not account-system groups.
+	{Topics: "koschei.#", App: "koschei", RPMs: "name",
 		Summary: []string{"{name}'s koschei status changed from {old} to {new} in {collection}", "koschei {@event} {collection}: {old} → {new}"}},
 	{Topics: "mbs.#", App: "mbs", Agent: "owner", Summary: []string{"{@agent}'s module build {name}-{stream} is {state_name}"}},
 	{Topics: "openscanhub.#", App: "openscanhub", Agent: "owner"},
