@@ -150,7 +150,7 @@ var ruleSpecs = []ruleSpec{
 		Topics: "hotness.#", App: "hotness",
 		Fn:      hotness,
 		Summary: []string{"the-new-hotness {@event} for {@packages}", "the-new-hotness {@event}"},
-		URL:     []string{"{bug.url}"},
+		URL:     []string{"{bug.url}", "https://bugzilla.redhat.com/show_bug.cgi?id={bug.bug_id}"},
 	},
 
 	// --- Copr ---
@@ -739,8 +739,9 @@ func hotness(x *extraction) {
 	case getPath(orig, "package") != nil:
 		x.addArtifact(ArtifactRPM, getString(orig, "package", "name"))
 	}
-	if trig == nil {
+	if !x.hasArtifacts() {
 		// fedora-messaging hotness bodies name the package directly.
+		x.addArtifact(ArtifactRPM, getString(x.root, "package"))
 		x.addArtifact(ArtifactRPM, getString(x.root, "package", "name"))
 	}
 }
