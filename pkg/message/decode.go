@@ -84,7 +84,9 @@ func DecodeAMQP(d AMQP, maxBody int) (Message, error) {
 	if len(body) == 0 {
 		return Message{}, malformed("empty body")
 	}
-	if !json.Valid(body) {
+	// Validate the body as received: bytes.TrimSpace also strips bytes JSON does not allow as
+	// whitespace (such as \f), which must not turn invalid input into a message.
+	if !json.Valid(d.Body) {
 		return Message{}, malformed("body is not valid JSON")
 	}
 	if _, ok := d.Headers[headerSchema]; !ok && looksLikeFedmsg(body) {
@@ -154,6 +156,10 @@ func DecodeFedmsg(raw []byte, maxBody int) (Message, error) {
 	}
 	if len(raw) > maxBody {
 		return Message{}, malformed("message of %d bytes exceeds the limit of %d", len(raw), maxBody)
+	}
+	if !json.Valid(raw) {
+		// json.Decoder alone would accept a valid object followed by garbage.
+		return Message{}, malformed("fedmsg envelope: not valid JSON")
 	}
 	var env fedmsgEnvelope
 	dec := json.NewDecoder(bytes.NewReader(raw))

@@ -1,0 +1,877 @@
+package message
+
+import (
+	"net/mail"
+	"strings"
+)
+
+// ruleSpecs is the extraction table, one block per producer family. Paths and topics come from
+// the producers' message schemas (and the fedmsg-era shapes still bridged onto the bus); code
+// is used only where a path cannot say it.
+var ruleSpecs = []ruleSpec{
+	// --- Koji (buildsys) ---
+	{
+		Topics: "buildsys.tag buildsys.untag", App: "koji",
+		Agent: "user", Users: "owner", RPMs: "name",
+		Summary: []string{"{user} {@event} {name}-{version}-{release} ({tag})", "{name}-{version}-{release} {@event}"},
+		URL:     []string{"https://koji.fedoraproject.org/koji/buildinfo?buildID={build_id}"},
+		Fn:      kojiTag,
+	},
+	{
+		Topics: "buildsys.build.state.change", App: "koji",
+		Agent: "owner", RPMs: "name",
+		URL: []string{"https://koji.fedoraproject.org/koji/buildinfo?buildID={build_id}"},
+		Fn:  kojiBuild,
+	},
+	{
+		Topics: "buildsys.task.state.change", App: "koji",
+		Agent: "owner",
+		URL:   []string{"https://koji.fedoraproject.org/koji/taskinfo?taskID={id}", "https://koji.fedoraproject.org/koji/taskinfo?taskID={info.id}"},
+		Fn:    kojiTask,
+	},
+	{
+		Topics: "buildsys.package.list.change", App: "koji",
+		Agent: "owner", RPMs: "package",
+		Summary: []string{"package list of {tag} changed for {package}"},
+	},
+	{
+		Topics: "buildsys.rpm.sign", App: "koji",
+		RPMs:    "info.name rpm.name",
+		Summary: []string{"{info.name}-{info.version}-{info.release} was signed with {sigkey}"},
+	},
+	{
+		Topics: "buildsys.repo.#", App: "koji",
+		Summary: []string{"repo {@event} for {tag}"},
+	},
+	{Topics: "buildsys.#", App: "koji", Agent: "owner user"},
+
+	// --- Bodhi ---
+	{
+		Topics: "bodhi.masher.start", App: "bodhi",
+		Agent: "agent",
+		Fn: func(x *extraction) {
+			if arr, ok := getPath(x.root, "updates").([]any); ok {
+				for _, u := range arr {
+					s, _ := u.(string)
+					for _, n := range namesFromNVRList(s) {
+						x.addArtifact(ArtifactRPM, n)
+					}
+				}
+			}
+		},
+		Summary: []string{"{@agent} started a bodhi push"},
+	},
+	{
+		Topics: "bodhi.stack.#", App: "bodhi",
+		Agent: "agent", Users: "stack.users[]", RPMs: "stack.packages[].name",
+		Summary: []string{"{@agent} changed the bodhi stack {stack.name}"},
+	},
+	{
+		Topics: "bodhi.#", App: "bodhi",
+		Agent: "agent",
+		Users: "comment.user comment.author update.user update.submitter comment.update.user override.submitter " +
+			"artifact.builds[].issuer",
+		Fn: bodhi,
+		Summary: []string{
+			"{@agent} commented on bodhi update {comment.update.alias}",
+			"{comment.author} commented on bodhi update {comment.update_title}",
+			"{@agent} submitted {override.build.nvr} to the buildroot",
+			"{@agent} submitted {override.nvr} to the buildroot",
+			"{@agent} submitted {override.build} to the buildroot",
+			"bodhi update {update.alias} {@event} ({@packages})",
+			"bodhi update {update.title} {@event}",
+			"{@agent}: bodhi {@event}",
+		},
+		URL: []string{
+			"{update.url}", "https://bodhi.fedoraproject.org/updates/{update.alias}",
+			"{comment.update.url}", "https://bodhi.fedoraproject.org/updates/{comment.update.alias}",
+			"https://bodhi.fedoraproject.org/overrides/{override.nvr}",
+			"https://bodhi.fedoraproject.org/overrides/{override.build.nvr}",
+		},
+	},
+
+	// --- Dist-git and Pagure ---
+	{
+		Topics: "git.receive git.receive.#", Shape: "commit", App: "distgit",
+		Agent: "agent commit.agent commit.username",
+		Fn:    distgitReceive,
+		Summary: []string{
+			"{@agent} pushed to {commit.namespace}/{commit.repo} ({commit.branch})",
+			"{@agent} pushed to {commit.repo} ({commit.branch})",
+		},
+		URL: []string{"https://src.fedoraproject.org/{commit.namespace}/{commit.repo}/c/{commit.rev}"},
+	},
+	{
+		Topics: "git.branch git.branch.# git.lookaside.#", App: "distgit",
+		Agent: "agent", RPMs: "name",
+		Fn: func(x *extraction) {
+			if !has(x.root, "name") {
+				x.addArtifact(ArtifactRPM, repoFromTopic(x.topic, "git.branch."))
+			}
+		},
+		Summary: []string{"{@agent} {@event} {name} {branch}", "{@agent} {@event} {name}"},
+	},
+	{
+		Topics: "git.pkgdb2branch.#", App: "distgit",
+		Agent: "agent", RPMs: "branchedPackages[] unbranchedPackages[]",
+	},
+	{Topics: "git.#", App: "distgit", Agent: "agent"},
+	{
+		Topics: "pagure.#", App: "pagure",
+		Agent: "agent",
+		Fn:    pagure,
+		Summary: []string{
+			"{@agent} {@event} on {project.fullname}#{issue.id}: {issue.title}",
+			"{@agent} {@event} on {project.name}#{issue.id}: {issue.title}",
+			"{@agent} {@event} on {pullrequest.project.fullname}#{pullrequest.id}: {pullrequest.title}",
+			"{@agent} {@event} on {pullrequest.project.name}#{pullrequest.id}: {pullrequest.title}",
+			"{@agent} {@event} on {pull_request.project.fullname}#{pull_request.id}",
+			"{@agent} {@event} on {project.fullname}",
+			"{@agent} {@event} on {project.name}",
+			"{@agent} {@event} on {repo.fullname}",
+			"{@agent} {@event} on {repo.name}",
+		},
+		URL: []string{"{pullrequest.full_url}", "{issue.full_url}", "{project.full_url}", "{repo.full_url}"},
+	},
+
+	// --- Release monitoring ---
+	{
+		Topics: "anitya.#", App: "anitya",
+		Fn: anitya,
+		Summary: []string{
+			"new upstream release {project.version} of {project.name}",
+			"{@agent} {@event} {project.name}",
+			"{@agent} {@event} {message.project}",
+			"{@agent} {@event} {message.distro}",
+		},
+		URL: []string{"https://release-monitoring.org/project/{project.id}/"},
+	},
+	{
+		Topics: "hotness.#", App: "hotness",
+		Fn:      hotness,
+		Summary: []string{"the-new-hotness {@event} for {@packages}", "the-new-hotness {@event}"},
+		URL:     []string{"{bug.url}", "https://bugzilla.redhat.com/show_bug.cgi?id={bug.bug_id}"},
+	},
+
+	// --- Copr ---
+	{
+		Topics: "copr.#", App: "copr",
+		Agent: "user", Users: "owner",
+		Summary: []string{"{@agent}'s copr {owner}/{copr} build {build} {@event} ({chroot})", "{@agent}: copr {@event} {copr}"},
+		URL:     []string{"https://copr.fedorainfracloud.org/coprs/{owner}/{copr}/build/{build}/"},
+	},
+
+	// --- Accounts (FAS, noggin) ---
+	{
+		Topics: "fas.#", Shape: "msg", Root: "msg", App: "fas",
+		Agent: "agent", Users: "user", Groups: "group",
+		Summary: []string{"{@agent} {@event} {user} {group}", "{@agent} {@event} {user}", "{@agent} {@event} {group}"},
+	},
+	{
+		Topics: "fas.# noggin.#", App: "fas",
+		Agent: "agent", Users: "user", Groups: "group",
+		Summary: []string{"{@agent} {@event} {user.username} {group.name}", "{@agent} {@event} {user}", "{@agent} {@event} {group}"},
+	},
+
+	// --- Package database ---
+	{
+		Topics: "pkgdb.#", App: "pkgdb",
+		Agent: "agent", Users: "acl.fas_name username",
+		Fn: pkgdb,
+	},
+
+	// --- Badges ---
+	{
+		Topics: "fedbadges.# badges.#", App: "badges",
+		Agent: "user person",
+		Summary: []string{
+			"{@agent} has been awarded the \"{badge.name}\" badge",
+			"{@agent} moved to position {person.rank} on the badges leaderboard",
+		},
+		URL: []string{"https://badges.fedoraproject.org/user/{@agent}"},
+	},
+
+	// --- Meetings ---
+	{
+		Topics: "meetbot.#", App: "meetbot",
+		Agent: "end_user start_user",
+		Users: "attendees.~ attendees[].name chairs.~ chairs[] owner start_user end_user",
+		Fn: func(x *extraction) {
+			x.dropUser("zodbot")
+		},
+		Summary: []string{"{@event} in {channel}: {meeting_topic}", "{@event} in {channel}", "{@agent}: {@event} \"{meeting_name}\" in {location}"},
+		URL:     []string{"{url}"},
+	},
+	{
+		Topics: "fedocal.#", App: "fedocal",
+		Agent: "agent",
+		Summary: []string{
+			"{@agent} {@event} \"{meeting.meeting_name}\" in the {calendar.calendar_name} calendar",
+			"{@agent} {@event} the {calendar.calendar_name} calendar",
+		},
+		URL: []string{"https://apps.fedoraproject.org/calendar/{calendar.calendar_name}/"},
+	},
+
+	// --- Wiki ---
+	{
+		Topics: "wiki.#", App: "wiki",
+		Fn:      wiki,
+		Summary: []string{"{@agent} edited the wiki page \"{title}\"", "{@agent} uploaded {name} to the wiki", "{@agent}: wiki {@event}"},
+		URL:     []string{"{url}", "{page_url}"},
+	},
+
+	// --- Composes and images ---
+	{Topics: "compose.# pungi.# autocloud.# fedimg.# releng.# pdc.# odcs.#", Agent: "compose.owner",
+		Summary: []string{"{@event} {compose_id} ({status})", "{@event} {compose.compose_id}", "{@event} {compose_id}"},
+		URL:     []string{"{location}", "{compose_url}"}},
+
+	// --- Mirrors ---
+	{
+		// A host's site admins are involved in changes to the host, not in site changes.
+		Topics: "mirrormanager.host.#", App: "mirrormanager",
+		Agent: "agent", Users: "site.admins[]",
+		Summary: []string{"{@agent} {@event} {host.name} of site {site.name}"},
+	},
+	{
+		Topics: "mirrormanager.#", App: "mirrormanager",
+		Agent:   "agent",
+		Summary: []string{"{@agent} {@event} site {site.name}", "mirrormanager {@event}"},
+	},
+
+	// --- Infrastructure ---
+	{Topics: "ansible.#", App: "ansible", Agent: "userid", Summary: []string{"{@agent} {@event} {playbook}"}},
+	{Topics: "infragit.#", App: "infragit", Agent: "commit.username commit.agent"},
+	{
+		Topics: "nagios.#", App: "nagios",
+		Fn: func(x *extraction) {
+			for _, k := range [...]string{"service_ack_author", "host_ack_author"} {
+				// An OpenID URL such as http://kevin.id.fedoraproject.org/.
+				x.addUser(getString(x.root, k))
+			}
+		},
+		Summary: []string{"{host} {service} is {state}", "{host} is {state}"},
+	},
+
+	// --- Trac ---
+	{
+		Topics: "trac.#", App: "trac",
+		Agent: "agent", Users: "page.author ticket.owner ticket.reporter commit.username",
+		Fn: func(x *extraction) {
+			for u := range strings.SplitSeq(getString(x.root, "ticket", "cc"), ",") {
+				x.addUser(u)
+			}
+		},
+		Summary: []string{"{@agent} {@event} ticket #{ticket.id}: {ticket.summary}", "{@agent} {@event} {page.name}"},
+	},
+
+	// --- Forges and webhooks ---
+	{
+		Topics: "github.#", Shape: "fas_usernames", App: "github",
+		Fn: func(x *extraction) {
+			fu, _ := getPath(x.root, "fas_usernames").(map[string]any)
+			for _, v := range fu {
+				if s, ok := v.(string); ok && !strings.HasPrefix(s, "github_org_") {
+					x.addUser(s)
+				}
+			}
+		},
+		Summary: []string{"{sender.login} {@event} on {repository.full_name}"},
+		URL:     []string{"{pull_request.html_url}", "{issue.html_url}", "{compare}", "{repository.html_url}"},
+	},
+	{
+		Topics:  "github.# gitlab.# forgejo.# gitea.#",
+		Agent:   "agent",
+		Summary: []string{"{@agent} {@event} on {body.repository.full_name}", "{@agent} {@event} on {body.project.path_with_namespace}"},
+		URL:     []string{"{body.pull_request.html_url}", "{body.issue.html_url}", "{body.compare}", "{body.repository.html_url}", "{body.object_attributes.url}"},
+	},
+	// Discourse: who acted depends on the event; on "solved", the acting user (the question's
+	// author) is not in the payload, only the solution's author.
+	{
+		Topics: "discourse.post.#", App: "discourse",
+		Agent:   "webhook_body.post.username",
+		Summary: []string{"{@agent} {@event}: \"{webhook_body.post.topic_title}\"", "{@agent} discourse {@event}"},
+		URL:     []string{"{webhook_headers.X-Discourse-Instance}/t/{webhook_body.post.topic_slug}/{webhook_body.post.topic_id}/{webhook_body.post.post_number}"},
+	},
+	{
+		Topics: "discourse.topic.#", App: "discourse",
+		Agent:   "webhook_body.topic.created_by.username",
+		Summary: []string{"{@agent} {@event}: \"{webhook_body.topic.title}\"", "{@agent} discourse {@event}"},
+		URL:     []string{"{webhook_headers.X-Discourse-Instance}/t/{webhook_body.topic.slug}/{webhook_body.topic.id}"},
+	},
+	{
+		Topics: "discourse.#", Shape: "webhook_body.solved", App: "discourse",
+		Users:   "webhook_body.solved.username",
+		Summary: []string{"{webhook_body.solved.username}'s answer was accepted: \"{webhook_body.solved.topic_title}\""},
+	},
+	{
+		Topics: "discourse.like.#", App: "discourse",
+		Agent: "webhook_body.like.user.username", Users: "webhook_body.like.post.username",
+		Summary: []string{"{@agent} liked a post by {webhook_body.like.post.username}"},
+	},
+	{Topics: "discourse.#", App: "discourse", Summary: []string{"discourse {@event}"}},
+
+	// --- Bugzilla ---
+	{
+		Topics: "bugzilla.#", App: "bugzilla",
+		Fn:      bugzilla,
+		Summary: []string{"{@agent} {@event} RHBZ#{bug.id} {bug.summary}", "RHBZ#{bug.id} {@event}: {bug.summary}"},
+		URL:     []string{"{bug.weburl}", "https://bugzilla.redhat.com/show_bug.cgi?id={bug.id}"},
+	},
+
+	// --- CI and testing ---
+	// Fedora CI (the CI messages spec): the artifact under test and who submitted it.
+	{
+		Topics: "ci.#", Shape: "artifact.type", App: "ci",
+		Users: "artifact.issuer",
+		Fn: func(x *extraction) {
+			switch getString(x.root, "artifact", "type") {
+			case "koji-build", "brew-build":
+				name := getString(x.root, "artifact", "component")
+				if name == "" {
+					name = nameFromNVR(getString(x.root, "artifact", "nvr"))
+				}
+				x.addArtifact(ArtifactRPM, name)
+			case "koji-build-group":
+				each(getPath(x.root, "artifact", "builds"), func(b any) {
+					x.addArtifact(ArtifactRPM, getString(b, "component"))
+				})
+			case "pull-request", "dist-git-pr":
+				if t := namespaceType(getString(x.root, "artifact", "repository_namespace")); t != "" {
+					x.addArtifact(t, getString(x.root, "artifact", "repository"))
+				}
+			}
+		},
+		Summary: []string{"CI {@event} for {artifact.nvr}", "CI {@event} for {artifact.id}"},
+		URL:     []string{"{run.url}", "{test.docs}"},
+	},
+	{
+		Topics: "ci.# allpackages.# container.# atomic.#", App: "ci",
+		Agent:   "username",
+		Summary: []string{"{@event} for {repo} ({branch}): {status}", "{@event} for {repo}"},
+		URL:     []string{"{build_url}"},
+	},
+	{Topics: "openqa.#", App: "openqa", Agent: "user", Summary: []string{"{@agent} {@event} on openQA job {job_id}"}},
+	{
+		Topics: "greenwave.#", App: "greenwave",
+		Fn: func(x *extraction) {
+			each(getPath(x.root, "subject"), func(e any) {
+				if getString(e, "type") == "koji_build" {
+					x.addArtifact(ArtifactRPM, nameFromNVR(getString(e, "item")))
+				}
+			})
+			if getString(x.root, "subject_type") == "koji_build" {
+				x.addArtifact(ArtifactRPM, nameFromNVR(getString(x.root, "subject_identifier")))
+			}
+		},
+		Summary: []string{"greenwave decision for {subject_identifier}: {summary}", "greenwave: {summary}"},
+	},
+	{Topics: "waiverdb.#", App: "waiverdb", Agent: "username", Summary: []string{"{@agent} waived {testcase}"}},
+	{
+		Topics: "taskotron.# resultsdb.#", App: "taskotron",
+		Fn: func(x *extraction) {
+			if getString(x.root, "task", "type") == "koji_build" {
+				x.addArtifact(ArtifactRPM, nameFromNVR(getString(x.root, "task", "item")))
+			}
+		},
+		Summary: []string{"{task.name} {result.outcome} for {task.item}"},
+	},
+	{Topics: "rats.#", App: "rats", Agent: "agent"},
+	{Topics: "jenkins.#", App: "jenkins", Summary: []string{"{project} build #{build} {@event}"}},
+	// Koschei's "groups" are its own package groups, not account-system groups.
+	{Topics: "koschei.#", App: "koschei", RPMs: "name",
+		Summary: []string{"{name}'s koschei status changed from {old} to {new} in {collection}", "koschei {@event} {collection}: {old} → {new}"}},
+	{Topics: "mbs.#", App: "mbs", Agent: "owner", Summary: []string{"{@agent}'s module build {name}-{stream} is {state_name}"}},
+	{Topics: "openscanhub.#", App: "openscanhub", Agent: "owner"},
+
+	// --- Community ---
+	{Topics: "fedora_elections.# elections.#", App: "elections", Agent: "agent fas_user",
+		Summary: []string{"{@agent} {@event} {election.shortdesc}"}},
+	{Topics: "nuancier.#", App: "nuancier", Agent: "agent", Users: "candidate.submitter"},
+	{Topics: "askbot.#", App: "askbot", Agent: "agent", Users: "newly_mentioned_users[]",
+		Summary: []string{"{@agent} {@event} \"{thread.title}\""}},
+	{Topics: "fmn.#", App: "fmn", Fn: func(x *extraction) {
+		if s := getString(x.root, "openid"); s != "" {
+			x.setAgent(strings.Split(s, ".")[0])
+		}
+	}},
+	{Topics: "fedoratagger.# tagger.#", App: "tagger",
+		Agent: "vote.user.username user.username rating.user.username",
+		RPMs:  "rating.package.name package.name",
+		Fn: func(x *extraction) {
+			x.dropUser("anonymous")
+			switch p := getPath(x.root, "vote", "tag", "package").(type) {
+			case string:
+				x.addArtifact(ArtifactRPM, p)
+			case map[string]any:
+				for k := range p {
+					x.addArtifact(ArtifactRPM, k)
+				}
+			}
+		}},
+	{Topics: "kerneltest.#", App: "kerneltest", Agent: "agent", Users: "test.tester",
+		Fn: func(x *extraction) { x.addArtifact(ArtifactRPM, "kernel") }},
+	{Topics: "irc.# maubot.#", Agent: "agent sender", Users: "recipient",
+		Summary: []string{"{@agent} gave a cookie to {recipient}"}},
+	{Topics: "summershum.#", App: "summershum", Agent: "original.agent", RPMs: "original.name"},
+	{Topics: "mdapi.#", App: "mdapi", RPMs: "packages[]", Fn: mdapi},
+	{Topics: "faf.#", App: "faf", Users: "maintainers[]", RPMs: "components[]"},
+	{Topics: "planet.# fedoracollege.#", Agent: "username"},
+	{Topics: "mailman.# mailman3.#", App: "mailman", Fn: mailman},
+	{Topics: "datanommer.#"},
+}
+
+// Koji state numbers (task messages carry names instead) and how a summary says them.
+type kojiStates struct {
+	words []string
+	names map[string]int
+}
+
+var (
+	buildStates = kojiStates{
+		words: []string{"started", "completed", "deleted", "failed", "canceled"},
+		names: map[string]int{"BUILDING": 0, "COMPLETE": 1, "DELETED": 2, "FAILED": 3, "CANCELED": 4},
+	}
+	taskStates = kojiStates{
+		words: []string{"is free", "started", "completed", "canceled", "assigned", "failed"},
+		names: map[string]int{"FREE": 0, "OPEN": 1, "CLOSED": 2, "CANCELED": 3, "ASSIGNED": 4, "FAILED": 5},
+	}
+)
+
+func (k kojiStates) word(v any) string {
+	n, ok := toInt(v)
+	if s, isStr := v.(string); isStr && !ok {
+		n, ok = k.names[strings.ToUpper(s)]
+	}
+	if !ok || n < 0 || n >= len(k.words) {
+		return ""
+	}
+	return k.words[n]
+}
+
+func kojiBuild(x *extraction) {
+	nvr := getString(x.root, "name") + "-" + getString(x.root, "version") + "-" + getString(x.root, "release")
+	if w := buildStates.word(getPath(x.root, "new")); w != "" && !strings.Contains(nvr, "--") {
+		if x.agent != "" {
+			x.summary = x.agent + "'s " + nvr + " build " + w
+		} else {
+			x.summary = nvr + " build " + w
+		}
+	}
+}
+
+func kojiTask(x *extraction) {
+	w := taskStates.word(getPath(x.root, "new"))
+	if w == "" {
+		return
+	}
+	what := getString(x.root, "method")
+	if what == "" {
+		what = "task"
+	}
+	if id := scalarString(getPath(x.root, "id")); id != "" {
+		what += " " + id
+	}
+	if x.agent != "" {
+		x.summary = x.agent + "'s " + what + " " + w
+	} else {
+		x.summary = what + " " + w
+	}
+}
+
+func kojiTag(x *extraction) {
+	nvr := getString(x.root, "name") + "-" + getString(x.root, "version") + "-" + getString(x.root, "release")
+	tag := getString(x.root, "tag")
+	if strings.Contains(nvr, "--") || tag == "" {
+		return
+	}
+	verb := "tagged " + nvr + " into " + tag
+	if strings.HasPrefix(x.topic, "buildsys.untag") {
+		verb = "untagged " + nvr + " from " + tag
+	}
+	if x.agent != "" {
+		x.summary = x.agent + " " + verb
+	} else {
+		x.summary = nvr + " was " + verb[:strings.IndexByte(verb, ' ')] + verb[strings.IndexByte(verb, ' ')+len(nvr)+1:]
+	}
+}
+
+// bodhi adds comment mentions and the packages of the update (from its builds, else its title),
+// or of the buildroot override.
+func bodhi(x *extraction) {
+	if text := getString(x.root, "comment", "text"); text != "" {
+		x.addMentions(text)
+	}
+	update := getPath(x.root, "update")
+	if update == nil {
+		update = getPath(x.root, "comment", "update")
+	}
+	if update != nil {
+		found := false
+		each(getPath(update, "builds"), func(b any) {
+			if n := nameFromNVR(getString(b, "nvr")); n != "" {
+				x.addArtifact(ArtifactRPM, n)
+				found = true
+			}
+		})
+		if !found {
+			for _, n := range namesFromNVRList(getString(update, "title")) {
+				x.addArtifact(ArtifactRPM, n)
+			}
+		}
+	} else if t := getString(x.root, "comment", "update_title"); t != "" {
+		for _, n := range namesFromNVRList(t) {
+			x.addArtifact(ArtifactRPM, n)
+		}
+	}
+	if ov := getPath(x.root, "override"); ov != nil {
+		nvr := getString(ov, "build", "nvr")
+		if nvr == "" {
+			nvr = getString(ov, "build")
+		}
+		if nvr == "" {
+			nvr = getString(ov, "nvr")
+		}
+		x.addArtifact(ArtifactRPM, nameFromNVR(nvr))
+	}
+	if x.agent == "" {
+		x.setAgent(getPath(x.root, "comment", "user"))
+		x.setAgent(getPath(x.root, "comment", "author"))
+		x.setAgent(getPath(x.root, "override", "submitter"))
+	}
+	if update != nil {
+		x.summary = bodhiUpdateSummary(x, update)
+	}
+}
+
+// bodhiUpdateSummary says what happened to an update: "ralph submitted tzdata-2014i-1.fc19 to
+// stable", "kalev commented on bodhi update xdg-desktop-portal-1.4.2-1.fc30".
+func bodhiUpdateSummary(x *extraction, update any) string {
+	title := getString(update, "title")
+	if title == "" {
+		var nvrs []string
+		each(getPath(update, "builds"), func(b any) {
+			if n := getString(b, "nvr"); n != "" {
+				nvrs = append(nvrs, n)
+			}
+		})
+		title = strings.Join(nvrs, " ")
+	}
+	if title == "" {
+		title = getString(update, "alias")
+	}
+	if title == "" {
+		return ""
+	}
+	if len(title) > 120 {
+		title = title[:strings.LastIndexByte(title[:120], ' ')+1] + "…"
+	}
+	owner := x.userOf(getPath(update, "user"))
+	if owner == "" {
+		owner = x.userOf(getPath(update, "submitter"))
+	}
+	who := x.agent
+	ev := strings.TrimPrefix(x.topic, "bodhi.")
+	switch {
+	case ev == "update.comment":
+		if who != "" {
+			return who + " commented on bodhi update " + title
+		}
+		return "new comment on bodhi update " + title
+	case strings.HasPrefix(ev, "update.request."):
+		req := strings.TrimPrefix(ev, "update.request.")
+		if who == "" {
+			return title + " was submitted to " + req
+		}
+		if req == "revoke" || req == "unpush" || req == "obsolete" {
+			return who + " requested " + req + " of " + title
+		}
+		return who + " submitted " + title + " to " + req
+	case strings.HasPrefix(ev, "update.complete."):
+		if owner != "" {
+			return owner + "'s " + title + " bodhi update completed push to " + strings.TrimPrefix(ev, "update.complete.")
+		}
+		return title + " bodhi update completed push to " + strings.TrimPrefix(ev, "update.complete.")
+	case ev == "update.edit" && who != "":
+		return who + " edited " + title
+	case ev == "update.eject":
+		return title + " was ejected from the push"
+	case strings.HasPrefix(ev, "update.karma.threshold"):
+		return title + " reached the karma threshold"
+	case strings.HasPrefix(ev, "update.requirements_met."):
+		return title + " meets the requirements for " + strings.TrimPrefix(ev, "update.requirements_met.")
+	case strings.HasPrefix(ev, "update.status.testing"):
+		return title + " is ready for testing"
+	case ev == "errata.publish":
+		return "erratum published for " + title
+	}
+	if who != "" {
+		return who + ": bodhi " + strings.ReplaceAll(ev, ".", " ") + " " + title
+	}
+	return "bodhi " + strings.ReplaceAll(ev, ".", " ") + " " + title
+}
+
+// namespaceType maps a dist-git namespace to an artifact type ("" for namespaces that hold no
+// artifacts, such as tests).
+func namespaceType(ns string) ArtifactType {
+	switch ns {
+	case "rpms", "rpms-checks", "":
+		return ArtifactRPM
+	case "container", "containers", "docker":
+		return ArtifactContainer
+	case "modules":
+		return ArtifactModule
+	case "flatpaks":
+		return ArtifactFlatpak
+	}
+	return ""
+}
+
+func distgitReceive(x *extraction) {
+	c := getPath(x.root, "commit")
+	if t := namespaceType(getString(c, "namespace")); t != "" {
+		repo := getString(c, "repo")
+		if repo == "" {
+			repo = repoFromTopic(x.topic, "git.receive.")
+		}
+		x.addArtifact(t, repo)
+	}
+}
+
+// repoFromTopic reads the repository from a legacy dist-git topic: <prefix><repo>.<branch>.
+func repoFromTopic(topic, prefix string) string {
+	if rest, ok := strings.CutPrefix(topic, prefix); ok {
+		if i := strings.LastIndexByte(rest, '.'); i > 0 {
+			return rest[:i]
+		}
+	}
+	return ""
+}
+
+// pagure handles pagure.io and dist-git (src.fedoraproject.org), which share topics. Changes to
+// a dist-git repository's content (pushes, pull requests, commit flags) are about its artifact.
+func pagure(x *extraction) {
+	if x.agent == "" {
+		x.setAgent(getString(x.root, "commit", "email"))
+	}
+	if !strings.HasPrefix(x.topic, "pagure.git.") && !strings.HasPrefix(x.topic, "pagure.pull-request.") &&
+		!strings.HasPrefix(x.topic, "pagure.commit.") {
+		return
+	}
+	for _, k := range [...][]string{{"pullrequest", "project"}, {"pull_request", "project"}, {"repo"}, {"project"}} {
+		p, ok := getPath(x.root, k...).(map[string]any)
+		if !ok {
+			continue
+		}
+		ns, _ := p["namespace"].(string)
+		if ns == "" {
+			return // a pagure.io project
+		}
+		if t := namespaceType(ns); t != "" {
+			name, _ := p["name"].(string)
+			x.addArtifact(t, name)
+		}
+		return
+	}
+}
+
+// anitya takes the acting user from message.agent (an account, an OpenID URL or an address)
+// and the Fedora packages of a project.
+func anitya(x *extraction) {
+	msg := getPath(x.root, "message")
+	if a := getString(msg, "agent"); a != "" {
+		x.setAgent(a)
+	} else if msg == nil && has(x.root, "project") {
+		// fedmsg-era version updates came from anitya's own cron job.
+		x.setAgent("anitya")
+	}
+	fedora := func(e any) {
+		if strings.EqualFold(getString(e, "distro"), "fedora") {
+			x.addArtifact(ArtifactRPM, getString(e, "package_name"))
+		}
+	}
+	switch {
+	case strings.HasPrefix(x.topic, "anitya.project.map.update"), strings.HasPrefix(x.topic, "anitya.project.map.new"):
+		if strings.EqualFold(getString(x.root, "distro", "name"), "fedora") {
+			x.addArtifact(ArtifactRPM, getString(msg, "new"))
+			if strings.HasPrefix(x.topic, "anitya.project.map.update") {
+				x.addArtifact(ArtifactRPM, getString(msg, "prev"))
+			}
+		}
+	case strings.HasPrefix(x.topic, "anitya.project.version.update"):
+		if ps, ok := getPath(msg, "packages").([]any); ok {
+			each(ps, fedora)
+		} else {
+			each(getPath(x.root, "packages"), fedora)
+		}
+	case strings.HasPrefix(x.topic, "anitya.project.flag"):
+		each(getPath(x.root, "packages"), fedora)
+	}
+}
+
+// hotness reads the message that triggered the-new-hotness (kept in "trigger").
+func hotness(x *extraction) {
+	trig := getPath(x.root, "trigger")
+	ttopic := getString(trig, "topic")
+	orig := getPath(trig, "msg")
+	if strings.Contains(ttopic, "buildsys.build") {
+		x.addUser(getPath(orig, "owner"))
+	}
+	switch {
+	case strings.Contains(ttopic, "anitya"):
+		ps := getPath(orig, "message", "packages")
+		if ps == nil {
+			ps = getPath(orig, "packages")
+		}
+		each(ps, func(e any) {
+			if getString(e, "distro") == "Fedora" {
+				x.addArtifact(ArtifactRPM, getString(e, "package_name"))
+			}
+		})
+		if x.hasArtifacts() {
+			return
+		}
+	}
+	switch {
+	case getPath(orig, "package_listing") != nil:
+		x.addArtifact(ArtifactRPM, getString(orig, "package_listing", "package", "name"))
+	case strings.Contains(ttopic, "buildsys.build"):
+		x.addArtifact(ArtifactRPM, getString(orig, "name"))
+	case getPath(orig, "package") != nil:
+		x.addArtifact(ArtifactRPM, getString(orig, "package", "name"))
+	}
+	if !x.hasArtifacts() {
+		// fedora-messaging hotness bodies name the package directly.
+		x.addArtifact(ArtifactRPM, getString(x.root, "package"))
+		x.addArtifact(ArtifactRPM, getString(x.root, "package", "name"))
+	}
+}
+
+// pkgdb collects packages from the many shapes pkgdb used, typed by their namespace.
+func pkgdb(x *extraction) {
+	add := func(pkg any, nsKey string, nameKey string) {
+		obj, ok := pkg.(map[string]any)
+		if !ok {
+			return
+		}
+		ns, _ := obj[nsKey].(string)
+		if t := namespaceType(ns); t != "" {
+			name, _ := obj[nameKey].(string)
+			x.addArtifact(t, name)
+		}
+	}
+	add(getPath(x.root, "package_listing", "package"), "namespace", "name")
+	each(getPath(x.root, "package_listings"), func(pl any) { add(getPath(pl, "package"), "namespace", "name") })
+	switch p := getPath(x.root, "package").(type) {
+	case string:
+		if t := namespaceType(getString(x.root, "namespace")); t != "" {
+			x.addArtifact(t, p)
+		}
+	case map[string]any:
+		add(p, "namespace", "name")
+	}
+	add(getPath(x.root, "acl", "packagelist", "package"), "namespace", "name")
+	add(getPath(x.root, "info"), "pkg_namespace", "pkg_name")
+	add(getPath(x.root, "action", "info"), "pkg_namespace", "pkg_name")
+	add(getPath(x.root, "action", "package"), "namespace", "name")
+	x.dropUser("orphan")
+}
+
+// wiki takes the editor (wiki user names are capitalised; accounts are not) and, for an edit of
+// a user page, that page's owner.
+func wiki(x *extraction) {
+	u := getString(x.root, "user")
+	if u == "" {
+		u = getString(x.root, "user_text")
+	}
+	x.setAgent(strings.ToLower(u))
+	if owner, ok := strings.CutPrefix(getString(x.root, "title"), "User:"); ok {
+		owner, _, _ = strings.Cut(owner, "/")
+		x.addUser(strings.ToLower(owner))
+	}
+}
+
+// notPackages lists Bugzilla components that are not packages.
+var notPackages = map[string]bool{"Package Review": true}
+
+func bugzilla(x *extraction) {
+	bug := getPath(x.root, "bug")
+	if c := getString(bug, "component"); c != "" && !notPackages[c] {
+		x.addArtifact(ArtifactRPM, c)
+	}
+	addr := func(v any) {
+		s, _ := v.(string)
+		if s == "" || strings.HasSuffix(s, "lists.fedoraproject.org") {
+			return
+		}
+		x.addUser(s)
+	}
+	addr(getPath(x.root, "event", "who"))
+	addr(getPath(x.root, "comment", "author"))
+	addr(getPath(bug, "creator"))
+	addr(getPath(bug, "assigned_to"))
+	each(getPath(bug, "cc"), addr)
+	if who := getString(x.root, "event", "who"); who != "" {
+		x.setAgent(who)
+	}
+}
+
+// mdapi reads the fedmsg-era "differences" (per category and action, lists of tuples whose
+// first element is the package, or the last one for file paths).
+func mdapi(x *extraction) {
+	diffs, ok := getPath(x.root, "differences").(map[string]any)
+	if !ok {
+		return
+	}
+	for _, actions := range diffs {
+		am, ok := actions.(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, details := range am {
+			each(details, func(d any) {
+				tuple, ok := d.([]any)
+				if !ok || len(tuple) == 0 {
+					return
+				}
+				first, _ := tuple[0].(string)
+				name := first
+				if strings.Contains(first, "/") {
+					name, _ = tuple[len(tuple)-1].(string)
+				}
+				name, _, _ = strings.Cut(name, "(")
+				x.addArtifact(ArtifactRPM, name)
+			})
+		}
+	}
+}
+
+func mailman(x *extraction) {
+	from := getString(x.root, "msg", "from")
+	if from == "" {
+		return
+	}
+	a, err := mail.ParseAddress(from)
+	if err != nil {
+		return
+	}
+	x.setAgent(a.Address)
+	who := x.agent
+	if who == "" {
+		who = a.Name
+	}
+	if who == "" {
+		who, _, _ = strings.Cut(a.Address, "@")
+	}
+	if subj, list := getString(x.root, "msg", "subject"), getString(x.root, "mlist", "list_name"); subj != "" && list != "" {
+		x.summary = who + " wrote \"" + subj + "\" on " + list
+	}
+}
+
+// each calls fn for every element of v if it is an array.
+func each(v any, fn func(any)) {
+	if arr, ok := v.([]any); ok {
+		for _, e := range arr {
+			fn(e)
+		}
+	}
+}
