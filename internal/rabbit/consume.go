@@ -87,7 +87,10 @@ func (c *Conn) ConsumeBatches(ctx context.Context, opts ConsumeOptions, handler 
 	if err != nil {
 		return err
 	}
-	logger := c.logger.With("queue", opts.Queue)
+	logger := c.logger
+	if opts.Queue != "" {
+		logger = logger.With("queue", opts.Queue)
+	}
 	var (
 		subscribed bool // at least once
 		attempt    int  // failed subscriptions in a row
@@ -104,7 +107,12 @@ func (c *Conn) ConsumeBatches(ctx context.Context, opts ConsumeOptions, handler 
 		if subscribed && errors.Is(err, errInterrupted) {
 			attempt = 0
 		}
-		logger.WarnContext(ctx, "consumer interrupted, subscribing again", "error", err)
+		if pe := (*panicError)(nil); errors.As(err, &pe) {
+			logger.ErrorContext(ctx, "batch handler panicked; its unacked deliveries go back to the queue",
+				"error", err, "stack", string(pe.stack))
+		} else {
+			logger.WarnContext(ctx, "consumer interrupted, subscribing again", "error", err)
+		}
 		// Waiting for a new connection happens in Channel; this only keeps
 		// a subscription failing on a healthy connection from spinning.
 		t := time.NewTimer(c.backoff(attempt))
@@ -172,7 +180,6 @@ func (c *Conn) consume(ctx context.Context, opts ConsumeOptions, handler func(co
 			return fmt.Errorf("consume %s: %w: %w", queue, errInterrupted, reason)
 		}
 		if err := safeHandle(ctx, handler, batch); err != nil {
-			c.logger.ErrorContext(ctx, "batch handler panicked; returning its unacked deliveries", "queue", queue, "error", err)
 			return fmt.Errorf("consume %s: %w: %w", queue, errInterrupted, err)
 		}
 	}
@@ -230,11 +237,19 @@ func nextBatch(ctx context.Context, deliveries <-chan amqp.Delivery, opts Consum
 	return batch, true
 }
 
-// safeHandle calls handler and turns a panic into an error with the stack.
+// panicError is a recovered handler panic.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("handler panic: %v", e.value) }
+
+// safeHandle calls handler and turns a panic into a *panicError.
 func safeHandle(ctx context.Context, handler func(context.Context, []amqp.Delivery), batch []amqp.Delivery) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("handler panic: %v\n%s", r, debug.Stack())
+			err = &panicError{value: r, stack: debug.Stack()}
 		}
 	}()
 	handler(ctx, batch)

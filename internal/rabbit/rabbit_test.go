@@ -41,15 +41,20 @@ type testBundle struct {
 func setup(t *testing.T) *testBundle {
 	t.Helper()
 	url := rabbittest.URL(t)
-	return setupWithURL(t, url, rabbit.Config{})
+	return setupWithURL(t, url, nil)
 }
 
-// setupWithURL is setup for a url obtained elsewhere (Restartable). cfg's
-// URL, Setup and ConnectionName are filled in unless set.
-func setupWithURL(t *testing.T, url string, cfg rabbit.Config) *testBundle {
+// setupWithURL is setup for a url obtained elsewhere (Restartable). config,
+// if not nil, returns the Conn's config for the test's topology; its URL and
+// ConnectionName are filled in, and Setup defaults to declaring the topology.
+func setupWithURL(t *testing.T, url string, config func(top rabbit.Topology) rabbit.Config) *testBundle {
 	t.Helper()
 	top := rabbittest.Topology(t, url)
 	reg := prometheus.NewPedanticRegistry()
+	var cfg rabbit.Config
+	if config != nil {
+		cfg = config(top)
+	}
 	cfg.URL = url
 	if cfg.Setup == nil {
 		cfg.Setup = top.Declare
