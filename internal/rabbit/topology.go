@@ -1,0 +1,207 @@
+package rabbit
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// DeliveryLimit is the x-delivery-limit of every quorum queue fmn owns
+// (except the dead-letter queue). A message that has been returned to its
+// queue this many times (nacked with requeue, or left unacked by a consumer
+// whose channel or process died) is dead-lettered instead of being delivered
+// again, so a poison message cannot crash consumers forever. 20 leaves ample
+// room for ordinary redeliveries after restarts and broker failovers.
+const DeliveryLimit = 20
+
+// Topology names every exchange and queue fmn uses.
+type Topology struct {
+	// BusExchange is the topic exchange the bus publishes to. Exchanges whose
+	// name starts with "amq." are pre-declared by the broker and are never
+	// declared or deleted by fmn; any other name is declared as a durable
+	// topic exchange.
+	BusExchange string
+	// BusQueue is the quorum queue bound to BusExchange with BusBindings.
+	BusQueue string
+	// BusBindings are the binding keys of BusQueue on BusExchange.
+	BusBindings []string
+	// WorkQueue is the quorum queue from the consumer to the workers.
+	WorkQueue string
+	// NotificationsExchange is the direct exchange notifications are
+	// published to, with the delivery channel name as routing key.
+	NotificationsExchange string
+	// DeliverQueues maps a delivery channel ("email", "irc", "sse") to its
+	// quorum queue, bound to NotificationsExchange with the channel name as
+	// binding key.
+	DeliverQueues map[string]string
+	// DeadLetterExchange is the fanout exchange every quorum queue
+	// dead-letters to.
+	DeadLetterExchange string
+	// DeadLetterQueue is the quorum queue bound to DeadLetterExchange.
+	DeadLetterQueue string
+	// PrefsExchange is the fanout exchange preference-change events are
+	// published to. Each worker binds its own exclusive queue to it.
+	PrefsExchange string
+}
+
+// DefaultTopology returns the names used in production.
+func DefaultTopology() Topology {
+	return Topology{
+		BusExchange:           "amq.topic",
+		BusQueue:              "fmn.bus",
+		BusBindings:           []string{"#"},
+		WorkQueue:             "fmn.work",
+		NotificationsExchange: "fmn.notifications",
+		DeliverQueues: map[string]string{
+			"email": "fmn.deliver.email",
+			"irc":   "fmn.deliver.irc",
+			"sse":   "fmn.deliver.sse",
+		},
+		DeadLetterExchange: "fmn.dead",
+		DeadLetterQueue:    "fmn.dead",
+		PrefsExchange:      "fmn.prefs",
+	}
+}
+
+// Prefixed returns a copy whose exchange and queue names, the bus exchange
+// included, start with prefix. Tests use a unique prefix so they never share
+// names; a prefixed "amq.topic" is then an ordinary, fmn-owned topic exchange.
+func (t Topology) Prefixed(prefix string) Topology {
+	p := t
+	p.BusExchange = prefix + t.BusExchange
+	p.BusQueue = prefix + t.BusQueue
+	p.BusBindings = slices.Clone(t.BusBindings)
+	p.WorkQueue = prefix + t.WorkQueue
+	p.NotificationsExchange = prefix + t.NotificationsExchange
+	p.DeliverQueues = make(map[string]string, len(t.DeliverQueues))
+	for channel, queue := range t.DeliverQueues {
+		p.DeliverQueues[channel] = prefix + queue
+	}
+	p.DeadLetterExchange = prefix + t.DeadLetterExchange
+	p.DeadLetterQueue = prefix + t.DeadLetterQueue
+	p.PrefsExchange = prefix + t.PrefsExchange
+	return p
+}
+
+// Queues returns the names of every queue Declare creates, sorted.
+func (t Topology) Queues() []string {
+	qs := []string{t.BusQueue, t.WorkQueue, t.DeadLetterQueue}
+	qs = append(qs, slices.Collect(maps.Values(t.DeliverQueues))...)
+	slices.Sort(qs)
+	return qs
+}
+
+// exchange is one exchange to declare.
+type exchange struct{ name, kind string }
+
+// exchanges returns the exchanges Declare creates, in declaration order.
+func (t Topology) exchanges() []exchange {
+	ex := []exchange{
+		{t.DeadLetterExchange, amqp.ExchangeFanout},
+		{t.NotificationsExchange, amqp.ExchangeDirect},
+		{t.PrefsExchange, amqp.ExchangeFanout},
+	}
+	if !isPredeclared(t.BusExchange) {
+		ex = append(ex, exchange{t.BusExchange, amqp.ExchangeTopic})
+	}
+	return ex
+}
+
+// isPredeclared reports whether the broker owns the exchange: amq.* exchanges
+// exist already and may not be redeclared with other arguments.
+func isPredeclared(name string) bool { return strings.HasPrefix(name, "amq.") }
+
+// Declare declares every exchange, queue and binding idempotently. Every
+// queue is a durable quorum queue. All but the dead-letter queue dead-letter
+// to DeadLetterExchange and have an x-delivery-limit of DeliveryLimit. The
+// dead-letter queue has neither: dead-lettering it to itself would loop, and a
+// delivery limit would eventually drop dead letters an operator browses
+// repeatedly.
+//
+// Declaring a queue that exists with other arguments fails with a 406
+// PRECONDITION_FAILED error and closes ch.
+func (t Topology) Declare(ch *amqp.Channel) error {
+	for _, ex := range t.exchanges() {
+		if err := ch.ExchangeDeclare(ex.name, ex.kind, true, false, false, false, nil); err != nil {
+			return fmt.Errorf("declare exchange %s: %w", ex.name, err)
+		}
+	}
+
+	dlq := amqp.Table{amqp.QueueTypeArg: amqp.QueueTypeQuorum}
+	if err := declareQueue(ch, t.DeadLetterQueue, dlq); err != nil {
+		return err
+	}
+	if err := bindQueue(ch, t.DeadLetterQueue, "", t.DeadLetterExchange); err != nil {
+		return err
+	}
+
+	args := amqp.Table{
+		amqp.QueueTypeArg:        amqp.QueueTypeQuorum,
+		"x-dead-letter-exchange": t.DeadLetterExchange,
+		"x-delivery-limit":       int32(DeliveryLimit),
+	}
+	if err := declareQueue(ch, t.BusQueue, args); err != nil {
+		return err
+	}
+	for _, key := range t.BusBindings {
+		if err := bindQueue(ch, t.BusQueue, key, t.BusExchange); err != nil {
+			return err
+		}
+	}
+	if err := declareQueue(ch, t.WorkQueue, args); err != nil {
+		return err
+	}
+	for _, channel := range slices.Sorted(maps.Keys(t.DeliverQueues)) {
+		queue := t.DeliverQueues[channel]
+		if err := declareQueue(ch, queue, args); err != nil {
+			return err
+		}
+		if err := bindQueue(ch, queue, channel, t.NotificationsExchange); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func declareQueue(ch *amqp.Channel, name string, args amqp.Table) error {
+	if _, err := ch.QueueDeclare(name, true, false, false, false, args); err != nil {
+		return fmt.Errorf("declare queue %s: %w", name, err)
+	}
+	return nil
+}
+
+func bindQueue(ch *amqp.Channel, queue, key, exchange string) error {
+	if err := ch.QueueBind(queue, key, exchange, false, nil); err != nil {
+		return fmt.Errorf("bind queue %s to exchange %s with key %q: %w", queue, exchange, key, err)
+	}
+	return nil
+}
+
+// Delete deletes every queue and exchange Declare created, with the messages
+// they hold (tests use it in cleanup). Pre-declared amq.* exchanges are left
+// alone. Queues and exchanges that do not exist are skipped: RabbitMQ treats
+// deleting them as success.
+func (t Topology) Delete(ch *amqp.Channel) error {
+	var errs []error
+	for _, q := range t.Queues() {
+		if _, err := ch.QueueDelete(q, false, false, false); err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("delete queue %s: %w", q, err))
+		}
+	}
+	for _, ex := range t.exchanges() {
+		if err := ch.ExchangeDelete(ex.name, false, false); err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("delete exchange %s: %w", ex.name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// isNotFound reports whether err is the broker's 404 NOT_FOUND.
+func isNotFound(err error) bool {
+	var ae *amqp.Error
+	return errors.As(err, &ae) && ae.Code == amqp.NotFound
+}
