@@ -68,12 +68,13 @@ func (r *Relay) Run(ctx context.Context) error {
 
 // lead takes the lock if it can and relays while it holds it.
 func (r *Relay) lead(ctx context.Context) error {
-	conn, err := r.pool.Acquire(ctx)
+	pooled, err := r.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("acquire: %w", err)
 	}
 	// The session lock dies with the connection, so never hand this one back to the pool.
-	defer conn.Hijack().Close(context.Background())
+	conn := pooled.Hijack()
+	defer conn.Close(context.Background())
 	var got bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", relayLockKey).Scan(&got); err != nil {
 		return fmt.Errorf("try lock: %w", err)
@@ -95,7 +96,7 @@ func (r *Relay) lead(ctx context.Context) error {
 			}
 		}
 		wctx, cancel := context.WithTimeout(ctx, r.poll)
-		_, err := conn.Conn().WaitForNotification(wctx)
+		_, err := conn.WaitForNotification(wctx)
 		cancel()
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("wait for notification: %w", err)

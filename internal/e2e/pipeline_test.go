@@ -1,0 +1,212 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/stretchr/testify/require"
+
+	"fmn/internal/deadletter"
+	"fmn/internal/rabbittest"
+)
+
+// A message naming alice reaches alice's browser stream; bob, whose filter does not match, gets
+// nothing.
+func TestMessageReachesOnlyMatchingUsersStream(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	s.userWithFilter("alice", "@me")
+	s.userWithFilter("bob", "nobody-else")
+	s.waitWorkersCurrent()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	alice := s.subscribe(ctx, "alice", "")
+	s.userMessage("m-1", "alice", "carol")
+
+	ev := next(t, alice)
+	require.Equal(t, "m-1", messageID(t, ev))
+	require.Equal(t, "notification", ev.Event)
+	require.NotEmpty(t, ev.ID)
+	// bob's notification, had there been one, was stored in the same pipeline as alice's.
+	require.Zero(t, s.streamLen("bob"))
+	require.EqualValues(t, 1, s.streamLen("alice"))
+}
+
+// Malformed bus messages end in the dead-letter queue with a reason; the pipeline goes on.
+func TestMalformedMessagesAreDeadLettered(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	s.userWithFilter("alice", "@me")
+	s.waitWorkersCurrent()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	alice := s.subscribe(ctx, "alice", "")
+
+	s.publishRaw(amqp.Publishing{MessageId: "bad-1", Body: []byte("this is not json")}, "org.fedoraproject.prod.x")
+	s.publishRaw(amqp.Publishing{MessageId: "bad-2", Body: []byte(`{"big":"` + strings.Repeat("x", 70<<10) + `"}`)}, "org.fedoraproject.prod.x")
+	s.publishRaw(amqp.Publishing{MessageId: "", Body: []byte(`{"no":"id"}`)}, "org.fedoraproject.prod.x")
+	s.userMessage("good-1", "alice")
+
+	require.Equal(t, "good-1", messageID(t, next(t, alice)))
+
+	reasons := map[string]string{}
+	conn, err := amqp.Dial(s.amqpURL)
+	require.NoError(t, err)
+	defer conn.Close()
+	ch, err := conn.Channel()
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		d, ok, err := ch.Get(s.topo.DeadLetterQueue, true)
+		require.NoError(t, err)
+		if ok {
+			require.Equal(t, "consumer", d.Headers[deadletter.HeaderStage])
+			reasons[d.MessageId], _ = d.Headers[deadletter.HeaderReason].(string)
+		}
+		return len(reasons) == 3
+	}, waitFor, 20*time.Millisecond)
+	require.Contains(t, reasons["bad-1"], "not valid JSON")
+	require.Contains(t, reasons["bad-2"], "exceeds the limit")
+	require.Contains(t, reasons[""], "no message id")
+}
+
+// A worker stopped after publishing but before acking loses nothing: the message is redelivered
+// to another worker and the user gets it once.
+func TestWorkerStoppedBeforeAckLosesNothing(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startWeb()
+	s.startBackend(nil)
+	g := newGate()
+	w1 := s.startWorker(g.hook)
+	s.startConsumer(nil)
+	s.userWithFilter("alice", "@me")
+	s.waitWorkersCurrent()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	alice := s.subscribe(ctx, "alice", "")
+
+	s.userMessage("w-1", "alice")
+	<-g.reached
+	w1.stop(t)
+	s.startWorker(nil)
+	s.waitWorkersCurrent()
+	s.userMessage("w-2", "alice")
+
+	require.Equal(t, "w-1", messageID(t, next(t, alice)))
+	require.Equal(t, "w-2", messageID(t, next(t, alice)), "w-1 came once, then the next message")
+	require.EqualValues(t, 2, s.streamLen("alice"))
+}
+
+// A consumer stopped after handing a message on but before acking it loses nothing and
+// duplicates nothing.
+func TestConsumerStoppedBeforeAckLosesNothing(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startWeb()
+	s.startBackend(nil)
+	s.startWorker(nil)
+	g := newGate()
+	c1 := s.startConsumer(g.hook)
+	s.userWithFilter("alice", "@me")
+	s.waitWorkersCurrent()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	alice := s.subscribe(ctx, "alice", "")
+
+	s.userMessage("c-1", "alice")
+	<-g.reached
+	c1.stop(t)
+	s.startConsumer(nil)
+	s.userMessage("c-2", "alice")
+
+	require.Equal(t, "c-1", messageID(t, next(t, alice)))
+	require.Equal(t, "c-2", messageID(t, next(t, alice)), "c-1 came once, then the next message")
+	require.EqualValues(t, 2, s.streamLen("alice"))
+}
+
+// A backend stopped after storing but before acking delivers once.
+func TestBackendStoppedBeforeAckDeliversOnce(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startWeb()
+	g := newGate()
+	b1 := s.startBackend(g.hook)
+	s.startWorker(nil)
+	s.startConsumer(nil)
+	s.userWithFilter("alice", "@me")
+	s.waitWorkersCurrent()
+
+	s.userMessage("b-1", "alice")
+	<-g.reached
+	b1.stop(t)
+	s.startBackend(nil)
+	s.userMessage("b-2", "alice")
+	require.Eventually(t, func() bool { return s.streamLen("alice") >= 2 }, waitFor, 10*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	alice := s.subscribe(ctx, "alice", "0-0")
+	require.Equal(t, "b-1", messageID(t, next(t, alice)))
+	require.Equal(t, "b-2", messageID(t, next(t, alice)))
+	require.EqualValues(t, 2, s.streamLen("alice"))
+}
+
+// A browser that reconnects with Last-Event-ID gets exactly what it missed.
+func TestReconnectWithLastEventIDGetsExactlyWhatWasMissed(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	s.userWithFilter("alice", "@me")
+	s.waitWorkersCurrent()
+
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	first := s.subscribe(ctx1, "alice", "")
+	s.userMessage("r-1", "alice")
+	ev1 := next(t, first)
+	require.Equal(t, "r-1", messageID(t, ev1))
+	cancel1()
+
+	s.userMessage("r-2", "alice")
+	s.userMessage("r-3", "alice")
+	require.Eventually(t, func() bool { return s.streamLen("alice") == 3 }, waitFor, 10*time.Millisecond)
+
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	again := s.subscribe(ctx2, "alice", ev1.ID)
+	require.Equal(t, "r-2", messageID(t, next(t, again)))
+	require.Equal(t, "r-3", messageID(t, next(t, again)))
+	s.userMessage("r-4", "alice")
+	require.Equal(t, "r-4", messageID(t, next(t, again)), "nothing repeated, nothing skipped, then live")
+}
+
+// Every process survives a broker restart without being restarted itself.
+func TestBrokerRestartIsSurvived(t *testing.T) {
+	url, restart := rabbittest.Restartable(t)
+	s := newStack(t, url)
+	procs := []*proc{s.startWeb(), s.startBackend(nil), s.startWorker(nil), s.startConsumer(nil)}
+	s.userWithFilter("alice", "@me")
+	s.waitWorkersCurrent()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	alice := s.subscribe(ctx, "alice", "")
+	s.userMessage("before", "alice")
+	require.Equal(t, "before", messageID(t, next(t, alice)))
+
+	restart()
+
+	s.userMessage("after", "alice")
+	require.Equal(t, "after", messageID(t, next(t, alice)), "the SSE stream lives on the backend, which kept running")
+	// A preference change made after the restart still reaches the workers.
+	s.userWithFilter("dave", "@me")
+	s.waitWorkersCurrent()
+	s.userMessage("for-dave", "dave")
+	require.Eventually(t, func() bool { return s.streamLen("dave") == 1 }, waitFor, 10*time.Millisecond)
+	for i, p := range procs {
+		require.True(t, p.running(), "process %d stopped", i)
+	}
+}
