@@ -1,0 +1,34 @@
+# fmn — run `make help` for the targets.
+GO      ?= go
+PKGS    ?= ./...
+BIN     := bin
+
+.PHONY: help build run test test/short bench lint fmt services
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z/_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build every binary into bin/
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+run: ## run all of fmn locally with demo data (starts services if needed)
+	scripts/run-local.sh
+
+services: ## make sure PostgreSQL, Redis and RabbitMQ run on 127.0.0.1
+	scripts/services.sh
+
+test: ## run every test (real PostgreSQL, RabbitMQ and Redis), with the race detector
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+test/short: ## run the tests without the race detector
+	$(GO) test -count=1 $(PKGS)
+
+bench: ## run the benchmarks (numbers go in BENCHMARKS.md)
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet $(PKGS)
+
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go')
