@@ -264,20 +264,40 @@ func (c *Conn) run() {
 		connected, attempt, lastErr = true, 0, ""
 		c.logger.Info("connected to broker", "connection_name", c.cfg.ConnectionName)
 		c.setConn(conn, false)
+		if !c.watch(conn, lost) {
+			return
+		}
+		if !c.sleep(c.backoff(0)) {
+			return
+		}
+	}
+}
 
+// watch waits until conn is lost (true) or Close is called (false), logging
+// when the broker blocks and unblocks it (resource alarms: publishes stall).
+func (c *Conn) watch(conn *amqp.Connection, lost <-chan *amqp.Error) bool {
+	blocked := conn.NotifyBlocked(make(chan amqp.Blocking, 1))
+	for {
 		select {
 		case <-c.done.Done():
 			c.setConn(nil, true)
 			if err := conn.Close(); err != nil && !errors.Is(err, amqp.ErrClosed) {
 				c.logger.Warn("close broker connection", "error", err)
 			}
-			return
+			return false
 		case err := <-lost:
 			c.setConn(nil, false)
 			c.logger.Warn("broker connection lost", "error", err)
-		}
-		if !c.sleep(c.backoff(0)) {
-			return
+			return true
+		case b, ok := <-blocked:
+			switch {
+			case !ok:
+				blocked = nil // closed with the connection; lost tells why
+			case b.Active:
+				c.logger.Warn("broker blocked the connection", "reason", b.Reason)
+			default:
+				c.logger.Info("broker unblocked the connection")
+			}
 		}
 	}
 }
