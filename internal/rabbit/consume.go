@@ -185,9 +185,6 @@ func (c *Conn) consume(ctx context.Context, opts ConsumeOptions, handler func(co
 			return nil
 		}
 		if !ok {
-			if ctx.Err() != nil {
-				return nil
-			}
 			// Deliveries already received are left unacked; closing the
 			// channel hands them back.
 			reason := error(errors.New("consumer cancelled by the broker"))
