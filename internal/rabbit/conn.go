@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/url"
 	"sync"
 	"time"
 
@@ -95,6 +96,9 @@ type Conn struct {
 // until Close. The error is only about an invalid cfg.
 func Dial(cfg Config, deps Deps) (*Conn, error) {
 	if _, err := amqp.ParseURI(cfg.URL); err != nil {
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			err = ue.Err // url.Error quotes the URL, password included
+		}
 		return nil, fmt.Errorf("parse broker url: %w", err)
 	}
 	if cfg.MinBackoff <= 0 {
@@ -166,8 +170,9 @@ func (c *Conn) Channel(ctx context.Context) (*amqp.Channel, error) {
 
 // QueueDepth returns the number of ready messages in queue (messages
 // delivered to a consumer and not yet acked are not counted), with a passive
-// declare on a short-lived channel. A queue that does not exist is an error
-// wrapping the broker's 404.
+// declare on a short-lived channel. ctx bounds the wait for a connection; the
+// declare itself is bounded by the connection's heartbeat. A queue that does
+// not exist is an error wrapping the broker's 404.
 func (c *Conn) QueueDepth(ctx context.Context, queue string) (int, error) {
 	ch, err := c.Channel(ctx)
 	if err != nil {
@@ -264,20 +269,40 @@ func (c *Conn) run() {
 		connected, attempt, lastErr = true, 0, ""
 		c.logger.Info("connected to broker", "connection_name", c.cfg.ConnectionName)
 		c.setConn(conn, false)
+		if !c.watch(conn, lost) {
+			return
+		}
+		if !c.sleep(c.backoff(0)) {
+			return
+		}
+	}
+}
 
+// watch waits until conn is lost (true) or Close is called (false), logging
+// when the broker blocks and unblocks it (resource alarms: publishes stall).
+func (c *Conn) watch(conn *amqp.Connection, lost <-chan *amqp.Error) bool {
+	blocked := conn.NotifyBlocked(make(chan amqp.Blocking, 1))
+	for {
 		select {
 		case <-c.done.Done():
 			c.setConn(nil, true)
 			if err := conn.Close(); err != nil && !errors.Is(err, amqp.ErrClosed) {
 				c.logger.Warn("close broker connection", "error", err)
 			}
-			return
+			return false
 		case err := <-lost:
 			c.setConn(nil, false)
 			c.logger.Warn("broker connection lost", "error", err)
-		}
-		if !c.sleep(c.backoff(0)) {
-			return
+			return true
+		case b, ok := <-blocked:
+			switch {
+			case !ok:
+				blocked = nil // closed with the connection; lost tells why
+			case b.Active:
+				c.logger.Warn("broker blocked the connection", "reason", b.Reason)
+			default:
+				c.logger.Info("broker unblocked the connection")
+			}
 		}
 	}
 }

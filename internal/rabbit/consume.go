@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"time"
 
@@ -22,7 +23,12 @@ type ConsumeOptions struct {
 	// Linger is how long to wait for a batch to fill after its first
 	// delivery; 0 hands over what is already buffered.
 	Linger time.Duration
-	// Exclusive asks for an exclusive consumer.
+	// Exclusive asks for an exclusive consumer. While another connection
+	// holds the queue exclusively, ConsumeBatches keeps retrying (a standby
+	// replica). Beware: quorum queues (all of Topology's) ignore the flag in
+	// RabbitMQ 3.10 and serve several "exclusive" consumers side by side;
+	// one consumer at a time there needs the x-single-active-consumer queue
+	// argument (or a lock outside RabbitMQ).
 	Exclusive bool
 	// Declare, if set, declares a per-consumer queue on every
 	// (re)subscription, e.g. a server-named exclusive queue bound to the
@@ -92,8 +98,9 @@ func (c *Conn) ConsumeBatches(ctx context.Context, opts ConsumeOptions, handler 
 		logger = logger.With("queue", opts.Queue)
 	}
 	var (
-		subscribed bool // at least once
-		attempt    int  // failed subscriptions in a row
+		subscribed bool   // at least once
+		attempt    int    // failed subscriptions in a row
+		lastErr    string // logged at Warn; a repeat is logged at Debug
 	)
 	for {
 		err := c.consume(ctx, opts, handler, &subscribed)
@@ -111,7 +118,11 @@ func (c *Conn) ConsumeBatches(ctx context.Context, opts ConsumeOptions, handler 
 			logger.ErrorContext(ctx, "batch handler panicked; its unacked deliveries go back to the queue",
 				"error", err, "stack", string(pe.stack))
 		} else {
-			logger.WarnContext(ctx, "consumer interrupted, subscribing again", "error", err)
+			level := slog.LevelDebug
+			if msg := err.Error(); msg != lastErr {
+				level, lastErr = slog.LevelWarn, msg
+			}
+			logger.Log(ctx, level, "consumer interrupted, subscribing again", "attempt", attempt+1, "error", err)
 		}
 		// Waiting for a new connection happens in Channel; this only keeps
 		// a subscription failing on a healthy connection from spinning.
@@ -153,6 +164,11 @@ func (c *Conn) consume(ctx context.Context, opts ConsumeOptions, handler func(co
 	// leave Close waiting forever). Closing the channel ends the consumer.
 	deliveries, err := ch.ConsumeWithContext(context.WithoutCancel(ctx), queue, "", false, opts.Exclusive, false, false, nil)
 	if err != nil {
+		if opts.Exclusive && isCode(err, amqp.AccessRefused) {
+			// Another exclusive consumer holds the queue: a standby
+			// replica keeps trying until it goes away.
+			return fmt.Errorf("subscribe to %s: %w", queue, err)
+		}
 		return classify(queue, err)
 	}
 	reconnect := *subscribed
@@ -163,10 +179,12 @@ func (c *Conn) consume(ctx context.Context, opts ConsumeOptions, handler func(co
 
 	for {
 		batch, ok := nextBatch(ctx, deliveries, opts)
+		if ctx.Err() != nil {
+			// Never hand over a batch after ctx ended; it goes back to the
+			// queue when the channel closes.
+			return nil
+		}
 		if !ok {
-			if ctx.Err() != nil {
-				return nil
-			}
 			// Deliveries already received are left unacked; closing the
 			// channel hands them back.
 			reason := error(errors.New("consumer cancelled by the broker"))
@@ -254,6 +272,12 @@ func safeHandle(ctx context.Context, handler func(context.Context, []amqp.Delive
 	}()
 	handler(ctx, batch)
 	return nil
+}
+
+// isCode reports whether err is a broker error with the given reply code.
+func isCode(err error, code int) bool {
+	var ae *amqp.Error
+	return errors.As(err, &ae) && ae.Code == code
 }
 
 // classify wraps a subscription error as a *PermanentError when retrying

@@ -585,3 +585,80 @@ func TestSetupErrorRetried(t *testing.T) {
 	defer mu.Unlock()
 	require.Equal(t, 3, calls)
 }
+
+func TestExclusiveConsumerStandby(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	p := b.publisher(t)
+	handler := func(got chan<- string) func(context.Context, []amqp.Delivery) {
+		return func(_ context.Context, batch []amqp.Delivery) {
+			for _, d := range batch {
+				ack(t, d)
+				got <- string(d.Body)
+			}
+		}
+	}
+	// A classic queue: quorum queues in RabbitMQ 3.10 ignore the exclusive
+	// flag and serve a second "exclusive" consumer side by side.
+	queue := b.top.WorkQueue + ".classic"
+	ch, err := b.conn.Channel(t.Context())
+	require.NoError(t, err)
+	_, err = ch.QueueDeclare(queue, true, false, false, false, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, err := ch.QueueDelete(queue, false, false, false)
+		require.NoError(t, err)
+		require.NoError(t, ch.Close())
+	})
+	opts := rabbit.ConsumeOptions{Queue: queue, Exclusive: true}
+
+	gotA := make(chan string, 10)
+	stopA := b.consumer(t, opts, handler(gotA))
+	b.publishBodies(t, p, queue, "1")
+	require.Equal(t, "1", receive(t, gotA)) // A is subscribed
+
+	// B, on its own connection, is refused while A holds the queue, and
+	// keeps trying instead of giving up.
+	retried := make(chan struct{}, 1)
+	logger := slog.New(signalHandler{Handler: testLogger(t).Handler(), msg: "consumer interrupted, subscribing again", c: retried})
+	connB, err := rabbit.Dial(rabbit.Config{URL: b.url}, rabbit.Deps{Logger: logger})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, connB.Close()) })
+	gotB := make(chan string, 10)
+	bundleB := &testBundle{url: b.url, top: b.top, conn: connB}
+	stopB := bundleB.consumer(t, opts, handler(gotB))
+	receive(t, retried)
+
+	require.NoError(t, stopA())
+	b.publishBodies(t, p, queue, "2")
+	require.Equal(t, "2", receive(t, gotB))
+	require.NoError(t, stopB())
+}
+
+// signalHandler is a slog.Handler that also signals c (without blocking)
+// when a record with message msg is logged.
+type signalHandler struct {
+	slog.Handler
+	msg string
+	c   chan<- struct{}
+}
+
+func (h signalHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		select {
+		case h.c <- struct{}{}:
+		default:
+		}
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h signalHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	h.Handler = h.Handler.WithAttrs(attrs)
+	return h
+}
+
+func (h signalHandler) WithGroup(name string) slog.Handler {
+	h.Handler = h.Handler.WithGroup(name)
+	return h
+}

@@ -201,7 +201,4 @@ func (t Topology) Delete(ch *amqp.Channel) error {
 }
 
 // isNotFound reports whether err is the broker's 404 NOT_FOUND.
-func isNotFound(err error) bool {
-	var ae *amqp.Error
-	return errors.As(err, &ae) && ae.Code == amqp.NotFound
-}
+func isNotFound(err error) bool { return isCode(err, amqp.NotFound) }

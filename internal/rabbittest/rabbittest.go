@@ -6,9 +6,11 @@
 // helpers coordinate through a flock on LockFile: URL takes it shared,
 // Restartable and CloseAllConnections take it exclusively, so nothing else
 // uses the broker while they disrupt it. A test that calls Restartable or
-// CloseAllConnections must therefore not call URL too (nor run with a parent
-// or sibling that holds URL's lock in the same process while waiting): it would
-// wait for its own lock forever. They return the URL to use.
+// CloseAllConnections must therefore not call URL too, nor run under a
+// parent test that did: it would wait for its own lock forever. They return
+// the URL to use. For the same reason a parallel test calls t.Parallel
+// before URL: a test paused by t.Parallel must not hold the lock that a
+// sequential restart test waits for.
 package rabbittest
 
 import (

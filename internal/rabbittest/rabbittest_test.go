@@ -4,8 +4,10 @@ import (
 	"regexp"
 	"testing"
 
+	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
+	"fmn/internal/rabbit"
 	"fmn/internal/rabbittest"
 )
 
@@ -37,4 +39,33 @@ func TestTopology(t *testing.T) {
 	top := rabbittest.Topology(t, url)
 	require.Regexp(t, regexp.MustCompile(`^TestTopology-[0-9a-f]{8}\.amq\.topic$`), top.BusExchange)
 	require.Regexp(t, regexp.MustCompile(`^TestTopology-[0-9a-f]{8}\.fmn\.work$`), top.WorkQueue)
+}
+
+func TestTopologyDeletedInCleanup(t *testing.T) {
+	t.Parallel()
+	url := rabbittest.URL(t)
+	var top rabbit.Topology
+	t.Run("declare", func(t *testing.T) {
+		top = rabbittest.Topology(t, url)
+		requireQueue(t, url, top.WorkQueue, true)
+	})
+	requireQueue(t, url, top.WorkQueue, false)
+}
+
+// requireQueue checks whether queue exists.
+func requireQueue(t *testing.T, url, queue string, exists bool) {
+	t.Helper()
+	conn, err := amqp.Dial(url)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close() }()
+	ch, err := conn.Channel()
+	require.NoError(t, err)
+	_, err = ch.QueueDeclarePassive(queue, true, false, false, false, nil)
+	if exists {
+		require.NoError(t, err)
+		return
+	}
+	var ae *amqp.Error
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, amqp.NotFound, ae.Code)
 }
