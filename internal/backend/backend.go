@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -17,12 +16,12 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/redis/go-redis/v9"
 
-	"fmn/internal/backoff"
 	"fmn/internal/config"
 	"fmn/internal/deadletter"
 	"fmn/internal/lifecycle"
 	"fmn/internal/notify/sse"
 	"fmn/internal/rabbit"
+	"fmn/internal/service"
 	"fmn/internal/ssetoken"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
@@ -48,9 +47,9 @@ type Config struct {
 	HTTPAddr string
 	// SSESecret verifies stream tokens; shared with the web app (FMN_SSE_SECRET or _FILE).
 	SSESecret config.Secret
-	Prefetch  int           // FMN_BACKEND_PREFETCH
-	MaxBatch  int           // FMN_BACKEND_BATCH
-	Linger    time.Duration // FMN_BACKEND_LINGER
+	// Batch: SSE notification batches held unacked, stored together, and the wait for a batch
+	// to fill (FMN_BACKEND_PREFETCH, FMN_BACKEND_BATCH, FMN_BACKEND_LINGER).
+	Batch config.Batch
 	// Heartbeat is the SSE keep-alive interval (FMN_SSE_HEARTBEAT).
 	Heartbeat time.Duration
 	// MaxConnsPerUser caps a user's streams per replica (FMN_SSE_MAX_CONNS_PER_USER).
@@ -70,9 +69,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		Log:             config.ReadLog(r),
 		HTTPAddr:        r.String("FMN_BACKEND_ADDR", DefaultHTTPAddr),
 		SSESecret:       r.Secret("FMN_SSE_SECRET", ""),
-		Prefetch:        r.Int("FMN_BACKEND_PREFETCH", DefaultPrefetch),
-		MaxBatch:        r.Int("FMN_BACKEND_BATCH", DefaultMaxBatch),
-		Linger:          r.Duration("FMN_BACKEND_LINGER", DefaultLinger),
+		Batch:           config.ReadBatch(r, "FMN_BACKEND", config.Batch{Prefetch: DefaultPrefetch, MaxBatch: DefaultMaxBatch, Linger: DefaultLinger}),
 		Heartbeat:       r.Duration("FMN_SSE_HEARTBEAT", sse.DefaultHeartbeat),
 		MaxConnsPerUser: r.Int("FMN_SSE_MAX_CONNS_PER_USER", sse.DefaultMaxConnsPerUser),
 		StreamMaxLen:    r.Int("FMN_SSE_STREAM_MAX_LEN", sse.DefaultMaxLen),
@@ -82,24 +79,11 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 	if len(c.SSESecret.Value()) < ssetoken.MinSecretLen {
 		r.Fail("FMN_SSE_SECRET", "must be set to at least %d bytes (shared with the web app)", ssetoken.MinSecretLen)
 	}
-	if c.Prefetch < c.MaxBatch || c.MaxBatch < 1 {
-		r.Fail("FMN_BACKEND_PREFETCH", "must be at least FMN_BACKEND_BATCH, which must be at least 1")
-	}
 	return c, r.Err()
 }
 
 // Deps are the backend's collaborators.
-type Deps struct {
-	Logger   *slog.Logger
-	Registry *prometheus.Registry
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// HTTPReady, if set, receives the HTTP listener's address.
-	HTTPReady func(net.Addr)
-	// BeforeAck, if set, runs after a batch is stored and before it is acked (tests stop the
-	// backend there). A batch whose context has ended by then is left unacked.
-	BeforeAck func(ctx context.Context)
-}
+type Deps = service.Deps
 
 type metrics struct {
 	delivered *prometheus.CounterVec
@@ -117,10 +101,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // Run delivers until ctx ends.
 func Run(ctx context.Context, cfg Config, deps Deps) error {
 	logger := deps.Logger.With("component", "backend")
-	now := deps.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := deps.Clock()
 	m := newMetrics(deps.Registry)
 	signer, err := ssetoken.NewSigner([]byte(cfg.SSESecret.Value()))
 	if err != nil {
@@ -137,10 +118,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	stream := sse.NewHandler(store, hub, signer, sse.HandlerConfig{Heartbeat: cfg.Heartbeat, MaxConnsPerUser: cfg.MaxConnsPerUser},
 		logger, deps.Registry, now)
 
-	conn, err := rabbit.Dial(rabbit.Config{URL: string(cfg.AMQP.URL), Setup: cfg.Topology.Declare, ConnectionName: "fmn-backend"},
-		rabbit.Deps{Logger: logger, Registerer: deps.Registry})
+	conn, err := service.DialBroker(cfg.AMQP, cfg.Topology, "fmn-backend", deps, logger)
 	if err != nil {
-		return fmt.Errorf("broker: %w", err)
+		return err
 	}
 	defer conn.Close()
 	pub := conn.NewPublisher()
@@ -157,11 +137,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 
 	logger.InfoContext(ctx, "backend started", "addr", cfg.HTTPAddr)
 	return lifecycle.Group(ctx,
-		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.HTTPReady) },
+		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) },
 		hub.Run,
 		func(ctx context.Context) error {
 			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
-				Queue: cfg.Topology.DeliverQueues[ChannelSSE], Prefetch: cfg.Prefetch, MaxBatch: cfg.MaxBatch, Linger: cfg.Linger,
+				Queue: cfg.Topology.DeliverQueues[ChannelSSE], Prefetch: cfg.Batch.Prefetch, MaxBatch: cfg.Batch.MaxBatch, Linger: cfg.Batch.Linger,
 			}, b.handle)
 		},
 	)
@@ -194,35 +174,22 @@ func (b *sseDeliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 		}
 		ns = append(ns, nb.Notifications...)
 	}
-	// Hold the batch unacked until it is stored: requeueing would count against the queue's
-	// delivery limit while Redis or the broker restarts.
-	var added int
-	err := backoff.Default.Retry(ctx, func(ctx context.Context) error {
+	service.Settle(ctx, batch, func(ctx context.Context) error {
 		if err := b.pub.Publish(ctx, dead...); err != nil {
 			return err
 		}
 		dead = nil
-		var err error
-		added, err = b.store.Append(ctx, ns)
-		return err
+		added, err := b.store.Append(ctx, ns)
+		if err != nil {
+			return err
+		}
+		b.m.delivered.WithLabelValues(ChannelSSE, "sent").Add(float64(added))
+		b.m.delivered.WithLabelValues(ChannelSSE, "deduped").Add(float64(len(ns) - added))
+		return nil
 	}, func(attempt int, err error) {
 		b.m.delivered.WithLabelValues(ChannelSSE, "retried").Add(float64(len(ns)))
 		if attempt == 0 {
 			b.logger.WarnContext(ctx, "store sse notifications; retrying", "error", err)
 		}
-	})
-	if err != nil {
-		return // stopping: the batch stays unacked and is redelivered
-	}
-	b.m.delivered.WithLabelValues(ChannelSSE, "sent").Add(float64(added))
-	b.m.delivered.WithLabelValues(ChannelSSE, "deduped").Add(float64(len(ns) - added))
-	if b.beforeAck != nil {
-		b.beforeAck(ctx)
-	}
-	if ctx.Err() != nil {
-		return
-	}
-	for _, d := range batch {
-		_ = d.Ack(false)
-	}
+	}, b.beforeAck)
 }

@@ -229,3 +229,27 @@ func ReadTopology(r *Reader, a AMQP) rabbit.Topology {
 	t.BusBindings = r.List("FMN_BUS_BINDINGS", t.BusBindings)
 	return t
 }
+
+// Batch is how a stage takes deliveries off its queue: up to Prefetch unacked, handed over in
+// batches of up to MaxBatch, waiting up to Linger for a batch to fill.
+type Batch struct {
+	Prefetch int
+	MaxBatch int
+	Linger   time.Duration
+}
+
+// ReadBatch reads PREFIX_PREFETCH, PREFIX_BATCH and PREFIX_LINGER, with def's values as defaults.
+func ReadBatch(r *Reader, prefix string, def Batch) Batch {
+	b := Batch{
+		Prefetch: r.Int(prefix+"_PREFETCH", def.Prefetch),
+		MaxBatch: r.Int(prefix+"_BATCH", def.MaxBatch),
+		Linger:   r.Duration(prefix+"_LINGER", def.Linger),
+	}
+	if b.MaxBatch < 1 {
+		r.Fail(prefix+"_BATCH", "must be at least 1")
+	}
+	if b.Prefetch < b.MaxBatch {
+		r.Fail(prefix+"_PREFETCH", "must be at least %s_BATCH", prefix)
+	}
+	return b
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -15,28 +14,17 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/redis/go-redis/v9"
 
-	"fmn/internal/backoff"
 	"fmn/internal/deadletter"
 	"fmn/internal/lifecycle"
 	"fmn/internal/rabbit"
+	"fmn/internal/service"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
 	"fmn/pkg/message"
 )
 
 // Deps are the consumer's collaborators.
-type Deps struct {
-	Logger   *slog.Logger
-	Registry *prometheus.Registry
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// MetricsReady, if set, receives the metrics listener's address.
-	MetricsReady func(net.Addr)
-	// BeforeAck, if set, runs after a batch is confirmed downstream and before it is acked (tests
-	// stop the consumer there). A batch whose context has ended by then is left unacked, to be
-	// redelivered.
-	BeforeAck func(ctx context.Context)
-}
+type Deps = service.Deps
 
 type metrics struct {
 	received   prometheus.Counter
@@ -62,10 +50,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // Run consumes the bus until ctx ends.
 func Run(ctx context.Context, cfg Config, deps Deps) error {
 	logger := deps.Logger.With("component", "consumer")
-	now := deps.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := deps.Clock()
 	m := newMetrics(deps.Registry)
 
 	ropts, err := redis.ParseURL(string(cfg.Redis.URL))
@@ -75,10 +60,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
 
-	conn, err := rabbit.Dial(rabbit.Config{URL: string(cfg.AMQP.URL), Setup: cfg.Topology.Declare, ConnectionName: "fmn-consumer"},
-		rabbit.Deps{Logger: logger, Registerer: deps.Registry})
+	conn, err := service.DialBroker(cfg.AMQP, cfg.Topology, "fmn-consumer", deps, logger)
 	if err != nil {
-		return fmt.Errorf("broker: %w", err)
+		return err
 	}
 	defer conn.Close()
 	pub := conn.NewPublisher()
@@ -96,7 +80,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 
 	logger.InfoContext(ctx, "consumer started", "queue", cfg.Topology.BusQueue, "batch", cfg.BatchSize)
 	return lifecycle.Group(ctx,
-		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.MetricsAddr, deps.MetricsReady) },
+		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.MetricsAddr, deps.Ready) },
 		func(ctx context.Context) error {
 			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
 				Queue: cfg.Topology.BusQueue, Prefetch: 2 * cfg.BatchSize, MaxBatch: cfg.BatchSize, Linger: cfg.Linger,
@@ -159,45 +143,29 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 		if err != nil {
 			// Cannot happen for a decoded message; let the broker dead-letter the batch.
 			c.logger.ErrorContext(ctx, "encode work item", "error", err)
-			rejectAll(batch)
+			service.Reject(batch)
 			return
 		}
 		out = append(out, rabbit.Outgoing{Key: c.cfg.Topology.WorkQueue, Msg: amqp.Publishing{
 			ContentType: wire.ContentType, Type: wire.TypeWork, Timestamp: c.now(), Body: body,
 		}})
 	}
-	// Hold the batch unacked until it is published: requeueing would count against the queue's
-	// delivery limit during a broker hiccup.
-	err = backoff.Default.Retry(ctx, func(ctx context.Context) error { return c.pub.Publish(ctx, out...) },
-		func(attempt int, err error) {
-			c.m.failures.Inc()
-			if attempt == 0 {
-				c.logger.WarnContext(ctx, "publish work items; retrying", "error", err, "messages", len(batch))
-			}
-		})
-	if err != nil {
-		return // stopping: the batch stays unacked and is redelivered
-	}
-	if err := c.dedup.mark(ctx, fresh); err != nil {
-		c.logger.WarnContext(ctx, "dedup mark skipped", "error", err)
-	}
-	c.m.forwarded.Add(float64(len(fresh)))
-	c.m.workItems.Add(float64((len(fresh) + c.cfg.BatchSize - 1) / c.cfg.BatchSize))
-	if c.beforeAck != nil {
-		c.beforeAck(ctx)
-	}
-	if ctx.Err() != nil {
-		return
-	}
-	for _, d := range batch {
-		_ = d.Ack(false) // a failed ack means a lost channel: the broker redelivers, ids dedup
-	}
-}
-
-func rejectAll(batch []amqp.Delivery) {
-	for _, d := range batch {
-		_ = d.Nack(false, false)
-	}
+	service.Settle(ctx, batch, func(ctx context.Context) error {
+		if err := c.pub.Publish(ctx, out...); err != nil {
+			return err
+		}
+		if err := c.dedup.mark(ctx, fresh); err != nil {
+			c.logger.WarnContext(ctx, "dedup mark skipped", "error", err)
+		}
+		c.m.forwarded.Add(float64(len(fresh)))
+		c.m.workItems.Add(float64((len(fresh) + c.cfg.BatchSize - 1) / c.cfg.BatchSize))
+		return nil
+	}, func(attempt int, err error) {
+		c.m.failures.Inc()
+		if attempt == 0 {
+			c.logger.WarnContext(ctx, "publish work items; retrying", "error", err, "messages", len(batch))
+		}
+	}, c.beforeAck)
 }
 
 // dedup remembers message ids in Redis for a while.

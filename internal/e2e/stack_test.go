@@ -148,7 +148,7 @@ func (s *stack) startConsumer(beforeAck func(context.Context)) *proc {
 		return consumer.Run(ctx, consumer.Config{
 			AMQP: s.amqp(), Redis: s.redis(), Topology: s.topo, MetricsAddr: "127.0.0.1:0",
 			MaxBodyBytes: 64 << 10, BatchSize: 16, Linger: 2 * time.Millisecond, DedupTTL: time.Hour,
-		}, consumer.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), MetricsReady: ready, BeforeAck: beforeAck})
+		}, consumer.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready, BeforeAck: beforeAck})
 	})
 	s.wait(ch)
 	return p
@@ -162,8 +162,8 @@ func (s *stack) startWorker(beforeAck func(context.Context)) *proc {
 	p := s.start(func(ctx context.Context) error {
 		return worker.Run(ctx, worker.Config{
 			AMQP: s.amqp(), Postgres: s.pg(), Topology: s.topo, MetricsAddr: "127.0.0.1:0",
-			Prefetch: 4, MaxBatch: 2, Linger: time.Millisecond,
-		}, worker.Deps{Logger: s.logger, Registry: reg, MetricsReady: ready, BeforeAck: beforeAck})
+			Batch: config.Batch{Prefetch: 4, MaxBatch: 2, Linger: time.Millisecond},
+		}, worker.Deps{Logger: s.logger, Registry: reg, Ready: ready, BeforeAck: beforeAck})
 	})
 	s.wait(ch)
 	return p
@@ -175,9 +175,9 @@ func (s *stack) startBackend(beforeAck func(context.Context)) *proc {
 	p := s.start(func(ctx context.Context) error {
 		return backend.Run(ctx, backend.Config{
 			AMQP: s.amqp(), Redis: s.redis(), Topology: s.topo, HTTPAddr: "127.0.0.1:0",
-			SSESecret: sseSecret, Prefetch: 16, MaxBatch: 8, Linger: time.Millisecond, Heartbeat: time.Second,
+			SSESecret: sseSecret, Batch: config.Batch{Prefetch: 16, MaxBatch: 8, Linger: time.Millisecond}, Heartbeat: time.Second,
 			MaxConnsPerUser: 4, StreamMaxLen: 100, StreamTTL: time.Hour,
-		}, backend.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), HTTPReady: ready, BeforeAck: beforeAck})
+		}, backend.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready, BeforeAck: beforeAck})
 	})
 	s.backendURL = s.wait(ch)
 	return p
@@ -190,7 +190,7 @@ func (s *stack) startWeb() *proc {
 			AMQP: s.amqp(), Postgres: s.pg(), Topology: s.topo, HTTPAddr: "127.0.0.1:0",
 			AdminToken: adminToken, SSESecret: sseSecret, StreamURL: "http://unused/stream",
 			StreamTokenTTL: time.Hour, RelayPoll: 200 * time.Millisecond,
-		}, web.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), HTTPReady: ready})
+		}, web.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready})
 	})
 	s.webURL = s.wait(ch)
 	return p

@@ -2,18 +2,16 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"log/slog"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/prometheus/client_golang/prometheus"
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"fmn/internal/lifecycle"
 	"fmn/internal/rabbit"
+	"fmn/internal/service"
 	"fmn/internal/ssetoken"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
@@ -22,22 +20,12 @@ import (
 )
 
 // Deps are the web app's collaborators.
-type Deps struct {
-	Logger   *slog.Logger
-	Registry *prometheus.Registry
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// HTTPReady, if set, receives the listener's address.
-	HTTPReady func(net.Addr)
-}
+type Deps = service.Deps
 
 // Run serves until ctx ends.
 func Run(ctx context.Context, cfg Config, deps Deps) error {
 	logger := deps.Logger.With("component", "web")
-	now := deps.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := deps.Clock()
 	signer, err := ssetoken.NewSigner([]byte(cfg.SSESecret.Value()))
 	if err != nil {
 		return fmt.Errorf("sse tokens: %w", err)
@@ -50,10 +38,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if err := migrations.Check(ctx, pool); err != nil {
 		return err
 	}
-	conn, err := rabbit.Dial(rabbit.Config{URL: string(cfg.AMQP.URL), Setup: cfg.Topology.Declare, ConnectionName: "fmn-web"},
-		rabbit.Deps{Logger: logger, Registerer: deps.Registry})
+	conn, err := service.DialBroker(cfg.AMQP, cfg.Topology, "fmn-web", deps, logger)
 	if err != nil {
-		return fmt.Errorf("broker: %w", err)
+		return err
 	}
 	defer conn.Close()
 	pub := conn.NewPublisher()
@@ -70,7 +57,12 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 				ContentType: wire.ContentType, Type: wire.TypePrefsChange, Timestamp: now(), Body: body,
 			}})
 		}
-		return pub.Publish(ctx, out...)
+		err := pub.Publish(ctx, out...)
+		if errors.Is(err, rabbit.ErrUnroutable) {
+			// No worker is listening: none needs telling, and one that starts loads everything.
+			return nil
+		}
+		return err
 	}, logger, cfg.RelayPoll)
 
 	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool), signer: signer}
@@ -84,7 +76,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 
 	logger.InfoContext(ctx, "web started", "addr", cfg.HTTPAddr, "api_enabled", cfg.AdminToken.Value() != "")
 	return lifecycle.Group(ctx,
-		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.HTTPReady) },
+		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) },
 		relay.Run,
 	)
 }

@@ -32,12 +32,9 @@ type Config struct {
 	Topology rabbit.Topology
 	// MetricsAddr serves /metrics, /healthz, /readyz (FMN_WORKER_METRICS_ADDR).
 	MetricsAddr string
-	// Prefetch is the work items held unacked (FMN_WORKER_PREFETCH).
-	Prefetch int
-	// MaxBatch is the work items handled together (FMN_WORKER_BATCH).
-	MaxBatch int
-	// Linger is the wait for a batch to fill (FMN_WORKER_LINGER).
-	Linger time.Duration
+	// Batch: work items held unacked, handled together, and the wait for a batch to fill
+	// (FMN_WORKER_PREFETCH, FMN_WORKER_BATCH, FMN_WORKER_LINGER).
+	Batch config.Batch
 }
 
 // LoadConfig reads the configuration from the environment.
@@ -48,16 +45,8 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		Postgres:    config.ReadPostgres(r),
 		Log:         config.ReadLog(r),
 		MetricsAddr: r.String("FMN_WORKER_METRICS_ADDR", DefaultMetricsAddr),
-		Prefetch:    r.Int("FMN_WORKER_PREFETCH", DefaultPrefetch),
-		MaxBatch:    r.Int("FMN_WORKER_BATCH", DefaultMaxBatch),
-		Linger:      r.Duration("FMN_WORKER_LINGER", DefaultLinger),
+		Batch:       config.ReadBatch(r, "FMN_WORKER", config.Batch{Prefetch: DefaultPrefetch, MaxBatch: DefaultMaxBatch, Linger: DefaultLinger}),
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
-	if c.MaxBatch < 1 {
-		r.Fail("FMN_WORKER_BATCH", "must be at least 1")
-	}
-	if c.Prefetch < c.MaxBatch {
-		r.Fail("FMN_WORKER_PREFETCH", "must be at least FMN_WORKER_BATCH")
-	}
 	return c, r.Err()
 }

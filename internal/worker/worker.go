@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -13,10 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	amqp "github.com/rabbitmq/amqp091-go"
 
-	"fmn/internal/backoff"
 	"fmn/internal/deadletter"
 	"fmn/internal/lifecycle"
 	"fmn/internal/rabbit"
+	"fmn/internal/service"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
 	"fmn/migrations"
@@ -24,18 +23,7 @@ import (
 )
 
 // Deps are the worker's collaborators.
-type Deps struct {
-	Logger   *slog.Logger
-	Registry *prometheus.Registry
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// MetricsReady, if set, receives the metrics listener's address.
-	MetricsReady func(net.Addr)
-	// BeforeAck, if set, runs after a batch's notifications are confirmed and before the batch is
-	// acked (tests stop the worker there). A batch whose context has ended by then is left
-	// unacked, to be redelivered.
-	BeforeAck func(ctx context.Context)
-}
+type Deps = service.Deps
 
 type metrics struct {
 	messages         prometheus.Counter
@@ -70,10 +58,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // Run matches work items until ctx ends.
 func Run(ctx context.Context, cfg Config, deps Deps) error {
 	logger := deps.Logger.With("component", "worker")
-	now := deps.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := deps.Clock()
 	m := newMetrics(deps.Registry)
 
 	pool, err := pgxpool.New(ctx, string(cfg.Postgres.URL))
@@ -89,10 +74,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return fmt.Errorf("initial snapshot: %w", err)
 	}
 
-	conn, err := rabbit.Dial(rabbit.Config{URL: string(cfg.AMQP.URL), Setup: cfg.Topology.Declare, ConnectionName: "fmn-worker"},
-		rabbit.Deps{Logger: logger, Registerer: deps.Registry})
+	conn, err := service.DialBroker(cfg.AMQP, cfg.Topology, "fmn-worker", deps, logger)
 	if err != nil {
-		return fmt.Errorf("broker: %w", err)
+		return err
 	}
 	defer conn.Close()
 	pub := conn.NewPublisher()
@@ -108,12 +92,12 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 
 	logger.InfoContext(ctx, "worker started", "queue", cfg.Topology.WorkQueue, "snapshot_version", snaps.current().prefs.Version)
 	return lifecycle.Group(ctx,
-		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.MetricsAddr, deps.MetricsReady) },
+		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.MetricsAddr, deps.Ready) },
 		snaps.run,
 		func(ctx context.Context) error { return w.consumePrefs(ctx, conn) },
 		func(ctx context.Context) error {
 			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
-				Queue: cfg.Topology.WorkQueue, Prefetch: cfg.Prefetch, MaxBatch: cfg.MaxBatch, Linger: cfg.Linger,
+				Queue: cfg.Topology.WorkQueue, Prefetch: cfg.Batch.Prefetch, MaxBatch: cfg.Batch.MaxBatch, Linger: cfg.Batch.Linger,
 			}, w.handle)
 		},
 	)
@@ -195,7 +179,7 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 				if err != nil {
 					// Cannot happen for decoded data; let the broker dead-letter the batch.
 					w.logger.ErrorContext(ctx, "encode notifications", "error", err)
-					rejectAll(batch)
+					service.Reject(batch)
 					return
 				}
 				out = append(out, rabbit.Outgoing{Exchange: w.cfg.Topology.NotificationsExchange, Key: channel, Msg: amqp.Publishing{
@@ -205,34 +189,18 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 			}
 		}
 	}
-	// Hold the batch unacked until it is published: requeueing would count against the queue's
-	// delivery limit during a broker hiccup.
-	err := backoff.Default.Retry(ctx, func(ctx context.Context) error { return w.pub.Publish(ctx, out...) },
-		func(attempt int, err error) {
-			w.m.failures.Inc()
-			if attempt == 0 {
-				w.logger.WarnContext(ctx, "publish notifications; retrying", "error", err)
-			}
-		})
-	if err != nil {
-		return // stopping: the batch stays unacked and is redelivered
-	}
-	for ch, n := range counts {
-		w.m.notifications.WithLabelValues(ch).Add(float64(n))
-	}
-	if w.beforeAck != nil {
-		w.beforeAck(ctx)
-	}
-	if ctx.Err() != nil {
-		return
-	}
-	for _, d := range batch {
-		_ = d.Ack(false)
-	}
-}
-
-func rejectAll(batch []amqp.Delivery) {
-	for _, d := range batch {
-		_ = d.Nack(false, false)
-	}
+	service.Settle(ctx, batch, func(ctx context.Context) error {
+		if err := w.pub.Publish(ctx, out...); err != nil {
+			return err
+		}
+		for ch, n := range counts {
+			w.m.notifications.WithLabelValues(ch).Add(float64(n))
+		}
+		return nil
+	}, func(attempt int, err error) {
+		w.m.failures.Inc()
+		if attempt == 0 {
+			w.logger.WarnContext(ctx, "publish notifications; retrying", "error", err)
+		}
+	}, w.beforeAck)
 }

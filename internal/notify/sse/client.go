@@ -103,4 +103,6 @@ type StatusError struct {
 }
 
 // Error implements error.
-func (e *StatusError) Error() string { return fmt.Sprintf("sse: stream refused with status %d", e.Code) }
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("sse: stream refused with status %d", e.Code)
+}

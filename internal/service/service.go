@@ -1,0 +1,79 @@
+// Package service holds what fmn's four processes share when they start and when they settle a
+// batch: their collaborators (Deps), the broker connection, and the rule that a batch is acked
+// only after its effect is durable.
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"fmn/internal/backoff"
+	"fmn/internal/config"
+	"fmn/internal/rabbit"
+)
+
+// Deps are a process's collaborators.
+type Deps struct {
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Ready, if set, receives the address of the process's HTTP listener once it listens.
+	Ready func(net.Addr)
+	// BeforeAck, if set, runs after a batch's effect is durable and before the batch is acked.
+	// Tests stop a process there; a batch whose context has ended by then is left unacked, to be
+	// redelivered.
+	BeforeAck func(ctx context.Context)
+}
+
+// Clock returns Now, or time.Now.
+func (d Deps) Clock() func() time.Time {
+	if d.Now == nil {
+		return time.Now
+	}
+	return d.Now
+}
+
+// DialBroker connects to the broker, declaring topo on every (re)connect.
+func DialBroker(a config.AMQP, topo rabbit.Topology, name string, d Deps, logger *slog.Logger) (*rabbit.Conn, error) {
+	conn, err := rabbit.Dial(rabbit.Config{URL: string(a.URL), Setup: topo.Declare, ConnectionName: name},
+		rabbit.Deps{Logger: logger, Registerer: d.Registry})
+	if err != nil {
+		return nil, fmt.Errorf("broker: %w", err)
+	}
+	return conn, nil
+}
+
+// Settle makes a batch's effect durable and then acks the batch. effect is retried with backoff
+// until it succeeds (onRetry sees each failure), because requeueing would count against the
+// queue's delivery limit during a broker or database hiccup. If ctx ends first, the batch is left
+// unacked and the broker redelivers it; downstream ids make the repeat harmless.
+func Settle(ctx context.Context, batch []amqp.Delivery, effect func(ctx context.Context) error,
+	onRetry func(attempt int, err error), beforeAck func(context.Context)) {
+	if err := backoff.Default.Retry(ctx, effect, onRetry); err != nil {
+		return
+	}
+	if beforeAck != nil {
+		beforeAck(ctx)
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	for _, d := range batch {
+		_ = d.Ack(false) // a failed ack means a lost channel: the broker redelivers
+	}
+}
+
+// Reject hands every delivery of a batch to the queue's dead-letter exchange. It is for batches
+// that can never succeed.
+func Reject(batch []amqp.Delivery) {
+	for _, d := range batch {
+		_ = d.Nack(false, false)
+	}
+}

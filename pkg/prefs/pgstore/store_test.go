@@ -1,0 +1,196 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"fmn/internal/pgtest"
+	"fmn/internal/wire"
+	"fmn/pkg/prefs"
+	"fmn/pkg/prefs/pgstore"
+	"fmn/pkg/rules"
+)
+
+type testBundle struct {
+	pool  *pgxpool.Pool
+	store *pgstore.Store
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	pool := pgtest.Pool(t)
+	return &testBundle{pool: pool, store: pgstore.New(pool)}
+}
+
+func aboutMe(dest int64) rules.Filter {
+	return rules.Filter{Name: "about me", Enabled: true, Destinations: []int64{dest},
+		Conditions: []rules.Condition{{Field: rules.FieldUser, Op: rules.OpIn, Values: []string{rules.Me}}}}
+}
+
+func sseOf(t *testing.T, b *testBundle, u prefs.User) prefs.Destination {
+	t.Helper()
+	ds, err := b.store.Destinations(context.Background(), u)
+	require.NoError(t, err)
+	require.Len(t, ds, 1)
+	require.Equal(t, prefs.KindSSE, ds[0].Kind)
+	require.True(t, ds[0].Deliverable(), "the SSE stream needs no confirmation")
+	return ds[0]
+}
+
+func TestUsersAndConflicts(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	u, err := b.store.CreateUser(ctx, "alice", "alice@example.org")
+	require.NoError(t, err)
+	sseOf(t, b, u)
+	_, err = b.store.CreateUser(ctx, "alice", "")
+	require.ErrorIs(t, err, prefs.ErrConflict)
+	_, err = b.store.CreateUser(ctx, "-bad name", "")
+	var inv *prefs.InvalidError
+	require.True(t, errors.As(err, &inv), "got %v", err)
+	_, err = b.store.UserByName(ctx, "nobody")
+	require.ErrorIs(t, err, prefs.ErrNotFound)
+}
+
+// Every operation is scoped to its user: nothing of bob's can be used, seen or changed through alice.
+func TestEverythingIsScopedToItsUser(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	alice, err := b.store.CreateUser(ctx, "alice", "")
+	require.NoError(t, err)
+	bob, err := b.store.CreateUser(ctx, "bob", "")
+	require.NoError(t, err)
+	bobSSE := sseOf(t, b, bob)
+	bobMail, err := b.store.CreateDestination(ctx, bob, prefs.Destination{Kind: prefs.KindEmail, Address: "bob@example.org"})
+	require.NoError(t, err)
+	require.False(t, bobMail.Confirmed, "email starts unconfirmed")
+
+	_, err = b.store.CreateFilter(ctx, alice, aboutMe(bobSSE.ID))
+	var inv *prefs.InvalidError
+	require.True(t, errors.As(err, &inv), "alice cannot send to bob's destination: %v", err)
+	fs, err := b.store.Filters(ctx, alice)
+	require.NoError(t, err)
+	require.Empty(t, fs, "the refused filter left nothing behind")
+
+	require.ErrorIs(t, b.store.ConfirmDestination(ctx, alice, bobMail.ID), prefs.ErrNotFound)
+	ds, err := b.store.Destinations(ctx, alice)
+	require.NoError(t, err)
+	require.Len(t, ds, 1, "alice sees only her own destinations")
+
+	_, err = b.store.CreateFilter(ctx, bob, aboutMe(bobSSE.ID))
+	require.NoError(t, err)
+	fs, err = b.store.Filters(ctx, alice)
+	require.NoError(t, err)
+	require.Empty(t, fs, "alice does not see bob's filter")
+}
+
+func TestInvalidInputIsRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	u, err := b.store.CreateUser(ctx, "alice", "")
+	require.NoError(t, err)
+	for name, d := range map[string]prefs.Destination{
+		"bad kind":           {Kind: "pigeon", Address: "x"},
+		"header injection":   {Kind: prefs.KindEmail, Address: "a@example.org\r\nBcc: evil@example.org"},
+		"display name":       {Kind: prefs.KindEmail, Address: "Alice <a@example.org>"},
+		"nick with space":    {Kind: prefs.KindIRC, Address: "al ice"},
+		"bad format":         {Kind: prefs.KindIRC, Address: "alice", Format: "huge"},
+		"negative digest":    {Kind: prefs.KindIRC, Address: "alice", DigestMaxCount: -1},
+		"nick with newlines": {Kind: prefs.KindIRC, Address: "alice\r\nQUIT"},
+	} {
+		_, err := b.store.CreateDestination(ctx, u, d)
+		var inv *prefs.InvalidError
+		require.True(t, errors.As(err, &inv), "%s: %v", name, err)
+	}
+	f := aboutMe(sseOf(t, b, u).ID)
+	f.Conditions = []rules.Condition{{Field: "colour", Values: []string{"red"}}}
+	_, err = b.store.CreateFilter(ctx, u, f)
+	var ve *rules.ValidationError
+	require.True(t, errors.As(err, &ve), "an unknown field is refused by validation: %v", err)
+}
+
+// Snapshots hold enabled filters and deliverable destinations, at the version of the last write.
+func TestSnapshot(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	u, err := b.store.CreateUser(ctx, "alice", "")
+	require.NoError(t, err)
+	sse := sseOf(t, b, u)
+	mail, err := b.store.CreateDestination(ctx, u, prefs.Destination{Kind: prefs.KindEmail, Address: "a@example.org"})
+	require.NoError(t, err)
+	f1, err := b.store.CreateFilter(ctx, u, aboutMe(sse.ID))
+	require.NoError(t, err)
+	off := aboutMe(mail.ID)
+	off.Enabled = false
+	_, err = b.store.CreateFilter(ctx, u, off)
+	require.NoError(t, err)
+
+	snap, err := b.store.Snapshot(ctx)
+	require.NoError(t, err)
+	v, err := b.store.Version(ctx)
+	require.NoError(t, err)
+	require.Equal(t, v, snap.Version)
+	require.Len(t, snap.Rules.Filters, 1)
+	require.Equal(t, f1.ID, snap.Rules.Filters[0].ID)
+	require.Equal(t, "alice", snap.Rules.Filters[0].User)
+	require.Contains(t, snap.Destinations, sse.ID)
+	require.NotContains(t, snap.Destinations, mail.ID, "unconfirmed")
+
+	require.NoError(t, b.store.ConfirmDestination(ctx, u, mail.ID))
+	snap2, err := b.store.Snapshot(ctx)
+	require.NoError(t, err)
+	require.Contains(t, snap2.Destinations, mail.ID)
+	require.Greater(t, snap2.Version, snap.Version, "every write moves the version")
+}
+
+// The relay publishes every outbox row once, in order, and empties the outbox, with two relays
+// competing for the lock.
+func TestRelayPublishesTheOutbox(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	var got []wire.PrefsChange
+	publish := func(_ context.Context, cs []wire.PrefsChange) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, cs...)
+		return nil
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var wg sync.WaitGroup
+	for range 2 {
+		r := pgstore.NewRelay(b.pool, publish, logger, 50*time.Millisecond)
+		wg.Go(func() { require.NoError(t, r.Run(ctx)) })
+	}
+	for _, name := range []string{"u1", "u2", "u3"} {
+		_, err := b.store.CreateUser(ctx, name, "")
+		require.NoError(t, err)
+	}
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) >= 3
+	}, 10*time.Second, 10*time.Millisecond)
+	cancel()
+	wg.Wait()
+	require.Len(t, got, 3, "each change published once")
+	require.Equal(t, []string{"u1", "u2", "u3"}, []string{got[0].User, got[1].User, got[2].User})
+	require.Less(t, got[0].Version, got[1].Version)
+	var left int
+	require.NoError(t, b.pool.QueryRow(context.Background(), "SELECT count(*) FROM prefs_outbox").Scan(&left))
+	require.Zero(t, left)
+}
