@@ -1,0 +1,296 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"fmn/pkg/message"
+)
+
+// cond is a condition compiled for evaluation. Which fields are set depends on field.
+type cond struct {
+	field  Field
+	op     Op
+	negate bool
+	// me is set when a user or agent condition listed Me; bind adds the owner to set.
+	me bool
+	// artType restricts artifact and owned conditions to one artifact type when not empty.
+	artType message.ArtifactType
+	// sevMask has bit i set for severityLevels()[i] (severity conditions).
+	sevMask uint8
+	// set holds the values of app, group, user, agent and artifact conditions.
+	set   strSet
+	topic *topicCond
+	owned *ownedCond
+	body  *bodyCond
+}
+
+// topicCond holds a topic condition's exact topics and glob patterns.
+type topicCond struct {
+	exact strSet
+	globs []*topicGlob
+}
+
+// ownedCond holds an owned condition: before binding, what was written; after, the concrete
+// users and groups whose artifacts count.
+type ownedCond struct {
+	me, myGroups bool
+	users        []string
+	groups       []string
+	// userSet and groupSet are the bound owners.
+	userSet, groupSet strSet
+}
+
+// bodyCond holds a body condition.
+type bodyCond struct {
+	path []pathSeg
+	set  strSet
+	re   *regexp.Regexp
+}
+
+// strSet is a set of strings: a plain list while small (faster than hashing), plus a map when
+// large.
+type strSet struct {
+	list []string
+	m    map[string]struct{}
+}
+
+// strSetMapMin is the size from which a strSet also builds a map.
+const strSetMapMin = 12
+
+func newStrSet(values []string) strSet {
+	s := strSet{list: values}
+	if len(values) >= strSetMapMin {
+		s.m = make(map[string]struct{}, len(values))
+		for _, v := range values {
+			s.m[v] = struct{}{}
+		}
+	}
+	return s
+}
+
+func (s *strSet) has(v string) bool {
+	if s.m != nil {
+		_, ok := s.m[v]
+		return ok
+	}
+	for _, x := range s.list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// cfilter is a filter compiled and bound to its owner.
+type cfilter struct {
+	id    int64
+	user  string
+	dests []int64
+	conds []cond
+}
+
+// condCost orders conditions so cheap ones are checked first and the body, which may need
+// parsing, last.
+func condCost(c *cond) int {
+	switch c.field {
+	case FieldSeverity, FieldApp, FieldAgent:
+		return 0
+	case FieldUser, FieldGroup, FieldArtifact, FieldTopic:
+		return 1
+	case FieldOwned:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// bindFilter validates f and compiles it for its owner, with @me and @mygroups resolved.
+func bindFilter(f *Filter, own *ownerIndex) (*cfilter, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	conds, err := prepareConditions(f.Conditions)
+	if err != nil {
+		return nil, err
+	}
+	for i := range conds {
+		c := &conds[i]
+		switch c.field {
+		case FieldUser, FieldAgent:
+			if c.me && !c.set.has(f.User) {
+				c.set = newStrSet(append(slices.Clip(c.set.list), f.User))
+			}
+		case FieldOwned:
+			o := c.owned
+			users := slices.Clone(o.users)
+			if o.me {
+				users = append(users, f.User)
+			}
+			groups := slices.Clone(o.groups)
+			if o.myGroups {
+				groups = append(groups, own.groupsOf[f.User]...)
+			}
+			slices.Sort(users)
+			slices.Sort(groups)
+			o.userSet = newStrSet(slices.Compact(users))
+			o.groupSet = newStrSet(slices.Compact(groups))
+		}
+	}
+	slices.SortStableFunc(conds, func(a, b cond) int { return condCost(&a) - condCost(&b) })
+	dests := slices.Clone(f.Destinations)
+	slices.Sort(dests)
+	return &cfilter{id: f.ID, user: f.User, dests: slices.Compact(dests), conds: conds}, nil
+}
+
+// msgCtx is one message being matched, with its lazily parsed body.
+type msgCtx struct {
+	m   *message.Message
+	own *ownerIndex
+	// bodyState is 0 before parsing, 1 when body holds the parsed body, 2 when it did not parse.
+	bodyState uint8
+	body      any
+}
+
+func (x *msgCtx) reset(m *message.Message, own *ownerIndex) {
+	x.m, x.own, x.bodyState, x.body = m, own, 0, nil
+}
+
+// parsedBody parses the body on first use; nil, false when it is not valid JSON.
+func (x *msgCtx) parsedBody() (any, bool) {
+	if x.bodyState == 0 {
+		x.bodyState = 2
+		dec := json.NewDecoder(bytes.NewReader(x.m.Body))
+		dec.UseNumber()
+		if err := dec.Decode(&x.body); err == nil {
+			x.bodyState = 1
+		}
+	}
+	return x.body, x.bodyState == 1
+}
+
+// matches reports whether every condition of f holds for the message.
+func (f *cfilter) matches(x *msgCtx) bool {
+	for i := range f.conds {
+		c := &f.conds[i]
+		if c.holds(x) == c.negate {
+			return false
+		}
+	}
+	return true
+}
+
+// holds evaluates the condition's test, before negation.
+func (c *cond) holds(x *msgCtx) bool {
+	m := x.m
+	switch c.field {
+	case FieldTopic:
+		if c.topic.exact.has(m.Topic) {
+			return true
+		}
+		for _, g := range c.topic.globs {
+			if g.match(m.Topic) {
+				return true
+			}
+		}
+		return false
+	case FieldApp:
+		return c.set.has(m.App)
+	case FieldSeverity:
+		return c.sevMask&severityBit(m.Severity) != 0
+	case FieldUser:
+		for _, u := range m.Usernames {
+			if c.set.has(u) {
+				return true
+			}
+		}
+		return m.Agent != "" && c.set.has(m.Agent)
+	case FieldAgent:
+		return m.Agent != "" && c.set.has(m.Agent)
+	case FieldGroup:
+		for _, g := range m.Groups {
+			if c.set.has(g) {
+				return true
+			}
+		}
+		return false
+	case FieldArtifact:
+		for _, a := range m.Artifacts {
+			if (c.artType == "" || a.Type == c.artType) && c.set.has(a.Name) {
+				return true
+			}
+		}
+		return false
+	case FieldOwned:
+		for _, a := range m.Artifacts {
+			if c.artType != "" && a.Type != c.artType {
+				continue
+			}
+			o := x.own.byArtifact[a]
+			if o == nil {
+				continue
+			}
+			for _, u := range o.users {
+				if c.owned.userSet.has(u) {
+					return true
+				}
+			}
+			for _, g := range o.groups {
+				if c.owned.groupSet.has(g) {
+					return true
+				}
+			}
+		}
+		return false
+	case FieldBody:
+		root, ok := x.parsedBody()
+		if !ok {
+			return false
+		}
+		s, ok := scalarAt(root, c.body.path)
+		if !ok {
+			return false
+		}
+		if c.body.re != nil {
+			return c.body.re.MatchString(s)
+		}
+		return c.body.set.has(s)
+	}
+	return false
+}
+
+// scalarAt returns the string form of the scalar at path: a string as is, a number as written, a
+// boolean as true/false, null as "null". A missing path, or an object or array there, gives false.
+func scalarAt(v any, path []pathSeg) (string, bool) {
+	for _, s := range path {
+		if s.index >= 0 {
+			arr, ok := v.([]any)
+			if !ok || s.index >= len(arr) {
+				return "", false
+			}
+			v = arr[s.index]
+			continue
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		if v, ok = obj[s.key]; !ok {
+			return "", false
+		}
+	}
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case json.Number:
+		return t.String(), true
+	case bool:
+		return strconv.FormatBool(t), true
+	case nil:
+		return "null", true
+	}
+	return "", false
+}
