@@ -109,11 +109,11 @@ func condCost(c *cond) int {
 }
 
 // bindFilter validates f and compiles it for its owner, with @me and @mygroups resolved.
-func bindFilter(f *Filter, own *ownerIndex) (*cfilter, error) {
-	if err := f.Validate(); err != nil {
+func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*cfilter, error) {
+	if err := f.validateOwnFields(); err != nil {
 		return nil, err
 	}
-	conds, err := prepareConditions(f.Conditions)
+	conds, err := prepareConditions(f.Conditions, cc)
 	if err != nil {
 		return nil, err
 	}

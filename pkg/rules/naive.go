@@ -34,7 +34,7 @@ func Naive(s *Snapshot) *NaiveMatcher {
 		if !f.Enabled {
 			continue
 		}
-		cf, err := bindFilter(f, n.own)
+		cf, err := bindFilter(f, n.own, nil)
 		if err != nil {
 			n.invalid = append(n.invalid, InvalidFilter{ID: f.ID, User: f.User, Err: err})
 			continue

@@ -118,6 +118,14 @@ func (c *Condition) EffectiveOp() Op {
 // Validate checks the filter: an owner, a bounded number of destinations, and valid conditions
 // (see ValidateConditions). It returns a *ValidationError.
 func (f *Filter) Validate() error {
+	if err := f.validateOwnFields(); err != nil {
+		return err
+	}
+	return ValidateConditions(f.Conditions)
+}
+
+// validateOwnFields checks what Validate checks beside the conditions.
+func (f *Filter) validateOwnFields() error {
 	if f.User == "" {
 		return filterErr("no user")
 	}
@@ -127,7 +135,7 @@ func (f *Filter) Validate() error {
 	if len(f.Destinations) > MaxDestinations {
 		return filterErr("%d destinations, more than the limit of %d", len(f.Destinations), MaxDestinations)
 	}
-	return ValidateConditions(f.Conditions)
+	return nil
 }
 
 // ValidateConditions checks a filter's conditions and returns a *ValidationError naming the first
@@ -135,13 +143,53 @@ func (f *Filter) Validate() error {
 // least one positive (non-negated) condition: one made only of negations would match almost
 // everything.
 func ValidateConditions(conds []Condition) error {
-	_, err := prepareConditions(conds)
+	_, err := prepareConditions(conds, nil)
 	return err
+}
+
+// compileCache shares compiled globs and regexps between the filters of one snapshot: many users
+// write the same patterns, and compiling each once keeps Compile fast and the matcher small. A
+// nil *compileCache compiles everything afresh.
+type compileCache struct {
+	globs   map[string]*topicGlob
+	regexps map[string]*regexp.Regexp
+}
+
+func newCompileCache() *compileCache {
+	return &compileCache{globs: make(map[string]*topicGlob), regexps: make(map[string]*regexp.Regexp)}
+}
+
+func (cc *compileCache) glob(p string) (*topicGlob, error) {
+	if cc == nil {
+		return compileGlob(p)
+	}
+	if g, ok := cc.globs[p]; ok {
+		return g, nil
+	}
+	g, err := compileGlob(p)
+	if err == nil {
+		cc.globs[p] = g
+	}
+	return g, err
+}
+
+func (cc *compileCache) regexp(expr string) (*regexp.Regexp, error) {
+	if cc == nil {
+		return regexp.Compile(expr)
+	}
+	if re, ok := cc.regexps[expr]; ok {
+		return re, nil
+	}
+	re, err := regexp.Compile(expr)
+	if err == nil {
+		cc.regexps[expr] = re
+	}
+	return re, err
 }
 
 // prepareConditions validates conds and compiles them into their executable form, not yet bound
 // to an owner.
-func prepareConditions(conds []Condition) ([]cond, error) {
+func prepareConditions(conds []Condition, cc *compileCache) ([]cond, error) {
 	if len(conds) == 0 {
 		return nil, filterErr("no conditions (a filter without conditions would match everything)")
 	}
@@ -151,7 +199,7 @@ func prepareConditions(conds []Condition) ([]cond, error) {
 	out := make([]cond, len(conds))
 	positive := false
 	for i := range conds {
-		c, err := prepareCondition(i, &conds[i])
+		c, err := prepareCondition(i, &conds[i], cc)
 		if err != nil {
 			return nil, err
 		}
@@ -167,7 +215,7 @@ func prepareConditions(conds []Condition) ([]cond, error) {
 }
 
 // prepareCondition validates one condition and compiles it.
-func prepareCondition(i int, c *Condition) (cond, error) {
+func prepareCondition(i int, c *Condition, cc *compileCache) (cond, error) {
 	ops := allowedOps(c.Field)
 	if ops == nil {
 		if c.Field == "" {
@@ -213,7 +261,7 @@ func prepareCondition(i int, c *Condition) (cond, error) {
 	out := cond{field: c.Field, op: op, negate: c.Negate, artType: message.ArtifactType(c.ArtifactType)}
 	switch c.Field {
 	case FieldTopic:
-		t, err := prepareTopic(i, c.Values, op)
+		t, err := prepareTopic(i, c.Values, op, cc)
 		if err != nil {
 			return cond{}, err
 		}
@@ -266,7 +314,7 @@ func prepareCondition(i int, c *Condition) (cond, error) {
 		}
 		out.sevMask = s
 	case FieldBody:
-		b, err := prepareBody(i, c, op)
+		b, err := prepareBody(i, c, op, cc)
 		if err != nil {
 			return cond{}, err
 		}
@@ -376,7 +424,7 @@ func severityBit(sev int) uint8 {
 const topicMeta = "*?["
 
 // prepareTopic compiles topic values: exact topics (no wildcard, or op in) and globs.
-func prepareTopic(i int, values []string, op Op) (*topicCond, error) {
+func prepareTopic(i int, values []string, op Op, cc *compileCache) (*topicCond, error) {
 	t := &topicCond{}
 	var exact []string
 	for _, v := range values {
@@ -387,7 +435,7 @@ func prepareTopic(i int, values []string, op Op) (*topicCond, error) {
 			exact = append(exact, v)
 			continue
 		}
-		g, err := compileGlob(v)
+		g, err := cc.glob(v)
 		if err != nil {
 			return nil, condErr(i, FieldTopic, err, "bad glob %q", v)
 		}
@@ -553,7 +601,7 @@ func ParsePath(p string) ([]pathSeg, error) {
 	return segs, nil
 }
 
-func prepareBody(i int, c *Condition, op Op) (*bodyCond, error) {
+func prepareBody(i int, c *Condition, op Op, cc *compileCache) (*bodyCond, error) {
 	if c.Path == "" {
 		return nil, condErr(i, FieldBody, nil, "no path")
 	}
@@ -577,7 +625,7 @@ func prepareBody(i int, c *Condition, op Op) (*bodyCond, error) {
 		if len(c.Values[0]) > MaxRegexLen {
 			return nil, condErr(i, FieldBody, nil, "regex of %d bytes, longer than the limit of %d", len(c.Values[0]), MaxRegexLen)
 		}
-		re, err := regexp.Compile(c.Values[0])
+		re, err := cc.regexp(c.Values[0])
 		if err != nil {
 			return nil, condErr(i, FieldBody, err, "bad regex %q", c.Values[0])
 		}

@@ -1,0 +1,439 @@
+package rules
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"fmn/pkg/message"
+)
+
+// Stats describes a compiled Matcher: how its filters were indexed. The web UI warns about
+// always-check filters, which cost a verification on every message.
+type Stats struct {
+	// Filters is the number of filters in the snapshot.
+	Filters int `json:"filters"`
+	// Disabled filters are skipped.
+	Disabled int `json:"disabled"`
+	// Invalid filters do not validate and are skipped; Matcher.Invalid lists them.
+	Invalid int `json:"invalid"`
+	// NoDestinations counts enabled, valid filters that send nowhere and so are skipped.
+	NoDestinations int `json:"no_destinations"`
+	// Unmatchable counts filters with a positive owned condition whose owners own nothing (of
+	// the requested type): they cannot match until ownership changes, and are skipped.
+	Unmatchable int `json:"unmatchable"`
+	// Indexed counts filters reachable through an index; AlwaysCheck those verified on every
+	// message. Indexed + AlwaysCheck is the number of live filters.
+	Indexed     int `json:"indexed"`
+	AlwaysCheck int `json:"always_check"`
+	// ByUser … ByApp count the indexed filters by the field of the condition they are indexed
+	// under (ByUser includes agent conditions; ByTopic exact topics, ByTopicGlob topics with a
+	// wildcard).
+	ByUser      int `json:"by_user"`
+	ByArtifact  int `json:"by_artifact"`
+	ByOwned     int `json:"by_owned"`
+	ByGroup     int `json:"by_group"`
+	ByTopic     int `json:"by_topic"`
+	ByTopicGlob int `json:"by_topic_glob"`
+	ByApp       int `json:"by_app"`
+	// Postings is the total number of (key, filter) entries across all indexes, owned
+	// expansions included.
+	Postings int `json:"postings"`
+	// GlobPatterns is the number of distinct topic patterns in the trie; TrieNodes its size.
+	GlobPatterns int `json:"glob_patterns"`
+	TrieNodes    int `json:"trie_nodes"`
+	// BadOwnership counts ignored ownership rows (neither or both of user and group, no name).
+	BadOwnership int `json:"bad_ownership"`
+}
+
+// MatchInfo describes the work one Match call did.
+type MatchInfo struct {
+	// Candidates is the number of filters verified (index hits plus the always-check list).
+	Candidates int
+	// BodyParsed says whether the body had to be parsed.
+	BodyParsed bool
+}
+
+// Matcher is the compiled, indexed form of a snapshot. It is immutable and safe for concurrent
+// use; build a new one (with Compile) when the snapshot changes.
+type Matcher struct {
+	filters []cfilter
+	own     *ownerIndex
+
+	users     map[string][]int32 // user (involved) condition values
+	agents    map[string][]int32 // agent condition values
+	artifacts map[string][]int32 // artifact names, from artifact and expanded owned conditions
+	groups    map[string][]int32
+	topics    map[string][]int32 // exact topics
+	apps      map[string][]int32
+	trie      globTrie
+	always    []int32
+
+	invalid []InvalidFilter
+	stats   Stats
+	// scratch holds per-call state (*scratch), so matching allocates nothing when nothing matches.
+	scratch sync.Pool
+}
+
+// Index ranks: a lower rank is a more selective index.
+const (
+	rankUser = iota
+	rankArtifact
+	rankOwned
+	rankGroup
+	rankTopic
+	rankTopicGlob
+	rankApp
+	rankTopicGlobWeak // a topic condition with a pattern that starts with a wildcard
+	rankNone
+)
+
+// ErrTooManyFilters is returned by Compile for a snapshot beyond what a Matcher can index.
+var ErrTooManyFilters = errors.New("too many filters")
+
+// Compile validates and indexes every enabled filter of s. Filters that do not validate are
+// skipped and listed by Invalid; Compile fails only when s is nil or too large.
+func Compile(s *Snapshot) (*Matcher, error) {
+	if s == nil {
+		return nil, errors.New("compile rules: nil snapshot")
+	}
+	if len(s.Filters) > math.MaxInt32 {
+		return nil, ErrTooManyFilters
+	}
+	c := &Matcher{
+		own:       newOwnerIndex(s),
+		users:     make(map[string][]int32),
+		agents:    make(map[string][]int32),
+		artifacts: make(map[string][]int32),
+		groups:    make(map[string][]int32),
+		topics:    make(map[string][]int32),
+		apps:      make(map[string][]int32),
+	}
+	c.stats.Filters = len(s.Filters)
+	c.stats.BadOwnership = c.own.bad
+	cc := newCompileCache()
+	tb := newTrieBuilder()
+	var names []string // scratch for owned expansions
+	for i := range s.Filters {
+		f := &s.Filters[i]
+		if !f.Enabled {
+			c.stats.Disabled++
+			continue
+		}
+		cf, err := bindFilter(f, c.own, cc)
+		if err != nil {
+			c.invalid = append(c.invalid, InvalidFilter{ID: f.ID, User: f.User, Err: err})
+			c.stats.Invalid++
+			continue
+		}
+		if len(cf.dests) == 0 {
+			c.stats.NoDestinations++
+			continue
+		}
+		// Pick the most selective positive condition; expand owned conditions on the way.
+		best, bestRank, bestKeys := -1, rankNone, 0
+		var bestNames []string
+		unmatchable := false
+		for j := range cf.conds {
+			cd := &cf.conds[j]
+			if cd.negate {
+				continue
+			}
+			rank, keys := rankNone, 0
+			var expanded []string
+			switch cd.field {
+			case FieldUser, FieldAgent:
+				rank, keys = rankUser, len(cd.set.list)
+			case FieldArtifact:
+				rank, keys = rankArtifact, len(cd.set.list)
+			case FieldGroup:
+				rank, keys = rankGroup, len(cd.set.list)
+			case FieldApp:
+				rank, keys = rankApp, len(cd.set.list)
+			case FieldTopic:
+				rank, keys = topicRank(cd.topic), len(cd.topic.exact.list)+len(cd.topic.globs)
+			case FieldOwned:
+				names = names[:0]
+				c.own.ownedArtifacts(cd.owned, func(a message.Artifact) {
+					if cd.artType == "" || a.Type == cd.artType {
+						names = append(names, a.Name)
+					}
+				})
+				if len(names) == 0 {
+					unmatchable = true
+				}
+				slices.Sort(names)
+				names = slices.Compact(names)
+				expanded = names
+				rank, keys = rankOwned, len(names)
+			}
+			if rank < bestRank || (rank == bestRank && keys < bestKeys) {
+				best, bestRank, bestKeys = j, rank, keys
+				bestNames = slices.Clone(expanded)
+			}
+		}
+		if unmatchable {
+			c.stats.Unmatchable++
+			continue
+		}
+		idx := int32(len(c.filters))
+		c.filters = append(c.filters, *cf)
+		if best < 0 {
+			c.always = append(c.always, idx)
+			c.stats.AlwaysCheck++
+			continue
+		}
+		c.stats.Indexed++
+		cd := &cf.conds[best]
+		switch cd.field {
+		case FieldUser:
+			c.stats.ByUser++
+			c.post(c.users, cd.set.list, idx)
+		case FieldAgent:
+			c.stats.ByUser++
+			c.post(c.agents, cd.set.list, idx)
+		case FieldArtifact:
+			c.stats.ByArtifact++
+			c.post(c.artifacts, cd.set.list, idx)
+		case FieldOwned:
+			c.stats.ByOwned++
+			c.post(c.artifacts, bestNames, idx)
+		case FieldGroup:
+			c.stats.ByGroup++
+			c.post(c.groups, cd.set.list, idx)
+		case FieldApp:
+			c.stats.ByApp++
+			c.post(c.apps, cd.set.list, idx)
+		case FieldTopic:
+			if len(cd.topic.globs) == 0 {
+				c.stats.ByTopic++
+			} else {
+				c.stats.ByTopicGlob++
+			}
+			c.post(c.topics, cd.topic.exact.list, idx)
+			for _, g := range cd.topic.globs {
+				tb.add(g, idx)
+				c.stats.Postings++
+			}
+		}
+	}
+	c.trie = tb.build()
+	c.stats.GlobPatterns = len(c.trie.globs)
+	c.stats.TrieNodes = len(c.trie.nodes)
+	n := len(c.filters)
+	c.scratch.New = func() any { return &scratch{stamps: make([]uint32, n)} }
+	return c, nil
+}
+
+// topicRank ranks a topic condition: exact topics are the most selective, then patterns with a
+// literal prefix; a pattern starting with a wildcard is tried on every message, so the app
+// index is preferred to it.
+func topicRank(t *topicCond) int {
+	if len(t.globs) == 0 {
+		return rankTopic
+	}
+	for _, g := range t.globs {
+		if g.prefix == "" {
+			return rankTopicGlobWeak
+		}
+	}
+	return rankTopicGlob
+}
+
+// post adds filter idx under every key (once per key).
+func (c *Matcher) post(index map[string][]int32, keys []string, idx int32) {
+	for _, k := range keys {
+		l := index[k]
+		if len(l) > 0 && l[len(l)-1] == idx {
+			continue
+		}
+		index[k] = append(l, idx)
+		c.stats.Postings++
+	}
+}
+
+// Stats describes how the filters were indexed.
+func (c *Matcher) Stats() Stats { return c.stats }
+
+// Invalid lists the enabled filters that were skipped because they do not validate.
+func (c *Matcher) Invalid() []InvalidFilter { return c.invalid }
+
+// scratch is the per-call state of Match: candidate dedup by generation stamps, the candidate
+// list and the hits, all reused across calls.
+type scratch struct {
+	stamps []uint32
+	gen    uint32
+	cands  []int32
+	hits   []hit
+	x      msgCtx
+}
+
+func (s *scratch) addAll(l []int32) {
+	for _, i := range l {
+		if s.stamps[i] != s.gen {
+			s.stamps[i] = s.gen
+			s.cands = append(s.cands, i)
+		}
+	}
+}
+
+// Match returns the notifications m gives rise to: one Match per (user, destination) with the
+// sorted ids of the matching filters, sorted by user then destination; nil when nothing matches.
+// now is accepted for time-based conditions; none uses it yet.
+func (c *Matcher) Match(m *message.Message, now time.Time) []Match {
+	out, _ := c.MatchWithInfo(m, now)
+	return out
+}
+
+// MatchWithInfo is Match that also reports how much work the message took.
+func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, MatchInfo) {
+	_ = now
+	s := c.scratch.Get().(*scratch)
+	s.gen++
+	if s.gen == 0 { // wrapped: old stamps could collide
+		clear(s.stamps)
+		s.gen = 1
+	}
+	s.cands = s.cands[:0]
+	s.hits = s.hits[:0]
+
+	for _, u := range m.Usernames {
+		s.addAll(c.users[u])
+	}
+	if m.Agent != "" {
+		if !slices.Contains(m.Usernames, m.Agent) {
+			s.addAll(c.users[m.Agent])
+		}
+		s.addAll(c.agents[m.Agent])
+	}
+	for i, a := range m.Artifacts {
+		if i > 0 && m.Artifacts[i-1].Name == a.Name {
+			continue
+		}
+		s.addAll(c.artifacts[a.Name])
+	}
+	for _, g := range m.Groups {
+		s.addAll(c.groups[g])
+	}
+	s.addAll(c.topics[m.Topic])
+	c.trie.walk(m.Topic, s)
+	if m.App != "" {
+		s.addAll(c.apps[m.App])
+	}
+	s.addAll(c.always)
+
+	s.x.reset(m, c.own)
+	for _, i := range s.cands {
+		f := &c.filters[i]
+		if f.matches(&s.x) {
+			s.hits = f.appendHits(s.hits)
+		}
+	}
+	info := MatchInfo{Candidates: len(s.cands), BodyParsed: s.x.bodyState != 0}
+	out := buildMatches(s.hits)
+	s.x.reset(nil, nil)
+	c.scratch.Put(s)
+	return out, info
+}
+
+// globTrie finds the topic patterns whose literal prefix is a prefix of a topic: a byte trie over
+// the prefixes, each node listing the patterns whose prefix ends there.
+type globTrie struct {
+	nodes []trieNode
+	globs []globEntry
+}
+
+type trieNode struct {
+	edges []trieEdge
+	globs []int32
+}
+
+type trieEdge struct {
+	b    byte
+	next int32
+}
+
+// globEntry is one distinct pattern and the filters indexed under it.
+type globEntry struct {
+	g       *topicGlob
+	filters []int32
+}
+
+// walk adds to s the filters of every pattern that matches topic.
+func (t *globTrie) walk(topic string, s *scratch) {
+	if len(t.nodes) == 0 {
+		return
+	}
+	n := &t.nodes[0]
+	for i := 0; ; i++ {
+		for _, gi := range n.globs {
+			e := &t.globs[gi]
+			if e.g.match(topic) {
+				s.addAll(e.filters)
+			}
+		}
+		if i == len(topic) {
+			return
+		}
+		next := int32(-1)
+		for _, e := range n.edges {
+			if e.b == topic[i] {
+				next = e.next
+				break
+			}
+		}
+		if next < 0 {
+			return
+		}
+		n = &t.nodes[next]
+	}
+}
+
+// trieBuilder collects patterns while compiling.
+type trieBuilder struct {
+	t     globTrie
+	byPat map[string]int32
+}
+
+func newTrieBuilder() *trieBuilder {
+	return &trieBuilder{t: globTrie{nodes: []trieNode{{}}}, byPat: make(map[string]int32)}
+}
+
+func (b *trieBuilder) add(g *topicGlob, filter int32) {
+	gi, ok := b.byPat[g.pattern]
+	if !ok {
+		gi = int32(len(b.t.globs))
+		b.byPat[g.pattern] = gi
+		b.t.globs = append(b.t.globs, globEntry{g: g})
+		n := int32(0)
+		for i := 0; i < len(g.prefix); i++ {
+			next := int32(-1)
+			for _, e := range b.t.nodes[n].edges {
+				if e.b == g.prefix[i] {
+					next = e.next
+					break
+				}
+			}
+			if next < 0 {
+				next = int32(len(b.t.nodes))
+				b.t.nodes = append(b.t.nodes, trieNode{})
+				b.t.nodes[n].edges = append(b.t.nodes[n].edges, trieEdge{b: g.prefix[i], next: next})
+			}
+			n = next
+		}
+		b.t.nodes[n].globs = append(b.t.nodes[n].globs, gi)
+	}
+	e := &b.t.globs[gi]
+	if l := e.filters; len(l) == 0 || l[len(l)-1] != filter {
+		e.filters = append(e.filters, filter)
+	}
+}
+
+func (b *trieBuilder) build() globTrie {
+	if len(b.t.globs) == 0 {
+		return globTrie{}
+	}
+	return b.t
+}
