@@ -87,6 +87,13 @@ func compareHits(a, b hit) int {
 	return cmp.Compare(a.filter, b.filter)
 }
 
+func compareDestFilter(a, b hit) int {
+	if c := cmp.Compare(a.dest, b.dest); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.filter, b.filter)
+}
+
 // buildMatches sorts hits (in place) and groups them into one Match per (user, destination), with
 // sorted, unique filter ids. It returns nil for no hits.
 func buildMatches(hits []hit) []Match {
@@ -94,6 +101,30 @@ func buildMatches(hits []hit) []Match {
 		return nil
 	}
 	slices.SortFunc(hits, compareHits)
+	return groupHits(hits)
+}
+
+// buildMatchesByUser is buildMatches for hits already grouped by user in increasing user order
+// (as the compiled matcher produces them): it only sorts within each user's run.
+func buildMatchesByUser(hits []hit) []Match {
+	if len(hits) == 0 {
+		return nil
+	}
+	for i := 0; i < len(hits); {
+		j := i + 1
+		for j < len(hits) && hits[j].user == hits[i].user {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(hits[i:j], compareDestFilter)
+		}
+		i = j
+	}
+	return groupHits(hits)
+}
+
+// groupHits groups sorted hits.
+func groupHits(hits []hit) []Match {
 	n := 1
 	for i := 1; i < len(hits); i++ {
 		if hits[i].user != hits[i-1].user || hits[i].dest != hits[i-1].dest {
