@@ -10,10 +10,49 @@ import (
 	"fmn/pkg/message"
 )
 
-// cond is a condition compiled for evaluation. Which fields are set depends on field.
+// fieldID is a Field as a small integer, for compact conditions and fast switches.
+type fieldID uint8
+
+// The field ids, one per Field.
+const (
+	fTopic fieldID = iota + 1
+	fApp
+	fSeverity
+	fUser
+	fAgent
+	fArtifact
+	fOwned
+	fGroup
+	fBody
+)
+
+func fieldIDOf(f Field) fieldID {
+	switch f {
+	case FieldTopic:
+		return fTopic
+	case FieldApp:
+		return fApp
+	case FieldSeverity:
+		return fSeverity
+	case FieldUser:
+		return fUser
+	case FieldAgent:
+		return fAgent
+	case FieldArtifact:
+		return fArtifact
+	case FieldOwned:
+		return fOwned
+	case FieldGroup:
+		return fGroup
+	case FieldBody:
+		return fBody
+	}
+	return 0
+}
+
+// cond is a condition compiled for evaluation. Which fields are set depends on fid.
 type cond struct {
-	field  Field
-	op     Op
+	fid    fieldID
 	negate bool
 	// me is set when a user or agent condition listed Me; bind adds the owner to set.
 	me bool
@@ -91,17 +130,20 @@ type cfilter struct {
 	user  string
 	dests []int64
 	conds []cond
+	// skip is the index of a condition known to hold for every candidate, because the filter is
+	// indexed under it and the index lookup is exact; -1 when there is none.
+	skip int
 }
 
 // condCost orders conditions so cheap ones are checked first and the body, which may need
 // parsing, last.
 func condCost(c *cond) int {
-	switch c.field {
-	case FieldSeverity, FieldApp, FieldAgent:
+	switch c.fid {
+	case fSeverity, fApp, fAgent:
 		return 0
-	case FieldUser, FieldGroup, FieldArtifact, FieldTopic:
+	case fUser, fGroup, fArtifact, fTopic:
 		return 1
-	case FieldOwned:
+	case fOwned:
 		return 2
 	default:
 		return 3
@@ -119,12 +161,12 @@ func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*cfilter, error) 
 	}
 	for i := range conds {
 		c := &conds[i]
-		switch c.field {
-		case FieldUser, FieldAgent:
+		switch c.fid {
+		case fUser, fAgent:
 			if c.me && !c.set.has(f.User) {
 				c.set = newStrSet(append(slices.Clip(c.set.list), f.User))
 			}
-		case FieldOwned:
+		case fOwned:
 			o := c.owned
 			users := slices.Clone(o.users)
 			if o.me {
@@ -143,7 +185,7 @@ func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*cfilter, error) 
 	slices.SortStableFunc(conds, func(a, b cond) int { return condCost(&a) - condCost(&b) })
 	dests := slices.Clone(f.Destinations)
 	slices.Sort(dests)
-	return &cfilter{id: f.ID, user: f.User, dests: slices.Compact(dests), conds: conds}, nil
+	return &cfilter{id: f.ID, user: f.User, dests: slices.Compact(dests), conds: conds, skip: -1}, nil
 }
 
 // msgCtx is one message being matched, with its lazily parsed body.
@@ -176,6 +218,9 @@ func (x *msgCtx) parsedBody() (any, bool) {
 func (f *cfilter) matches(x *msgCtx) bool {
 	for i := range f.conds {
 		c := &f.conds[i]
+		if i == f.skip {
+			continue
+		}
 		if c.holds(x) == c.negate {
 			return false
 		}
@@ -186,8 +231,8 @@ func (f *cfilter) matches(x *msgCtx) bool {
 // holds evaluates the condition's test, before negation.
 func (c *cond) holds(x *msgCtx) bool {
 	m := x.m
-	switch c.field {
-	case FieldTopic:
+	switch c.fid {
+	case fTopic:
 		if c.topic.exact.has(m.Topic) {
 			return true
 		}
@@ -197,34 +242,34 @@ func (c *cond) holds(x *msgCtx) bool {
 			}
 		}
 		return false
-	case FieldApp:
+	case fApp:
 		return c.set.has(m.App)
-	case FieldSeverity:
+	case fSeverity:
 		return c.sevMask&severityBit(m.Severity) != 0
-	case FieldUser:
+	case fUser:
 		for _, u := range m.Usernames {
 			if c.set.has(u) {
 				return true
 			}
 		}
 		return m.Agent != "" && c.set.has(m.Agent)
-	case FieldAgent:
+	case fAgent:
 		return m.Agent != "" && c.set.has(m.Agent)
-	case FieldGroup:
+	case fGroup:
 		for _, g := range m.Groups {
 			if c.set.has(g) {
 				return true
 			}
 		}
 		return false
-	case FieldArtifact:
+	case fArtifact:
 		for _, a := range m.Artifacts {
 			if (c.artType == "" || a.Type == c.artType) && c.set.has(a.Name) {
 				return true
 			}
 		}
 		return false
-	case FieldOwned:
+	case fOwned:
 		for _, a := range m.Artifacts {
 			if c.artType != "" && a.Type != c.artType {
 				continue
@@ -245,7 +290,7 @@ func (c *cond) holds(x *msgCtx) bool {
 			}
 		}
 		return false
-	case FieldBody:
+	case fBody:
 		root, ok := x.parsedBody()
 		if !ok {
 			return false

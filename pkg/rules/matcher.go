@@ -71,7 +71,9 @@ type Matcher struct {
 	topics    map[string][]int32 // exact topics
 	apps      map[string][]int32
 	trie      globTrie
-	always    []int32
+	// always lists the always-check filters by message severity level (the index of
+	// severityBit): a filter that requires a severity is listed only under the levels it allows.
+	always [4][]int32
 
 	invalid []InvalidFilter
 	stats   Stats
@@ -160,18 +162,18 @@ func Compile(s *Snapshot) (*Matcher, error) {
 			}
 			rank, keys := rankNone, 0
 			var expanded []string
-			switch cd.field {
-			case FieldUser, FieldAgent:
+			switch cd.fid {
+			case fUser, fAgent:
 				rank, keys = rankUser, len(cd.set.list)
-			case FieldArtifact:
+			case fArtifact:
 				rank, keys = rankArtifact, len(cd.set.list)
-			case FieldGroup:
+			case fGroup:
 				rank, keys = rankGroup, len(cd.set.list)
-			case FieldApp:
+			case fApp:
 				rank, keys = rankApp, len(cd.set.list)
-			case FieldTopic:
+			case fTopic:
 				rank, keys = topicRank(cd.topic), len(cd.topic.exact.list)+len(cd.topic.globs)
-			case FieldOwned:
+			case fOwned:
 				names = names[:0]
 				c.own.ownedArtifacts(cd.owned, func(a message.Artifact) {
 					if cd.artType == "" || a.Type == cd.artType {
@@ -198,32 +200,54 @@ func Compile(s *Snapshot) (*Matcher, error) {
 		idx := int32(len(c.filters))
 		c.filters = append(c.filters, *cf)
 		if best < 0 {
-			c.always = append(c.always, idx)
+			mask := uint8(0xF)
+			for j := range cf.conds {
+				if cd := &cf.conds[j]; cd.fid == fSeverity {
+					if cd.negate {
+						mask &^= cd.sevMask
+					} else {
+						mask &= cd.sevMask
+					}
+				}
+			}
+			for b := range c.always {
+				if mask&(1<<b) != 0 {
+					c.always[b] = append(c.always[b], idx)
+				}
+			}
 			c.stats.AlwaysCheck++
 			continue
 		}
 		c.stats.Indexed++
 		cd := &cf.conds[best]
-		switch cd.field {
-		case FieldUser:
+		switch cd.fid {
+		case fUser, fAgent, fGroup, fApp, fTopic:
+			c.filters[idx].skip = best
+		case fArtifact:
+			if cd.artType == "" {
+				c.filters[idx].skip = best
+			}
+		}
+		switch cd.fid {
+		case fUser:
 			c.stats.ByUser++
 			c.post(c.users, cd.set.list, idx)
-		case FieldAgent:
+		case fAgent:
 			c.stats.ByUser++
 			c.post(c.agents, cd.set.list, idx)
-		case FieldArtifact:
+		case fArtifact:
 			c.stats.ByArtifact++
 			c.post(c.artifacts, cd.set.list, idx)
-		case FieldOwned:
+		case fOwned:
 			c.stats.ByOwned++
 			c.post(c.artifacts, bestNames, idx)
-		case FieldGroup:
+		case fGroup:
 			c.stats.ByGroup++
 			c.post(c.groups, cd.set.list, idx)
-		case FieldApp:
+		case fApp:
 			c.stats.ByApp++
 			c.post(c.apps, cd.set.list, idx)
-		case FieldTopic:
+		case fTopic:
 			if len(cd.topic.globs) == 0 {
 				c.stats.ByTopic++
 			} else {
@@ -236,11 +260,28 @@ func Compile(s *Snapshot) (*Matcher, error) {
 			}
 		}
 	}
+	c.packConditions()
 	c.trie = tb.build()
 	c.stats.GlobPatterns = len(c.trie.globs)
 	c.stats.TrieNodes = len(c.trie.nodes)
 	c.free = make(chan *scratch, 2*runtime.GOMAXPROCS(0))
 	return c, nil
+}
+
+// packConditions moves every filter's conditions into one array, in filter order: candidates are
+// verified in index order, so their conditions are then read sequentially from memory.
+func (c *Matcher) packConditions() {
+	n := 0
+	for i := range c.filters {
+		n += len(c.filters[i].conds)
+	}
+	all := make([]cond, 0, n)
+	for i := range c.filters {
+		f := &c.filters[i]
+		start := len(all)
+		all = append(all, f.conds...)
+		f.conds = all[start:len(all):len(all)]
+	}
 }
 
 // topicRank ranks a topic condition: exact topics are the most selective, then patterns with a
@@ -343,7 +384,7 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	if m.App != "" {
 		s.addAll(c.apps[m.App])
 	}
-	s.addAll(c.always)
+	s.addAll(c.always[severityIndex(m.Severity)])
 
 	s.x.reset(m, c.own)
 	slices.Sort(s.cands)

@@ -258,7 +258,7 @@ func prepareCondition(i int, c *Condition, cc *compileCache) (cond, error) {
 			return cond{}, condErr(i, c.Field, nil, "bad artifact type %q", c.ArtifactType)
 		}
 	}
-	out := cond{field: c.Field, op: op, negate: c.Negate, artType: message.ArtifactType(c.ArtifactType)}
+	out := cond{fid: fieldIDOf(c.Field), negate: c.Negate, artType: message.ArtifactType(c.ArtifactType)}
 	switch c.Field {
 	case FieldTopic:
 		t, err := prepareTopic(i, c.Values, op, cc)
@@ -408,14 +408,18 @@ func prepareSeverity(i int, values []string, op Op) (uint8, error) {
 }
 
 // severityBit maps a message severity to its bit in a severity mask.
-func severityBit(sev int) uint8 {
+func severityBit(sev int) uint8 { return 1 << severityIndex(sev) }
+
+// severityIndex maps a message severity to the index of its level in severityLevels: the highest
+// level not above it, debug for anything below debug.
+func severityIndex(sev int) int {
 	b := 0
 	for j, l := range severityLevels() {
 		if sev >= l {
 			b = j
 		}
 	}
-	return 1 << b
+	return b
 }
 
 // Topic handling.
