@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"errors"
 	"math"
-	"slices"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
