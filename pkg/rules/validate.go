@@ -520,6 +520,9 @@ func compileGlob(p string) (*topicGlob, error) {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
 	k := strings.IndexAny(p, topicMeta)
+	if k < 0 { // no wildcard: the whole pattern is literal (prepareTopic treats it as exact)
+		k = len(p)
+	}
 	t := &topicGlob{pattern: p, prefix: p[:k], g: g}
 	t.prefixOnly = k == len(p)-1 && p[k] == '*'
 	return t, nil
