@@ -57,3 +57,54 @@ func ExampleNaive() {
 	// [{alice 10 [1]}]
 	// []
 }
+
+// Compile indexes every user's filters once; Match then looks only at the filters the message
+// can concern. Ownership is expanded at Compile time: bob's "artifacts my groups own" filter is
+// indexed under kernel because bob is in python-sig, which owns it.
+func ExampleCompile() {
+	rpm := func(name string) message.Artifact { return message.Artifact{Type: message.ArtifactRPM, Name: name} }
+	s := &rules.Snapshot{
+		Filters: []rules.Filter{
+			{ID: 1, User: "alice", Enabled: true, Destinations: []int64{10}, Conditions: []rules.Condition{
+				{Field: rules.FieldOwned, Values: []string{rules.Me}},
+				{Field: rules.FieldAgent, Values: []string{rules.Me}, Negate: true},
+			}},
+			{ID: 2, User: "bob", Enabled: true, Destinations: []int64{20, 21}, Conditions: []rules.Condition{
+				{Field: rules.FieldOwned, Values: []string{rules.MyGroups}},
+				{Field: rules.FieldTopic, Values: []string{"org.fedoraproject.*.bodhi.*"}},
+			}},
+			{ID: 3, User: "bob", Enabled: true, Destinations: []int64{20}, Conditions: []rules.Condition{
+				{Field: rules.FieldUser, Values: []string{rules.Me}},
+			}},
+			{ID: 4, User: "carol", Enabled: true, Destinations: []int64{30}, Conditions: []rules.Condition{
+				{Field: rules.FieldSeverity, Values: []string{"error"}},
+			}},
+		},
+		Ownership: []rules.Ownership{
+			{Artifact: rpm("kernel"), User: "alice"},
+			{Artifact: rpm("kernel"), Group: "python-sig"},
+		},
+		Memberships: []rules.Membership{{Group: "python-sig", User: "bob"}},
+	}
+	c, err := rules.Compile(s)
+	if err != nil {
+		panic(err)
+	}
+	m := &message.Message{
+		Topic:     "org.fedoraproject.prod.bodhi.update.comment",
+		Severity:  message.SeverityInfo,
+		Agent:     "bob",
+		Usernames: []string{"bob"},
+		Artifacts: []message.Artifact{rpm("kernel")},
+	}
+	for _, match := range c.Match(m, time.Now()) {
+		fmt.Println(match.User, match.Destination, match.Filters)
+	}
+	st := c.Stats()
+	fmt.Println("indexed:", st.Indexed, "always checked:", st.AlwaysCheck)
+	// Output:
+	// alice 10 [1]
+	// bob 20 [2 3]
+	// bob 21 [2]
+	// indexed: 3 always checked: 1
+}
