@@ -60,8 +60,10 @@ type cond struct {
 	artType message.ArtifactType
 	// sevMask has bit i set for severityLevels()[i] (severity conditions).
 	sevMask uint8
-	// set holds the values of app, group, user, agent and artifact conditions.
+	// set holds the values of app, group, user, agent and artifact conditions (as written, for
+	// the indexes) and ids the same as symbol ids (for evaluation).
 	set   strSet
+	ids   idSet
 	topic *topicCond
 	owned *ownedCond
 	body  *bodyCond
@@ -79,8 +81,9 @@ type ownedCond struct {
 	me, myGroups bool
 	users        []string
 	groups       []string
-	// userSet and groupSet are the bound owners.
-	userSet, groupSet strSet
+	// userNames and groupNames are the bound owners; userIDs and groupIDs the same as symbols.
+	userNames, groupNames []string
+	userIDs, groupIDs     idSet
 }
 
 // bodyCond holds a body condition.
@@ -118,6 +121,40 @@ func (s *strSet) has(v string) bool {
 	}
 	for _, x := range s.list {
 		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// idSet is a set of symbol ids: a plain list while small, plus a map when large. Id 0 (a name
+// nobody mentions) is never in a set.
+type idSet struct {
+	list []uint32
+	m    map[uint32]struct{}
+}
+
+func newIDSet(own *ownerIndex, values []string) idSet {
+	s := idSet{list: make([]uint32, len(values))}
+	for i, v := range values {
+		s.list[i] = own.intern(v)
+	}
+	if len(values) >= strSetMapMin {
+		s.m = make(map[uint32]struct{}, len(values))
+		for _, id := range s.list {
+			s.m[id] = struct{}{}
+		}
+	}
+	return s
+}
+
+func (s *idSet) has(id uint32) bool {
+	if s.m != nil {
+		_, ok := s.m[id]
+		return ok
+	}
+	for _, x := range s.list {
+		if x == id {
 			return true
 		}
 	}
@@ -163,9 +200,15 @@ func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*cfilter, error) 
 		c := &conds[i]
 		switch c.fid {
 		case fUser, fAgent:
-			if c.me && !c.set.has(f.User) {
-				c.set = newStrSet(append(slices.Clip(c.set.list), f.User))
+			list := c.set.list
+			if c.me && !slices.Contains(list, f.User) {
+				list = append(slices.Clip(list), f.User)
 			}
+			c.set = strSet{list: list}
+			c.ids = newIDSet(own, list)
+		case fApp, fGroup, fArtifact:
+			c.set = strSet{list: c.set.list}
+			c.ids = newIDSet(own, c.set.list)
 		case fOwned:
 			o := c.owned
 			users := slices.Clone(o.users)
@@ -178,8 +221,10 @@ func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*cfilter, error) 
 			}
 			slices.Sort(users)
 			slices.Sort(groups)
-			o.userSet = newStrSet(slices.Compact(users))
-			o.groupSet = newStrSet(slices.Compact(groups))
+			o.userNames = slices.Compact(users)
+			o.groupNames = slices.Compact(groups)
+			o.userIDs = newIDSet(own, o.userNames)
+			o.groupIDs = newIDSet(own, o.groupNames)
 		}
 	}
 	slices.SortStableFunc(conds, func(a, b cond) int { return condCost(&a) - condCost(&b) })
@@ -188,17 +233,40 @@ func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*cfilter, error) 
 	return &cfilter{id: f.ID, user: f.User, dests: slices.Compact(dests), conds: conds, skip: -1}, nil
 }
 
-// msgCtx is one message being matched, with its lazily parsed body.
+// msgCtx is one message being matched: its names as symbol ids, and its lazily parsed body.
 type msgCtx struct {
 	m   *message.Message
 	own *ownerIndex
+	// agent and app are the symbol ids of the agent and app; users of the involved users
+	// (Usernames and Agent); groups of the groups; arts of each artifact's name.
+	agent, app   uint32
+	users        []uint32
+	groups, arts []uint32
 	// bodyState is 0 before parsing, 1 when body holds the parsed body, 2 when it did not parse.
 	bodyState uint8
 	body      any
 }
 
+// reset prepares x for m, reusing its buffers; reset(nil, nil) drops the references.
 func (x *msgCtx) reset(m *message.Message, own *ownerIndex) {
 	x.m, x.own, x.bodyState, x.body = m, own, 0, nil
+	x.users, x.groups, x.arts = x.users[:0], x.groups[:0], x.arts[:0]
+	x.agent, x.app = 0, 0
+	if m == nil {
+		return
+	}
+	x.agent = own.lookup(m.Agent)
+	x.app = own.lookup(m.App)
+	for _, u := range m.Usernames {
+		x.users = append(x.users, own.lookup(u))
+	}
+	x.users = append(x.users, x.agent)
+	for _, g := range m.Groups {
+		x.groups = append(x.groups, own.lookup(g))
+	}
+	for _, a := range m.Artifacts {
+		x.arts = append(x.arts, own.lookup(a.Name))
+	}
 }
 
 // parsedBody parses the body on first use; nil, false when it is not valid JSON.
@@ -243,28 +311,28 @@ func (c *cond) holds(x *msgCtx) bool {
 		}
 		return false
 	case fApp:
-		return c.set.has(m.App)
+		return x.app != 0 && c.ids.has(x.app)
 	case fSeverity:
 		return c.sevMask&severityBit(m.Severity) != 0
 	case fUser:
-		for _, u := range m.Usernames {
-			if c.set.has(u) {
+		for _, u := range x.users {
+			if u != 0 && c.ids.has(u) {
 				return true
 			}
 		}
-		return m.Agent != "" && c.set.has(m.Agent)
+		return false
 	case fAgent:
-		return m.Agent != "" && c.set.has(m.Agent)
+		return x.agent != 0 && c.ids.has(x.agent)
 	case fGroup:
-		for _, g := range m.Groups {
-			if c.set.has(g) {
+		for _, g := range x.groups {
+			if g != 0 && c.ids.has(g) {
 				return true
 			}
 		}
 		return false
 	case fArtifact:
-		for _, a := range m.Artifacts {
-			if (c.artType == "" || a.Type == c.artType) && c.set.has(a.Name) {
+		for i, a := range m.Artifacts {
+			if (c.artType == "" || a.Type == c.artType) && x.arts[i] != 0 && c.ids.has(x.arts[i]) {
 				return true
 			}
 		}
@@ -279,12 +347,12 @@ func (c *cond) holds(x *msgCtx) bool {
 				continue
 			}
 			for _, u := range o.users {
-				if c.owned.userSet.has(u) {
+				if c.owned.userIDs.has(u) {
 					return true
 				}
 			}
 			for _, g := range o.groups {
-				if c.owned.groupSet.has(g) {
+				if c.owned.groupIDs.has(g) {
 					return true
 				}
 			}

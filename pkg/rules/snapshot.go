@@ -29,10 +29,10 @@ type Snapshot struct {
 	Memberships []Membership `json:"memberships"`
 }
 
-// owners lists who owns one artifact.
+// owners lists who owns one artifact, as symbol ids.
 type owners struct {
-	users  []string
-	groups []string
+	users  []uint32
+	groups []uint32
 }
 
 // ownerIndex is the ownership and membership part of a snapshot, organised for lookups.
@@ -45,6 +45,28 @@ type ownerIndex struct {
 	groupsOf map[string][]string
 	// bad counts ignored ownership rows.
 	bad int
+	// syms numbers every name that conditions and ownership mention (users, groups, apps,
+	// artifacts), so conditions compare integers; 0 stands for a name nobody mentions. It is
+	// filled while building and only read while matching.
+	syms map[string]uint32
+}
+
+// intern returns the symbol id of s, adding it if new.
+func (x *ownerIndex) intern(s string) uint32 {
+	if id, ok := x.syms[s]; ok {
+		return id
+	}
+	id := uint32(len(x.syms) + 1)
+	x.syms[s] = id
+	return id
+}
+
+// lookup returns the symbol id of s, or 0 when no condition or ownership row mentions it.
+func (x *ownerIndex) lookup(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	return x.syms[s]
 }
 
 func newOwnerIndex(s *Snapshot) *ownerIndex {
@@ -53,6 +75,7 @@ func newOwnerIndex(s *Snapshot) *ownerIndex {
 		byUser:     make(map[string][]message.Artifact),
 		byGroup:    make(map[string][]message.Artifact),
 		groupsOf:   make(map[string][]string),
+		syms:       make(map[string]uint32),
 	}
 	for _, o := range s.Ownership {
 		if (o.User == "") == (o.Group == "") || o.Artifact.Name == "" {
@@ -65,10 +88,10 @@ func newOwnerIndex(s *Snapshot) *ownerIndex {
 			x.byArtifact[o.Artifact] = ow
 		}
 		if o.User != "" {
-			ow.users = append(ow.users, o.User)
+			ow.users = append(ow.users, x.intern(o.User))
 			x.byUser[o.User] = append(x.byUser[o.User], o.Artifact)
 		} else {
-			ow.groups = append(ow.groups, o.Group)
+			ow.groups = append(ow.groups, x.intern(o.Group))
 			x.byGroup[o.Group] = append(x.byGroup[o.Group], o.Artifact)
 		}
 	}
@@ -88,12 +111,12 @@ func newOwnerIndex(s *Snapshot) *ownerIndex {
 // ownedArtifacts calls fn for every artifact owned by one of the bound owners of an owned
 // condition (possibly more than once for the same artifact).
 func (x *ownerIndex) ownedArtifacts(o *ownedCond, fn func(message.Artifact)) {
-	for _, u := range o.userSet.list {
+	for _, u := range o.userNames {
 		for _, a := range x.byUser[u] {
 			fn(a)
 		}
 	}
-	for _, g := range o.groupSet.list {
+	for _, g := range o.groupNames {
 		for _, a := range x.byGroup[g] {
 			fn(a)
 		}
