@@ -60,9 +60,8 @@ type cond struct {
 	artType message.ArtifactType
 	// sevMask has bit i set for severityLevels()[i] (severity conditions).
 	sevMask uint8
-	// set holds the values of app, group, user, agent and artifact conditions (as written, for
-	// the indexes) and ids the same as symbol ids (for evaluation).
-	set   strSet
+	// ids holds the values of app, group, user, agent and artifact conditions as symbol ids
+	// (with Me resolved), for evaluation and indexing.
 	ids   idSet
 	topic *topicCond
 	owned *ownedCond
@@ -81,7 +80,8 @@ type ownedCond struct {
 	me, myGroups bool
 	users        []string
 	groups       []string
-	// userNames and groupNames are the bound owners; userIDs and groupIDs the same as symbols.
+	// userNames and groupNames are the bound owners, to expand at Compile; userIDs and groupIDs
+	// the same as symbols, to evaluate.
 	userNames, groupNames []string
 	userIDs, groupIDs     idSet
 }
@@ -127,38 +127,32 @@ func (s *strSet) has(v string) bool {
 	return false
 }
 
-// idSet is a set of symbol ids: a plain list while small, plus a map when large. Id 0 (a name
-// nobody mentions) is never in a set.
-type idSet struct {
-	list []uint32
-	m    map[uint32]struct{}
-}
+// idSet is a sorted set of symbol ids. Id 0 (a name nobody mentions) is never in a set.
+type idSet []uint32
+
+// idSetLinearMax is the size up to which has scans rather than bisects.
+const idSetLinearMax = 16
 
 func newIDSet(own *ownerIndex, values []string) idSet {
-	s := idSet{list: make([]uint32, len(values))}
+	s := make(idSet, len(values))
 	for i, v := range values {
-		s.list[i] = own.intern(v)
+		s[i] = own.intern(v)
 	}
-	if len(values) >= strSetMapMin {
-		s.m = make(map[uint32]struct{}, len(values))
-		for _, id := range s.list {
-			s.m[id] = struct{}{}
-		}
-	}
-	return s
+	slices.Sort(s)
+	return slices.Clip(slices.Compact(s))
 }
 
-func (s *idSet) has(id uint32) bool {
-	if s.m != nil {
-		_, ok := s.m[id]
-		return ok
-	}
-	for _, x := range s.list {
-		if x == id {
-			return true
+func (s idSet) has(id uint32) bool {
+	if len(s) <= idSetLinearMax {
+		for _, x := range s {
+			if x == id {
+				return true
+			}
 		}
+		return false
 	}
-	return false
+	_, ok := slices.BinarySearch(s, id)
+	return ok
 }
 
 // cfilter is a filter compiled and bound to its owner.
@@ -199,16 +193,18 @@ func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*cfilter, error) 
 	for i := range conds {
 		c := &conds[i]
 		switch c.fid {
+		// conds[i] is still f.Conditions[i]: they are reordered below.
 		case fUser, fAgent:
-			list := c.set.list
-			if c.me && !slices.Contains(list, f.User) {
-				list = append(slices.Clip(list), f.User)
+			names := make([]string, 0, len(f.Conditions[i].Values))
+			for _, v := range f.Conditions[i].Values {
+				if v == Me {
+					v = f.User
+				}
+				names = append(names, v)
 			}
-			c.set = strSet{list: list}
-			c.ids = newIDSet(own, list)
+			c.ids = newIDSet(own, names)
 		case fApp, fGroup, fArtifact:
-			c.set = strSet{list: c.set.list}
-			c.ids = newIDSet(own, c.set.list)
+			c.ids = newIDSet(own, f.Conditions[i].Values)
 		case fOwned:
 			o := c.owned
 			users := slices.Clone(o.users)
@@ -228,9 +224,22 @@ func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*cfilter, error) 
 		}
 	}
 	slices.SortStableFunc(conds, func(a, b cond) int { return condCost(&a) - condCost(&b) })
-	dests := slices.Clone(f.Destinations)
-	slices.Sort(dests)
-	return &cfilter{id: f.ID, user: f.User, dests: slices.Compact(dests), conds: conds, skip: -1}, nil
+	dests := f.Destinations
+	if !isSortedUnique(dests) {
+		dests = slices.Clone(dests)
+		slices.Sort(dests)
+		dests = slices.Compact(dests)
+	}
+	return &cfilter{id: f.ID, user: f.User, dests: dests, conds: conds, skip: -1}, nil
+}
+
+func isSortedUnique(s []int64) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i] <= s[i-1] {
+			return false
+		}
+	}
+	return true
 }
 
 // msgCtx is one message being matched: its names as symbol ids, and its lazily parsed body.

@@ -64,12 +64,13 @@ type Matcher struct {
 	filters []cfilter
 	own     *ownerIndex
 
-	users     map[string][]int32 // user (involved) condition values
-	agents    map[string][]int32 // agent condition values
-	artifacts map[string][]int32 // artifact names, from artifact and expanded owned conditions
-	groups    map[string][]int32
+	// The indexes, keyed by symbol id (see ownerIndex.syms) except for exact topics.
+	users     map[uint32][]int32 // user (involved) condition values
+	agents    map[uint32][]int32 // agent condition values
+	artifacts map[uint32][]int32 // artifact names, from artifact and expanded owned conditions
+	groups    map[uint32][]int32
+	apps      map[uint32][]int32
 	topics    map[string][]int32 // exact topics
-	apps      map[string][]int32
 	trie      globTrie
 	// always lists the always-check filters by message severity level (the index of
 	// severityBit): a filter that requires a severity is listed only under the levels it allows.
@@ -110,18 +111,18 @@ func Compile(s *Snapshot) (*Matcher, error) {
 	}
 	c := &Matcher{
 		own:       newOwnerIndex(s),
-		users:     make(map[string][]int32),
-		agents:    make(map[string][]int32),
-		artifacts: make(map[string][]int32),
-		groups:    make(map[string][]int32),
+		users:     make(map[uint32][]int32),
+		agents:    make(map[uint32][]int32),
+		artifacts: make(map[uint32][]int32),
+		groups:    make(map[uint32][]int32),
+		apps:      make(map[uint32][]int32),
 		topics:    make(map[string][]int32),
-		apps:      make(map[string][]int32),
 	}
 	c.stats.Filters = len(s.Filters)
 	c.stats.BadOwnership = c.own.bad
 	cc := newCompileCache()
 	tb := newTrieBuilder()
-	var names []string // scratch for owned expansions
+	var arts []uint32 // scratch for owned expansions
 	// Filters are stored in (user, id) order, so that the matching filters of a message, taken in
 	// index order, come out grouped by user and need little sorting.
 	order := make([]int32, len(s.Filters))
@@ -153,7 +154,7 @@ func Compile(s *Snapshot) (*Matcher, error) {
 		}
 		// Pick the most selective positive condition; expand owned conditions on the way.
 		best, bestRank, bestKeys := -1, rankNone, 0
-		var bestNames []string
+		var bestArts []uint32
 		unmatchable := false
 		for j := range cf.conds {
 			cd := &cf.conds[j]
@@ -161,36 +162,36 @@ func Compile(s *Snapshot) (*Matcher, error) {
 				continue
 			}
 			rank, keys := rankNone, 0
-			var expanded []string
+			var expanded []uint32
 			switch cd.fid {
 			case fUser, fAgent:
-				rank, keys = rankUser, len(cd.set.list)
+				rank, keys = rankUser, len(cd.ids)
 			case fArtifact:
-				rank, keys = rankArtifact, len(cd.set.list)
+				rank, keys = rankArtifact, len(cd.ids)
 			case fGroup:
-				rank, keys = rankGroup, len(cd.set.list)
+				rank, keys = rankGroup, len(cd.ids)
 			case fApp:
-				rank, keys = rankApp, len(cd.set.list)
+				rank, keys = rankApp, len(cd.ids)
 			case fTopic:
 				rank, keys = topicRank(cd.topic), len(cd.topic.exact.list)+len(cd.topic.globs)
 			case fOwned:
-				names = names[:0]
+				arts = arts[:0]
 				c.own.ownedArtifacts(cd.owned, func(a message.Artifact) {
 					if cd.artType == "" || a.Type == cd.artType {
-						names = append(names, a.Name)
+						arts = append(arts, c.own.intern(a.Name))
 					}
 				})
-				if len(names) == 0 {
+				if len(arts) == 0 {
 					unmatchable = true
 				}
-				slices.Sort(names)
-				names = slices.Compact(names)
-				expanded = names
-				rank, keys = rankOwned, len(names)
+				slices.Sort(arts)
+				arts = slices.Compact(arts)
+				expanded = arts
+				rank, keys = rankOwned, len(arts)
 			}
 			if rank < bestRank || (rank == bestRank && keys < bestKeys) {
 				best, bestRank, bestKeys = j, rank, keys
-				bestNames = slices.Clone(expanded)
+				bestArts = slices.Clone(expanded)
 			}
 		}
 		if unmatchable {
@@ -231,29 +232,34 @@ func Compile(s *Snapshot) (*Matcher, error) {
 		switch cd.fid {
 		case fUser:
 			c.stats.ByUser++
-			c.post(c.users, cd.set.list, idx)
+			c.post(c.users, cd.ids, idx)
 		case fAgent:
 			c.stats.ByUser++
-			c.post(c.agents, cd.set.list, idx)
+			c.post(c.agents, cd.ids, idx)
 		case fArtifact:
 			c.stats.ByArtifact++
-			c.post(c.artifacts, cd.set.list, idx)
+			c.post(c.artifacts, cd.ids, idx)
 		case fOwned:
 			c.stats.ByOwned++
-			c.post(c.artifacts, bestNames, idx)
+			c.post(c.artifacts, bestArts, idx)
 		case fGroup:
 			c.stats.ByGroup++
-			c.post(c.groups, cd.set.list, idx)
+			c.post(c.groups, cd.ids, idx)
 		case fApp:
 			c.stats.ByApp++
-			c.post(c.apps, cd.set.list, idx)
+			c.post(c.apps, cd.ids, idx)
 		case fTopic:
 			if len(cd.topic.globs) == 0 {
 				c.stats.ByTopic++
 			} else {
 				c.stats.ByTopicGlob++
 			}
-			c.post(c.topics, cd.topic.exact.list, idx)
+			for _, t := range cd.topic.exact.list {
+				if l := c.topics[t]; len(l) == 0 || l[len(l)-1] != idx {
+					c.topics[t] = append(l, idx)
+					c.stats.Postings++
+				}
+			}
 			for _, g := range cd.topic.globs {
 				tb.add(g, idx)
 				c.stats.Postings++
@@ -300,7 +306,7 @@ func topicRank(t *topicCond) int {
 }
 
 // post adds filter idx under every key (once per key).
-func (c *Matcher) post(index map[string][]int32, keys []string, idx int32) {
+func (c *Matcher) post(index map[uint32][]int32, keys []uint32, idx int32) {
 	for _, k := range keys {
 		l := index[k]
 		if len(l) > 0 && l[len(l)-1] == idx {
@@ -361,32 +367,35 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	s.cands = s.cands[:0]
 	s.hits = s.hits[:0]
 
-	for _, u := range m.Usernames {
-		s.addAll(c.users[u])
-	}
-	if m.Agent != "" {
-		if !slices.Contains(m.Usernames, m.Agent) {
-			s.addAll(c.users[m.Agent])
+	// The message's names as symbol ids; a name no filter or ownership row mentions is 0 and is
+	// not looked up.
+	x := &s.x
+	x.reset(m, c.own)
+	for _, u := range x.users { // the agent included
+		if u != 0 {
+			s.addAll(c.users[u])
 		}
-		s.addAll(c.agents[m.Agent])
 	}
-	for i, a := range m.Artifacts {
-		if i > 0 && m.Artifacts[i-1].Name == a.Name {
-			continue
+	if x.agent != 0 {
+		s.addAll(c.agents[x.agent])
+	}
+	for _, a := range x.arts {
+		if a != 0 {
+			s.addAll(c.artifacts[a])
 		}
-		s.addAll(c.artifacts[a.Name])
 	}
-	for _, g := range m.Groups {
-		s.addAll(c.groups[g])
+	for _, g := range x.groups {
+		if g != 0 {
+			s.addAll(c.groups[g])
+		}
+	}
+	if x.app != 0 {
+		s.addAll(c.apps[x.app])
 	}
 	s.addAll(c.topics[m.Topic])
 	c.trie.walk(m.Topic, s)
-	if m.App != "" {
-		s.addAll(c.apps[m.App])
-	}
 	s.addAll(c.always[severityIndex(m.Severity)])
 
-	s.x.reset(m, c.own)
 	slices.Sort(s.cands)
 	for _, i := range s.cands {
 		f := &c.filters[i]

@@ -270,9 +270,7 @@ func prepareCondition(i int, c *Condition, cc *compileCache) (cond, error) {
 		if err := noPlaceholders(i, c.Field, c.Values); err != nil {
 			return cond{}, err
 		}
-		out.set = newStrSet(c.Values)
 	case FieldUser, FieldAgent:
-		names := make([]string, 0, len(c.Values))
 		for _, v := range c.Values {
 			switch {
 			case v == Me:
@@ -281,11 +279,8 @@ func prepareCondition(i int, c *Condition, cc *compileCache) (cond, error) {
 				return cond{}, condErr(i, c.Field, nil, "unknown placeholder %q (only %s is allowed here)", v, Me)
 			case strings.HasPrefix(v, GroupPrefix):
 				return cond{}, condErr(i, c.Field, nil, "%q names a group; use a group or owned condition", v)
-			default:
-				names = append(names, v)
 			}
 		}
-		out.set = newStrSet(names)
 	case FieldOwned:
 		o := &ownedCond{}
 		for _, v := range c.Values {
