@@ -119,6 +119,7 @@ func Compile(s *Snapshot) (*Matcher, error) {
 		topics:    make(map[string][]int32),
 	}
 	c.stats.Filters = len(s.Filters)
+	c.filters = make([]cfilter, 0, len(s.Filters))
 	c.stats.BadOwnership = c.own.bad
 	cc := newCompileCache()
 	tb := newTrieBuilder()
