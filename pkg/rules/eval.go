@@ -54,12 +54,12 @@ func fieldIDOf(f Field) fieldID {
 type cond struct {
 	fid    fieldID
 	negate bool
-	// me is set when a user or agent condition listed Me; bind adds the owner to set.
+	// me is set when a user or agent condition listed Me; binding puts the owner in ids.
 	me bool
-	// artType restricts artifact and owned conditions to one artifact type when not empty.
-	artType message.ArtifactType
 	// sevMask has bit i set for severityLevels()[i] (severity conditions).
 	sevMask uint8
+	// artType restricts artifact and owned conditions to one artifact type when not empty.
+	artType message.ArtifactType
 	// ids holds the values of app, group, user, agent and artifact conditions as symbol ids
 	// (with Me resolved), for evaluation and indexing.
 	ids   idSet
@@ -251,6 +251,9 @@ type msgCtx struct {
 	agent, app   uint32
 	users        []uint32
 	groups, arts []uint32
+	// artOwners holds the owners of each artifact, looked up on first use (ownersDone).
+	artOwners  []*owners
+	ownersDone bool
 	// bodyState is 0 before parsing, 1 when body holds the parsed body, 2 when it did not parse.
 	bodyState uint8
 	body      any
@@ -260,6 +263,8 @@ type msgCtx struct {
 func (x *msgCtx) reset(m *message.Message, own *ownerIndex) {
 	x.m, x.own, x.bodyState, x.body = m, own, 0, nil
 	x.users, x.groups, x.arts = x.users[:0], x.groups[:0], x.arts[:0]
+	clear(x.artOwners) // drop references into a matcher that may be gone
+	x.artOwners, x.ownersDone = x.artOwners[:0], false
 	x.agent, x.app = 0, 0
 	if m == nil {
 		return
@@ -276,6 +281,18 @@ func (x *msgCtx) reset(m *message.Message, own *ownerIndex) {
 	for _, a := range m.Artifacts {
 		x.arts = append(x.arts, own.lookup(a.Name))
 	}
+}
+
+// owners returns the owners of each of the message's artifacts (nil for none), looking them up
+// on first use.
+func (x *msgCtx) owners() []*owners {
+	if !x.ownersDone {
+		x.ownersDone = true
+		for _, a := range x.m.Artifacts {
+			x.artOwners = append(x.artOwners, x.own.byArtifact[a])
+		}
+	}
+	return x.artOwners
 }
 
 // parsedBody parses the body on first use; nil, false when it is not valid JSON.
@@ -347,11 +364,12 @@ func (c *cond) holds(x *msgCtx) bool {
 		}
 		return false
 	case fOwned:
-		for _, a := range m.Artifacts {
+		artOwners := x.owners()
+		for i, a := range m.Artifacts {
 			if c.artType != "" && a.Type != c.artType {
 				continue
 			}
-			o := x.own.byArtifact[a]
+			o := artOwners[i]
 			if o == nil {
 				continue
 			}

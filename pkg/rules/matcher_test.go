@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -115,4 +116,19 @@ func TestMatchConcurrent(t *testing.T) {
 	for range 8 {
 		require.Equal(t, want, <-done)
 	}
+}
+
+func TestMatchSurvivesStampWraparound(t *testing.T) {
+	t.Parallel()
+	s := testSnapshot(Filter{ID: 1, User: "alice", Enabled: true, Destinations: []int64{1}, Conditions: []Condition{cnd(FieldUser, Me)}})
+	c, err := Compile(s)
+	require.NoError(t, err)
+	want := c.Match(testMessage(), testNow)
+	require.Len(t, want, 1)
+	sc := <-c.free // the scratch the call above returned
+	sc.gen = math.MaxUint32
+	c.free <- sc
+	require.Equal(t, want, c.Match(testMessage(), testNow))
+	sc = <-c.free
+	require.Equal(t, uint32(1), sc.gen)
 }
