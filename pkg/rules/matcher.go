@@ -145,7 +145,7 @@ func Compile(s *Snapshot) (*Matcher, error) {
 		}
 		cf, err := bindFilter(f, c.own, cc)
 		if err != nil {
-			c.invalid = append(c.invalid, InvalidFilter{ID: f.ID, User: f.User, Err: err})
+			c.invalid = append(c.invalid, invalidFilter(f, err))
 			c.stats.Invalid++
 			continue
 		}
@@ -153,48 +153,7 @@ func Compile(s *Snapshot) (*Matcher, error) {
 			c.stats.NoDestinations++
 			continue
 		}
-		// Pick the most selective positive condition; expand owned conditions on the way.
-		best, bestRank, bestKeys := -1, rankNone, 0
-		var bestArts []uint32
-		unmatchable := false
-		for j := range cf.conds {
-			cd := &cf.conds[j]
-			if cd.negate {
-				continue
-			}
-			rank, keys := rankNone, 0
-			var expanded []uint32
-			switch cd.fid {
-			case fUser, fAgent:
-				rank, keys = rankUser, len(cd.ids)
-			case fArtifact:
-				rank, keys = rankArtifact, len(cd.ids)
-			case fGroup:
-				rank, keys = rankGroup, len(cd.ids)
-			case fApp:
-				rank, keys = rankApp, len(cd.ids)
-			case fTopic:
-				rank, keys = topicRank(cd.topic), len(cd.topic.exact.list)+len(cd.topic.globs)
-			case fOwned:
-				arts = arts[:0]
-				c.own.ownedArtifacts(cd.owned, func(a message.Artifact) {
-					if cd.artType == "" || a.Type == cd.artType {
-						arts = append(arts, c.own.intern(a.Name))
-					}
-				})
-				if len(arts) == 0 {
-					unmatchable = true
-				}
-				slices.Sort(arts)
-				arts = slices.Compact(arts)
-				expanded = arts
-				rank, keys = rankOwned, len(arts)
-			}
-			if rank < bestRank || (rank == bestRank && keys < bestKeys) {
-				best, bestRank, bestKeys = j, rank, keys
-				bestArts = slices.Clone(expanded)
-			}
-		}
+		best, bestArts, unmatchable := c.chooseIndex(cf, &arts)
 		if unmatchable {
 			c.stats.Unmatchable++
 			continue
@@ -202,70 +161,10 @@ func Compile(s *Snapshot) (*Matcher, error) {
 		idx := int32(len(c.filters))
 		c.filters = append(c.filters, *cf)
 		if best < 0 {
-			mask := uint8(0xF)
-			for j := range cf.conds {
-				if cd := &cf.conds[j]; cd.fid == fSeverity {
-					if cd.negate {
-						mask &^= cd.sevMask
-					} else {
-						mask &= cd.sevMask
-					}
-				}
-			}
-			for b := range c.always {
-				if mask&(1<<b) != 0 {
-					c.always[b] = append(c.always[b], idx)
-				}
-			}
-			c.stats.AlwaysCheck++
+			c.addAlways(&c.filters[idx], idx)
 			continue
 		}
-		c.stats.Indexed++
-		cd := &cf.conds[best]
-		switch cd.fid {
-		case fUser, fAgent, fGroup, fApp, fTopic:
-			c.filters[idx].skip = best
-		case fArtifact:
-			if cd.artType == "" {
-				c.filters[idx].skip = best
-			}
-		}
-		switch cd.fid {
-		case fUser:
-			c.stats.ByUser++
-			c.post(c.users, cd.ids, idx)
-		case fAgent:
-			c.stats.ByUser++
-			c.post(c.agents, cd.ids, idx)
-		case fArtifact:
-			c.stats.ByArtifact++
-			c.post(c.artifacts, cd.ids, idx)
-		case fOwned:
-			c.stats.ByOwned++
-			c.post(c.artifacts, bestArts, idx)
-		case fGroup:
-			c.stats.ByGroup++
-			c.post(c.groups, cd.ids, idx)
-		case fApp:
-			c.stats.ByApp++
-			c.post(c.apps, cd.ids, idx)
-		case fTopic:
-			if len(cd.topic.globs) == 0 {
-				c.stats.ByTopic++
-			} else {
-				c.stats.ByTopicGlob++
-			}
-			for _, t := range cd.topic.exact.list {
-				if l := c.topics[t]; len(l) == 0 || l[len(l)-1] != idx {
-					c.topics[t] = append(l, idx)
-					c.stats.Postings++
-				}
-			}
-			for _, g := range cd.topic.globs {
-				tb.add(g, idx)
-				c.stats.Postings++
-			}
-		}
+		c.addIndexed(&c.filters[idx], idx, best, bestArts, tb)
 	}
 	c.packConditions()
 	c.trie = tb.build()
@@ -273,6 +172,124 @@ func Compile(s *Snapshot) (*Matcher, error) {
 	c.stats.TrieNodes = len(c.trie.nodes)
 	c.free = make(chan *scratch, 2*runtime.GOMAXPROCS(0))
 	return c, nil
+}
+
+// chooseIndex picks the filter's most selective positive condition (-1 for none), expanding
+// owned conditions into the artifacts (as symbol ids) they stand for; arts is scratch. A positive
+// owned condition whose owners own nothing makes the filter unmatchable.
+func (c *Matcher) chooseIndex(cf *cfilter, arts *[]uint32) (best int, bestArts []uint32, unmatchable bool) {
+	best, bestRank, bestKeys := -1, rankNone, 0
+	for j := range cf.conds {
+		cd := &cf.conds[j]
+		if cd.negate {
+			continue
+		}
+		rank, keys := rankNone, 0
+		var expanded []uint32
+		switch cd.fid {
+		case fUser, fAgent:
+			rank, keys = rankUser, len(cd.ids)
+		case fArtifact:
+			rank, keys = rankArtifact, len(cd.ids)
+		case fGroup:
+			rank, keys = rankGroup, len(cd.ids)
+		case fApp:
+			rank, keys = rankApp, len(cd.ids)
+		case fTopic:
+			rank, keys = topicRank(cd.topic), len(cd.topic.exact.list)+len(cd.topic.globs)
+		case fOwned:
+			a := (*arts)[:0]
+			c.own.ownedArtifacts(cd.owned, func(art message.Artifact) {
+				if cd.artType == "" || art.Type == cd.artType {
+					a = append(a, c.own.intern(art.Name))
+				}
+			})
+			if len(a) == 0 {
+				unmatchable = true
+			}
+			slices.Sort(a)
+			a = slices.Compact(a)
+			*arts = a
+			expanded = a
+			rank, keys = rankOwned, len(a)
+		}
+		if rank < bestRank || (rank == bestRank && keys < bestKeys) {
+			best, bestRank, bestKeys = j, rank, keys
+			bestArts = slices.Clone(expanded)
+		}
+	}
+	return best, bestArts, unmatchable
+}
+
+// addAlways puts filter idx in the always-check lists of the severity levels it allows.
+func (c *Matcher) addAlways(f *cfilter, idx int32) {
+	mask := uint8(0xF)
+	for j := range f.conds {
+		if cd := &f.conds[j]; cd.fid == fSeverity {
+			if cd.negate {
+				mask &^= cd.sevMask
+			} else {
+				mask &= cd.sevMask
+			}
+		}
+	}
+	for b := range c.always {
+		if mask&(1<<b) != 0 {
+			c.always[b] = append(c.always[b], idx)
+		}
+	}
+	c.stats.AlwaysCheck++
+}
+
+// addIndexed posts filter idx under its condition best (bestArts for an owned condition).
+func (c *Matcher) addIndexed(f *cfilter, idx int32, best int, bestArts []uint32, tb *trieBuilder) {
+	c.stats.Indexed++
+	cd := &f.conds[best]
+	// Where the lookup is exact, the condition holds for every candidate found through it.
+	switch cd.fid {
+	case fUser, fAgent, fGroup, fApp, fTopic:
+		f.skip = best
+	case fArtifact:
+		if cd.artType == "" {
+			f.skip = best
+		}
+	}
+	switch cd.fid {
+	case fUser:
+		c.stats.ByUser++
+		c.post(c.users, cd.ids, idx)
+	case fAgent:
+		c.stats.ByUser++
+		c.post(c.agents, cd.ids, idx)
+	case fArtifact:
+		c.stats.ByArtifact++
+		c.post(c.artifacts, cd.ids, idx)
+	case fOwned:
+		c.stats.ByOwned++
+		c.post(c.artifacts, bestArts, idx)
+	case fGroup:
+		c.stats.ByGroup++
+		c.post(c.groups, cd.ids, idx)
+	case fApp:
+		c.stats.ByApp++
+		c.post(c.apps, cd.ids, idx)
+	case fTopic:
+		if len(cd.topic.globs) == 0 {
+			c.stats.ByTopic++
+		} else {
+			c.stats.ByTopicGlob++
+		}
+		for _, t := range cd.topic.exact.list {
+			if l := c.topics[t]; len(l) == 0 || l[len(l)-1] != idx {
+				c.topics[t] = append(l, idx)
+				c.stats.Postings++
+			}
+		}
+		for _, g := range cd.topic.globs {
+			tb.add(g, idx)
+			c.stats.Postings++
+		}
+	}
 }
 
 // packConditions moves every filter's conditions into one array, in filter order: candidates are

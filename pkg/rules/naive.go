@@ -13,7 +13,14 @@ import (
 type InvalidFilter struct {
 	ID   int64  `json:"id"`
 	User string `json:"user"`
-	Err  error  `json:"-"`
+	// Reason is Err's text, for JSON.
+	Reason string `json:"reason"`
+	// Err is the validation error, usually a *ValidationError.
+	Err error `json:"-"`
+}
+
+func invalidFilter(f *Filter, err error) InvalidFilter {
+	return InvalidFilter{ID: f.ID, User: f.User, Reason: err.Error(), Err: err}
 }
 
 // NaiveMatcher is the reference evaluator: it checks every enabled filter of every user against
@@ -36,7 +43,7 @@ func Naive(s *Snapshot) *NaiveMatcher {
 		}
 		cf, err := bindFilter(f, n.own, nil)
 		if err != nil {
-			n.invalid = append(n.invalid, InvalidFilter{ID: f.ID, User: f.User, Err: err})
+			n.invalid = append(n.invalid, invalidFilter(f, err))
 			continue
 		}
 		n.filters = append(n.filters, cf)
