@@ -51,10 +51,17 @@
 //
 // Compile indexes each filter under its most selective positive condition, in this order: user
 // or agent (with Me resolved), artifact, owned (expanded through ownership and memberships to
-// concrete artifacts), group, exact topic, topic glob (a trie keyed on each pattern's literal
-// prefix), app; ties go to the condition with fewer index keys. Filters with none of those (say,
-// only severity and body conditions) go in an always-check list, whose size Stats reports. A
-// message looks up its own attributes in the indexes, collects the candidate filters once each
-// (a generation-stamped array, no per-message map) and verifies only them. Matching a message
-// that matches nothing allocates nothing. A Matcher is safe for concurrent use.
+// concrete artifacts), group, exact topic, topic glob (a byte trie keyed on each pattern's
+// literal prefix, so a message tests only the patterns whose prefix its topic starts with), app,
+// and last a topic pattern that starts with a wildcard; ties go to the condition with fewer index
+// keys. Filters with none of those (say, only severity and body conditions) go in an always-check
+// list, whose size Stats reports (the UI warns about them); it is kept per severity level, so a
+// filter that requires errors is not even a candidate for an info message. A filter with a
+// positive owned condition whose owners own nothing cannot match and is left out.
+//
+// A message looks up its own attributes in the indexes, collects the candidate filters once each
+// (a generation-stamped array, no per-message map) and verifies only them, skipping the
+// condition it was found through when that lookup is exact. Names are compared as interned
+// integer ids. Matching a message that matches nothing allocates nothing. A Matcher is immutable
+// and safe for concurrent use; build a new one when the snapshot changes.
 package rules
