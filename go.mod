@@ -3,6 +3,7 @@ module fmn
 go 1.26.0
 
 require (
+	github.com/gobwas/glob v1.1.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pressly/goose/v3 v3.29.0
 	github.com/prometheus/client_golang v1.25.0

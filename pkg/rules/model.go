@@ -1,8 +1,3 @@
-// Package rules holds fmn's filter model (filters made of conditions), its validation and JSON
-// form, a naive reference evaluator and the compiled, indexed matcher that matches one message
-// against every user's filters.
-//
-// The package is pure: no I/O and no clock reads; callers pass now.
 package rules
 
 // Field names what a condition looks at.

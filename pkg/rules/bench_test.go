@@ -1,0 +1,150 @@
+package rules_test
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"fmn/internal/population"
+	"fmn/pkg/message"
+	"fmn/pkg/rules"
+)
+
+// Benchmarks run on a generated population (internal/population: ≈4 filters and ≈12 conditions
+// per user) with the real corpus mapped onto it. Run them with:
+//
+//	go test -run '^$' -bench . -benchmem -benchtime 3s ./pkg/rules
+//
+// The 100k-user population takes a few seconds to build; it is built only when its benchmark is
+// selected.
+
+// benchSizes are the population sizes benchmarked.
+var benchSizes = []int{10_000, 100_000}
+
+// benchEnv is a population, its compiled matcher and the mapped corpus messages.
+type benchEnv struct {
+	pop  *population.Population
+	m    *rules.Matcher
+	msgs []message.Message
+}
+
+func newBenchEnv(b *testing.B, users int) *benchEnv {
+	b.Helper()
+	pop := population.Generate(population.Config{Users: users, Seed: 1})
+	m, err := rules.Compile(pop.Snapshot)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msgs, err := pop.MappedCorpus()
+	if err != nil {
+		b.Skip(err)
+	}
+	return &benchEnv{pop: pop, m: m, msgs: msgs}
+}
+
+// lazyEnvs builds each size's environment once, on first use by a selected sub-benchmark.
+type lazyEnvs map[int]*benchEnv
+
+func (l lazyEnvs) get(b *testing.B, users int) *benchEnv {
+	if l[users] == nil {
+		l[users] = newBenchEnv(b, users)
+	}
+	return l[users]
+}
+
+func BenchmarkMatch(b *testing.B) {
+	envs := lazyEnvs{}
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			env := envs.get(b, n)
+			now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+			var cands, matches, i int
+			b.ReportAllocs()
+			for b.Loop() {
+				m := &env.msgs[i%len(env.msgs)]
+				out, info := env.m.MatchWithInfo(m, now)
+				cands += info.Candidates
+				matches += len(out)
+				i++
+			}
+			b.ReportMetric(float64(cands)/float64(i), "candidates/msg")
+			b.ReportMetric(float64(matches)/float64(i), "matches/msg")
+		})
+	}
+}
+
+// BenchmarkMatchLatency times each message on its own and reports the median and the 99th
+// percentile over the corpus.
+func BenchmarkMatchLatency(b *testing.B) {
+	envs := lazyEnvs{}
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			env := envs.get(b, n)
+			now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+			var durs []time.Duration
+			i := 0
+			for b.Loop() {
+				m := &env.msgs[i%len(env.msgs)]
+				t0 := time.Now()
+				env.m.Match(m, now)
+				durs = append(durs, time.Since(t0))
+				i++
+			}
+			slices.Sort(durs)
+			b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
+			b.ReportMetric(float64(durs[len(durs)*99/100].Nanoseconds()), "p99-ns")
+			b.ReportMetric(float64(durs[len(durs)-1].Nanoseconds()), "max-ns")
+		})
+	}
+}
+
+// BenchmarkCompile reports the time to compile a whole population (ns/op) and the heap the
+// matcher holds beyond the snapshot (heap-MiB), plus the heap of snapshot and matcher together.
+func BenchmarkCompile(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			pop := population.Generate(population.Config{Users: n, Seed: 1})
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			var m *rules.Matcher
+			for b.Loop() {
+				var err error
+				m, err = rules.Compile(pop.Snapshot)
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			st := m.Stats()
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "matcher-heap-MiB")
+			b.ReportMetric(float64(after.HeapAlloc)/(1<<20), "total-heap-MiB")
+			b.ReportMetric(float64(len(pop.Snapshot.Filters)), "filters")
+			b.ReportMetric(float64(pop.Conditions)/float64(n), "conds/user")
+			b.ReportMetric(float64(st.AlwaysCheck), "always-check")
+			b.ReportMetric(float64(st.Postings), "postings")
+			runtime.KeepAlive(m)
+			runtime.KeepAlive(pop)
+		})
+	}
+}
+
+// BenchmarkNaive is the reference evaluator on the smaller population, for comparison.
+func BenchmarkNaive(b *testing.B) {
+	pop := population.Generate(population.Config{Users: benchSizes[0], Seed: 1})
+	n := rules.Naive(pop.Snapshot)
+	msgs, err := pop.MappedCorpus()
+	if err != nil {
+		b.Skip(err)
+	}
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	i := 0
+	for b.Loop() {
+		n.Match(&msgs[i%len(msgs)], now)
+		i++
+	}
+}

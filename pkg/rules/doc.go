@@ -1,0 +1,67 @@
+// Package rules is fmn's rules engine: the filter model (filters made of conditions), its
+// validation and JSON form, a naive reference evaluator, and the compiled, indexed Matcher that
+// matches one message against every user's filters without walking them all.
+//
+// The package is pure: no I/O and no clock reads; callers pass now.
+//
+// # Semantics
+//
+// A user's filters are ORed and a filter's conditions are ANDed. Disabled filters never match, and
+// a filter with no destinations never produces a Match. A message gives at most one Match per
+// (user, destination), listing the ids of every matching filter of that user that sends there,
+// sorted; Matches are sorted by user, then destination. The naive and the compiled matcher return
+// the same, deterministic output.
+//
+// Conditions (Field, Op, Values; Negate inverts one condition):
+//
+//   - topic, op glob (the default): the topic matches one of the patterns, with Python fnmatch
+//     semantics: `*` matches any run of characters, dots included; `?` one character; `[abc]`,
+//     `[a-z]` and `[!abc]` classes. A value without wildcards is an exact topic. Op in compares
+//     exactly. Unlike fnmatch, an unclosed `[` and a class mixing a range with other characters
+//     (`[a-z0-9]`) are refused.
+//   - app, group, op in: the message's app is one of Values; one of its groups is.
+//   - severity, op at_least (the default; one value) or in: values are 10, 20, 30, 40 or debug,
+//     info, warning, error. A message severity between levels counts as the level below it.
+//   - user, op in: one of the involved users (the message's Usernames and its Agent) is one of
+//     Values; Me ("@me") stands for the filter's owner.
+//   - agent, op in: the message's Agent is one of Values (Me allowed). A message without agent
+//     does not satisfy it (so "not agent @me" holds).
+//   - artifact, op in: one of the message's artifacts has one of the names in Values and, when
+//     ArtifactType is set, that type.
+//   - owned, op in: one of the message's artifacts (of ArtifactType, when set) is owned by one of
+//     the owners in Values: Me (the filter's owner), a user name, "group:NAME", or MyGroups
+//     ("@mygroups": any group the owner is a member of). A user owns only the artifacts listed
+//     for that user in the snapshot's Ownership; ownership through a group counts only through
+//     "group:NAME" or "@mygroups", so "artifacts I own" and "artifacts my groups own" stay
+//     distinct, as in FMN. The compiled matcher expands owned conditions into the concrete
+//     artifacts at Compile time.
+//   - body, ops eq, in (the default) and regex (RE2): Path is a dotted JSON path with [n] indices
+//     ("update.status", "builds[0].nvr"); the condition compares the string form of the scalar
+//     found there (strings as is, numbers as written, true/false, null as "null"). A missing path,
+//     or an object or array at the path, does not hold (so, negated, it holds). The body is
+//     parsed at most once per message, and only when a candidate filter needs it.
+//
+// Validation (Filter.Validate, ValidateConditions, ParseFilter) refuses unknown fields and
+// operators, operators a field does not take, empty or too many values, bad globs, regexps,
+// severities and paths, placeholders where they make no sense, and a filter whose conditions are
+// all negations (or that has none): it would match almost everything. Limits are the Max*
+// constants.
+//
+// # Matching
+//
+// Compile indexes each filter under its most selective positive condition, in this order: user
+// or agent (with Me resolved), artifact, owned (expanded through ownership and memberships to
+// concrete artifacts), group, exact topic, topic glob (a byte trie keyed on each pattern's
+// literal prefix, so a message tests only the patterns whose prefix its topic starts with), app,
+// and last a topic pattern that starts with a wildcard; ties go to the condition with fewer index
+// keys. Filters with none of those (say, only severity and body conditions) go in an always-check
+// list, whose size Stats reports (the UI warns about them); it is kept per severity level, so a
+// filter that requires errors is not even a candidate for an info message. A filter with a
+// positive owned condition whose owners own nothing cannot match and is left out.
+//
+// A message looks up its own attributes in the indexes, collects the candidate filters once each
+// (a generation-stamped array, no per-message map) and verifies only them, skipping the
+// condition it was found through when that lookup is exact. Names are compared as interned
+// integer ids. Matching a message that matches nothing allocates nothing. A Matcher is immutable
+// and safe for concurrent use; build a new one when the snapshot changes.
+package rules
