@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -47,7 +49,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "fmnctl: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
-	if err := cmd(ctx, args[1:], stdin, stdout, stderr); err != nil {
+	if err := cmd(ctx, args[1:], stdin, stdout, stderr); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
 		fmt.Fprintf(stderr, "fmnctl %s: %v\n", args[0], err)
 		return 1
 	}

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -13,7 +14,7 @@ import (
 // state is one immutable, compiled snapshot.
 type state struct {
 	prefs    *prefs.Snapshot
-	matcher  *rules.NaiveMatcher
+	matcher  *rules.Matcher
 	loadedAt time.Time
 }
 
@@ -47,7 +48,16 @@ func (s *snapshots) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st := &state{prefs: p, matcher: rules.Naive(&p.Rules), loadedAt: s.now()}
+	m, err := rules.Compile(&p.Rules)
+	if err != nil {
+		return fmt.Errorf("compile snapshot: %w", err)
+	}
+	for _, inv := range m.Invalid() {
+		// Stored filters are validated on write; one that fails now was written by an older
+		// version. It is skipped, not fatal.
+		s.logger.WarnContext(ctx, "stored filter does not validate; skipped", "filter_id", inv.ID, "error", inv.Err)
+	}
+	st := &state{prefs: p, matcher: m, loadedAt: s.now()}
 	s.cur.Store(st)
 	s.m.snapshotVersion.Set(float64(p.Version))
 	s.m.snapshotLoadedAt.Set(float64(st.loadedAt.Unix()))

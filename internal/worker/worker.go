@@ -114,7 +114,8 @@ type worker struct {
 }
 
 // consumePrefs listens for preference changes on this worker's own queue. The queue is exclusive
-// and goes away with the connection, so after a reconnect the worker reloads whatever it missed.
+// and goes away with the connection, so each time it is bound again the worker reloads whatever
+// it may have missed.
 func (w *worker) consumePrefs(ctx context.Context, conn *rabbit.Conn) error {
 	return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
 		Prefetch: 64, MaxBatch: 64, Exclusive: true,
@@ -126,9 +127,11 @@ func (w *worker) consumePrefs(ctx context.Context, conn *rabbit.Conn) error {
 			if err := ch.QueueBind(q.Name, "", w.cfg.Topology.PrefsExchange, false, nil); err != nil {
 				return "", fmt.Errorf("bind prefs queue: %w", err)
 			}
+			// Changes published before this queue was bound never reach it: reload once now
+			// that every later change will, at start and after every reconnect.
+			w.snaps.want(0)
 			return q.Name, nil
 		},
-		OnReconnect: func() { w.snaps.want(0) },
 	}, func(ctx context.Context, batch []amqp.Delivery) {
 		var newest int64
 		for _, d := range batch {
