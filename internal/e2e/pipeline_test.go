@@ -210,3 +210,25 @@ func TestBrokerRestartIsSurvived(t *testing.T) {
 		require.True(t, p.running(), "process %d stopped", i)
 	}
 }
+
+// The bus may carry fedmsg-era envelopes (bridged or replayed from datagrepper); they are decoded
+// and matched like fedora-messaging ones, and a message id seen twice is delivered once.
+func TestFedmsgEnvelopesAndRepeatedIDs(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	s.userWithFilter("ralph", "@me")
+	s.waitWorkersCurrent()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ralph := s.subscribe(ctx, "ralph", "")
+
+	envelope := `{"topic":"org.fedoraproject.prod.fas.user.update","msg_id":"2014-fedmsg-1","timestamp":1400000000.5,` +
+		`"msg":{"agent":"ralph","user":"ralph","fields":["ircnick"]}}`
+	s.publishRaw(amqp.Publishing{Body: []byte(envelope)}, "org.fedoraproject.prod.fas.user.update")
+	s.publishRaw(amqp.Publishing{Body: []byte(envelope)}, "org.fedoraproject.prod.fas.user.update")
+	s.userMessage("after", "ralph")
+
+	require.Equal(t, "2014-fedmsg-1", messageID(t, next(t, ralph)))
+	require.Equal(t, "after", messageID(t, next(t, ralph)), "the repeated id was dropped")
+}
