@@ -21,7 +21,7 @@ import (
 // selected.
 
 // benchSizes are the population sizes benchmarked.
-var benchSizes = []int{10_000, 100_000}
+var benchSizes = [...]int{10_000, 100_000}
 
 // benchEnv is a compiled matcher and the mapped corpus messages. The population (the snapshot)
 // is not kept, as a worker need not keep it once compiled: the garbage collector then scans only

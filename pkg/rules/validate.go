@@ -563,9 +563,9 @@ type pathSeg struct {
 	index int
 }
 
-// ParsePath parses a dotted JSON path with [n] indices, such as "update.status",
+// parsePath parses a dotted JSON path with [n] indices, such as "update.status",
 // "builds[0].nvr" or "[0].name". Keys may hold any character but '.', '[' and ']'.
-func ParsePath(p string) ([]pathSeg, error) {
+func parsePath(p string) ([]pathSeg, error) {
 	if p == "" {
 		return nil, errors.New("empty path")
 	}
@@ -650,7 +650,7 @@ func prepareBody(i int, c *Condition, op Op, cc *compileCache) (b *bodyCond, err
 			}
 		}()
 	}
-	segs, err := ParsePath(c.Path)
+	segs, err := parsePath(c.Path)
 	if err != nil {
 		return nil, condErr(i, FieldBody, err, "bad path %q", c.Path)
 	}
