@@ -50,8 +50,9 @@ func fieldIDOf(f Field) fieldID {
 	return 0
 }
 
-// cond is a condition compiled for evaluation. Which fields are set depends on fid.
-type cond struct {
+// pcond is a condition validated and prepared (globs and regexps compiled), then bound to its
+// filter's owner. It exists while building a matcher; matching uses the compact cond.
+type pcond struct {
 	fid    fieldID
 	negate bool
 	// me is set when a user or agent condition listed Me; binding puts the owner in ids.
@@ -61,7 +62,7 @@ type cond struct {
 	// artType restricts artifact and owned conditions to one artifact type when not empty.
 	artType message.ArtifactType
 	// ids holds the values of app, group, user, agent and artifact conditions as symbol ids
-	// (with Me resolved), for evaluation and indexing.
+	// (with Me resolved); set by binding.
 	ids   idSet
 	topic *topicCond
 	owned *ownedCond
@@ -155,20 +156,126 @@ func (s idSet) has(id uint32) bool {
 	return ok
 }
 
-// cfilter is a filter compiled and bound to its owner.
+// span locates a run of elements in one of a program's pools.
+type span struct{ start, n uint32 }
+
+// cond is a condition in its compact, pointer-free runtime form: the garbage collector need not
+// scan the millions of them a large snapshot has.
+type cond struct {
+	fid     fieldID
+	negate  bool
+	sevMask uint8
+	// artType is the symbol id of the required artifact type; 0 for any.
+	artType uint32
+	// ids is the condition's value set (sorted symbol ids) in program.ids.
+	ids span
+	// ext indexes program.topics, program.bodies or program.owned, by fid.
+	ext uint32
+}
+
+// cfilter is a filter in its compact runtime form.
 type cfilter struct {
+	id int64
+	// user is the owner's symbol id.
+	user uint32
+	// skip is the index (within conds) of a condition known to hold for every candidate, because
+	// the filter is indexed under it and the index lookup is exact; -1 when there is none.
+	skip  int32
+	dests span
+	conds span
+}
+
+// ownedIDs is a bound owned condition at runtime: the owners' symbol ids in program.ids.
+type ownedIDs struct{ users, groups span }
+
+// program holds compiled filters in compact pools, shared by the naive and the compiled
+// matcher. It is filled while building and only read while matching.
+type program struct {
+	own     *ownerIndex
+	filters []cfilter
+	conds   []cond
+	ids     []uint32
+	dests   []int64
+	topics  []*topicCond
+	bodies  []*bodyCond
+	owned   []ownedIDs
+	// extIdx numbers the distinct topic and body conditions while building.
+	extIdx map[any]uint32
+}
+
+func newProgram(own *ownerIndex, nFilters int) *program {
+	return &program{own: own, filters: make([]cfilter, 0, nFilters), extIdx: make(map[any]uint32)}
+}
+
+// set returns the value set a span designates.
+func (p *program) set(sp span) idSet { return p.ids[sp.start : sp.start+sp.n] }
+
+func (p *program) addIDs(s idSet) span {
+	sp := span{start: uint32(len(p.ids)), n: uint32(len(s))}
+	p.ids = append(p.ids, s...)
+	return sp
+}
+
+// emit stores a bound filter and returns its index in p.filters.
+func (p *program) emit(b *boundFilter) int32 {
+	f := cfilter{
+		id:    b.id,
+		user:  p.own.intern(b.user),
+		skip:  -1,
+		dests: span{start: uint32(len(p.dests)), n: uint32(len(b.dests))},
+		conds: span{start: uint32(len(p.conds)), n: uint32(len(b.conds))},
+	}
+	p.dests = append(p.dests, b.dests...)
+	for i := range b.conds {
+		pc := &b.conds[i]
+		c := cond{fid: pc.fid, negate: pc.negate, sevMask: pc.sevMask, ids: p.addIDs(pc.ids)}
+		if pc.artType != "" {
+			c.artType = p.own.intern(string(pc.artType))
+		}
+		switch pc.fid {
+		case fTopic:
+			c.ext = p.extIndex(pc.topic, func() { p.topics = append(p.topics, pc.topic) }, len(p.topics))
+		case fBody:
+			c.ext = p.extIndex(pc.body, func() { p.bodies = append(p.bodies, pc.body) }, len(p.bodies))
+		case fOwned:
+			c.ext = uint32(len(p.owned))
+			p.owned = append(p.owned, ownedIDs{users: p.addIDs(pc.owned.userIDs), groups: p.addIDs(pc.owned.groupIDs)})
+		}
+		p.conds = append(p.conds, c)
+	}
+	p.filters = append(p.filters, f)
+	return int32(len(p.filters) - 1)
+}
+
+// extIndex returns the index of a shared topic or body condition, adding it when new.
+func (p *program) extIndex(key any, add func(), next int) uint32 {
+	if i, ok := p.extIdx[key]; ok {
+		return i
+	}
+	p.extIdx[key] = uint32(next)
+	add()
+	return uint32(next)
+}
+
+// done drops what only building needed: matching looks up owners by artifact and names by
+// symbol, but no longer expands ownership or memberships.
+func (p *program) done() {
+	p.extIdx = nil
+	p.own.byUser, p.own.byGroup, p.own.groupsOf = nil, nil, nil
+}
+
+// boundFilter is a filter validated and bound to its owner, before it is stored in a program.
+type boundFilter struct {
 	id    int64
 	user  string
 	dests []int64
-	conds []cond
-	// skip is the index of a condition known to hold for every candidate, because the filter is
-	// indexed under it and the index lookup is exact; -1 when there is none.
-	skip int
+	// conds are ordered cheapest first.
+	conds []pcond
 }
 
 // condCost orders conditions so cheap ones are checked first and the body, which may need
 // parsing, last.
-func condCost(c *cond) int {
+func condCost(c *pcond) int {
 	switch c.fid {
 	case fSeverity, fApp, fAgent:
 		return 0
@@ -181,8 +288,8 @@ func condCost(c *cond) int {
 	}
 }
 
-// bindFilter validates f and compiles it for its owner, with @me and @mygroups resolved.
-func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*cfilter, error) {
+// bindFilter validates f and binds it to its owner: @me and @mygroups resolved, names interned.
+func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*boundFilter, error) {
 	if err := f.validateOwnFields(); err != nil {
 		return nil, err
 	}
@@ -223,14 +330,14 @@ func bindFilter(f *Filter, own *ownerIndex, cc *compileCache) (*cfilter, error) 
 			o.groupIDs = newIDSet(own, o.groupNames)
 		}
 	}
-	slices.SortStableFunc(conds, func(a, b cond) int { return condCost(&a) - condCost(&b) })
+	slices.SortStableFunc(conds, func(a, b pcond) int { return condCost(&a) - condCost(&b) })
 	dests := f.Destinations
 	if !isSortedUnique(dests) {
 		dests = slices.Clone(dests)
 		slices.Sort(dests)
 		dests = slices.Compact(dests)
 	}
-	return &cfilter{id: f.ID, user: f.User, dests: dests, conds: conds, skip: -1}, nil
+	return &boundFilter{id: f.ID, user: f.User, dests: dests, conds: conds}, nil
 }
 
 func isSortedUnique(s []int64) bool {
@@ -251,6 +358,8 @@ type msgCtx struct {
 	agent, app   uint32
 	users        []uint32
 	groups, arts []uint32
+	// artTypes holds the symbol id of each artifact's type.
+	artTypes []uint32
 	// artOwners holds the owners of each artifact, looked up on first use (ownersDone).
 	artOwners  []*owners
 	ownersDone bool
@@ -262,7 +371,7 @@ type msgCtx struct {
 // reset prepares x for m, reusing its buffers; reset(nil, nil) drops the references.
 func (x *msgCtx) reset(m *message.Message, own *ownerIndex) {
 	x.m, x.own, x.bodyState, x.body = m, own, 0, nil
-	x.users, x.groups, x.arts = x.users[:0], x.groups[:0], x.arts[:0]
+	x.users, x.groups, x.arts, x.artTypes = x.users[:0], x.groups[:0], x.arts[:0], x.artTypes[:0]
 	clear(x.artOwners) // drop references into a matcher that may be gone
 	x.artOwners, x.ownersDone = x.artOwners[:0], false
 	x.agent, x.app = 0, 0
@@ -280,6 +389,7 @@ func (x *msgCtx) reset(m *message.Message, own *ownerIndex) {
 	}
 	for _, a := range m.Artifacts {
 		x.arts = append(x.arts, own.lookup(a.Name))
+		x.artTypes = append(x.artTypes, own.lookup(string(a.Type)))
 	}
 }
 
@@ -309,13 +419,14 @@ func (x *msgCtx) parsedBody() (any, bool) {
 }
 
 // matches reports whether every condition of f holds for the message.
-func (f *cfilter) matches(x *msgCtx) bool {
-	for i := range f.conds {
-		c := &f.conds[i]
-		if i == f.skip {
+func (p *program) matches(f *cfilter, x *msgCtx) bool {
+	conds := p.conds[f.conds.start : f.conds.start+f.conds.n]
+	for i := range conds {
+		c := &conds[i]
+		if int32(i) == f.skip {
 			continue
 		}
-		if c.holds(x) == c.negate {
+		if p.holds(c, x) == c.negate {
 			return false
 		}
 	}
@@ -323,63 +434,65 @@ func (f *cfilter) matches(x *msgCtx) bool {
 }
 
 // holds evaluates the condition's test, before negation.
-func (c *cond) holds(x *msgCtx) bool {
+func (p *program) holds(c *cond, x *msgCtx) bool {
 	m := x.m
 	switch c.fid {
 	case fTopic:
-		if c.topic.exact.has(m.Topic) {
+		t := p.topics[c.ext]
+		if t.exact.has(m.Topic) {
 			return true
 		}
-		for _, g := range c.topic.globs {
+		for _, g := range t.globs {
 			if g.match(m.Topic) {
 				return true
 			}
 		}
 		return false
 	case fApp:
-		return x.app != 0 && c.ids.has(x.app)
+		return x.app != 0 && p.set(c.ids).has(x.app)
 	case fSeverity:
 		return c.sevMask&severityBit(m.Severity) != 0
 	case fUser:
+		ids := p.set(c.ids)
 		for _, u := range x.users {
-			if u != 0 && c.ids.has(u) {
+			if u != 0 && ids.has(u) {
 				return true
 			}
 		}
 		return false
 	case fAgent:
-		return x.agent != 0 && c.ids.has(x.agent)
+		return x.agent != 0 && p.set(c.ids).has(x.agent)
 	case fGroup:
+		ids := p.set(c.ids)
 		for _, g := range x.groups {
-			if g != 0 && c.ids.has(g) {
+			if g != 0 && ids.has(g) {
 				return true
 			}
 		}
 		return false
 	case fArtifact:
-		for i, a := range m.Artifacts {
-			if (c.artType == "" || a.Type == c.artType) && x.arts[i] != 0 && c.ids.has(x.arts[i]) {
+		ids := p.set(c.ids)
+		for i, a := range x.arts {
+			if (c.artType == 0 || x.artTypes[i] == c.artType) && a != 0 && ids.has(a) {
 				return true
 			}
 		}
 		return false
 	case fOwned:
+		o := &p.owned[c.ext]
+		users, groups := p.set(o.users), p.set(o.groups)
 		artOwners := x.owners()
-		for i, a := range m.Artifacts {
-			if c.artType != "" && a.Type != c.artType {
+		for i, ow := range artOwners {
+			if ow == nil || (c.artType != 0 && x.artTypes[i] != c.artType) {
 				continue
 			}
-			o := artOwners[i]
-			if o == nil {
-				continue
-			}
-			for _, u := range o.users {
-				if c.owned.userIDs.has(u) {
+			for _, u := range ow.users {
+				if users.has(u) {
 					return true
 				}
 			}
-			for _, g := range o.groups {
-				if c.owned.groupIDs.has(g) {
+			for _, g := range ow.groups {
+				if groups.has(g) {
 					return true
 				}
 			}
@@ -390,14 +503,15 @@ func (c *cond) holds(x *msgCtx) bool {
 		if !ok {
 			return false
 		}
-		s, ok := scalarAt(root, c.body.path)
+		b := p.bodies[c.ext]
+		s, ok := scalarAt(root, b.path)
 		if !ok {
 			return false
 		}
-		if c.body.re != nil {
-			return c.body.re.MatchString(s)
+		if b.re != nil {
+			return b.re.MatchString(s)
 		}
-		return c.body.set.has(s)
+		return b.set.has(s)
 	}
 	return false
 }

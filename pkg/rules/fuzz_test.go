@@ -12,29 +12,31 @@ import (
 	"fmn/pkg/message"
 )
 
-// fuzzSeedFilters are filters in their JSON form as the web API receives them: the UI presets and
-// some hand-written ones, valid and not.
-var fuzzSeedFilters = []string{
-	`{"id": 1, "user": "alice", "name": "artifacts I own", "enabled": true, "destinations": [1],
+// fuzzSeedFilters returns filters in their JSON form as the web API receives them: the UI
+// presets and some hand-written ones, valid and not.
+func fuzzSeedFilters() []string {
+	return []string{
+		`{"id": 1, "user": "alice", "name": "artifacts I own", "enabled": true, "destinations": [1],
 	  "conditions": [{"field": "owned", "values": ["@me"]}, {"field": "agent", "values": ["@me"], "negate": true}]}`,
-	`{"id": 2, "user": "alice", "name": "my groups", "enabled": true, "destinations": [1, 2],
+		`{"id": 2, "user": "alice", "name": "my groups", "enabled": true, "destinations": [1, 2],
 	  "conditions": [{"field": "owned", "op": "in", "values": ["@mygroups", "group:python-sig"], "artifact_type": "rpms"}]}`,
-	`{"id": 3, "user": "alice", "name": "about me", "enabled": true, "one_shot": true, "destinations": [1],
+		`{"id": 3, "user": "alice", "name": "about me", "enabled": true, "one_shot": true, "destinations": [1],
 	  "conditions": [{"field": "user", "values": ["@me"]}, {"field": "app", "values": ["badges", "fas"], "negate": true}]}`,
-	`{"id": 4, "user": "bob", "name": "bodhi", "enabled": true, "destinations": [3],
+		`{"id": 4, "user": "bob", "name": "bodhi", "enabled": true, "destinations": [3],
 	  "conditions": [{"field": "topic", "op": "glob", "values": ["org.fedoraproject.*.bodhi.update.*"]},
 	                 {"field": "severity", "op": "at_least", "values": ["warning"]}]}`,
-	`{"id": 5, "user": "bob", "name": "stable kernels", "enabled": true, "destinations": [3],
+		`{"id": 5, "user": "bob", "name": "stable kernels", "enabled": true, "destinations": [3],
 	  "conditions": [{"field": "artifact", "values": ["kernel"], "artifact_type": "rpms"},
 	                 {"field": "body", "op": "eq", "path": "update.status", "values": ["stable"]},
 	                 {"field": "body", "op": "regex", "path": "update.builds[0].nvr", "values": ["^kernel-6\\."]}]}`,
-	`{"id": 6, "user": "carol", "enabled": true, "destinations": [], "conditions": [{"field": "group", "values": ["packager"]},
+		`{"id": 6, "user": "carol", "enabled": true, "destinations": [], "conditions": [{"field": "group", "values": ["packager"]},
 	  {"field": "severity", "op": "in", "values": ["10", "error"]}]}`,
-	`{"id": 7, "user": "carol", "conditions": [{"field": "topic", "values": ["["]}]}`,
-	`{"id": 8, "user": "carol", "conditions": [{"field": "agent", "values": ["@me"], "negate": true}]}`,
-	`{"id": 9, "user": "", "conditions": []}`,
-	`{"id": 10, "user": "dave", "enabled": true, "destinations": [1], "conditions": [{"field": "body", "path": "a..b", "values": ["x"]}]}`,
-	`[]`, `null`, `{}`, `{"conditions": [null]}`,
+		`{"id": 7, "user": "carol", "conditions": [{"field": "topic", "values": ["["]}]}`,
+		`{"id": 8, "user": "carol", "conditions": [{"field": "agent", "values": ["@me"], "negate": true}]}`,
+		`{"id": 9, "user": "", "conditions": []}`,
+		`{"id": 10, "user": "dave", "enabled": true, "destinations": [1], "conditions": [{"field": "body", "path": "a..b", "values": ["x"]}]}`,
+		`[]`, `null`, `{}`, `{"conditions": [null]}`,
+	}
 }
 
 // fuzzMessage is matched against every fuzzed filter that validates.
@@ -63,7 +65,7 @@ func fuzzOwnership() ([]Ownership, []Membership) {
 // FuzzParseFilter checks that any input either fails cleanly or gives a filter that survives a
 // JSON round trip, validates, compiles, and matches the same under both matchers.
 func FuzzParseFilter(f *testing.F) {
-	for _, s := range fuzzSeedFilters {
+	for _, s := range fuzzSeedFilters() {
 		f.Add([]byte(s))
 	}
 	own, mem := fuzzOwnership()

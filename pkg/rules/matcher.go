@@ -61,8 +61,7 @@ type MatchInfo struct {
 // Matcher is the compiled, indexed form of a snapshot. It is immutable and safe for concurrent
 // use; build a new one (with Compile) when the snapshot changes.
 type Matcher struct {
-	filters []cfilter
-	own     *ownerIndex
+	p *program
 
 	// The indexes, keyed by symbol id (see ownerIndex.syms) except for exact topics.
 	users     map[uint32][]int32 // user (involved) condition values
@@ -109,8 +108,9 @@ func Compile(s *Snapshot) (*Matcher, error) {
 	if len(s.Filters) > math.MaxInt32 {
 		return nil, ErrTooManyFilters
 	}
+	own := newOwnerIndex(s)
 	c := &Matcher{
-		own:       newOwnerIndex(s),
+		p:         newProgram(own, len(s.Filters)),
 		users:     make(map[uint32][]int32),
 		agents:    make(map[uint32][]int32),
 		artifacts: make(map[uint32][]int32),
@@ -119,8 +119,7 @@ func Compile(s *Snapshot) (*Matcher, error) {
 		topics:    make(map[string][]int32),
 	}
 	c.stats.Filters = len(s.Filters)
-	c.filters = make([]cfilter, 0, len(s.Filters))
-	c.stats.BadOwnership = c.own.bad
+	c.stats.BadOwnership = own.bad
 	cc := newCompileCache()
 	tb := newTrieBuilder()
 	var arts []uint32 // scratch for owned expansions
@@ -143,7 +142,7 @@ func Compile(s *Snapshot) (*Matcher, error) {
 			c.stats.Disabled++
 			continue
 		}
-		cf, err := bindFilter(f, c.own, cc)
+		cf, err := bindFilter(f, own, cc)
 		if err != nil {
 			c.invalid = append(c.invalid, invalidFilter(f, err))
 			c.stats.Invalid++
@@ -158,15 +157,14 @@ func Compile(s *Snapshot) (*Matcher, error) {
 			c.stats.Unmatchable++
 			continue
 		}
-		idx := int32(len(c.filters))
-		c.filters = append(c.filters, *cf)
+		idx := c.p.emit(cf)
 		if best < 0 {
-			c.addAlways(&c.filters[idx], idx)
+			c.addAlways(cf, idx)
 			continue
 		}
-		c.addIndexed(&c.filters[idx], idx, best, bestArts, tb)
+		c.addIndexed(cf, idx, best, bestArts, tb)
 	}
-	c.packConditions()
+	c.p.done()
 	c.trie = tb.build()
 	c.stats.GlobPatterns = len(c.trie.globs)
 	c.stats.TrieNodes = len(c.trie.nodes)
@@ -177,7 +175,7 @@ func Compile(s *Snapshot) (*Matcher, error) {
 // chooseIndex picks the filter's most selective positive condition (-1 for none), expanding
 // owned conditions into the artifacts (as symbol ids) they stand for; arts is scratch. A positive
 // owned condition whose owners own nothing makes the filter unmatchable.
-func (c *Matcher) chooseIndex(cf *cfilter, arts *[]uint32) (best int, bestArts []uint32, unmatchable bool) {
+func (c *Matcher) chooseIndex(cf *boundFilter, arts *[]uint32) (best int, bestArts []uint32, unmatchable bool) {
 	best, bestRank, bestKeys := -1, rankNone, 0
 	for j := range cf.conds {
 		cd := &cf.conds[j]
@@ -199,9 +197,9 @@ func (c *Matcher) chooseIndex(cf *cfilter, arts *[]uint32) (best int, bestArts [
 			rank, keys = topicRank(cd.topic), len(cd.topic.exact.list)+len(cd.topic.globs)
 		case fOwned:
 			a := (*arts)[:0]
-			c.own.ownedArtifacts(cd.owned, func(art message.Artifact) {
+			c.p.own.ownedArtifacts(cd.owned, func(art message.Artifact) {
 				if cd.artType == "" || art.Type == cd.artType {
-					a = append(a, c.own.intern(art.Name))
+					a = append(a, c.p.own.intern(art.Name))
 				}
 			})
 			if len(a) == 0 {
@@ -222,7 +220,7 @@ func (c *Matcher) chooseIndex(cf *cfilter, arts *[]uint32) (best int, bestArts [
 }
 
 // addAlways puts filter idx in the always-check lists of the severity levels it allows.
-func (c *Matcher) addAlways(f *cfilter, idx int32) {
+func (c *Matcher) addAlways(f *boundFilter, idx int32) {
 	mask := uint8(0xF)
 	for j := range f.conds {
 		if cd := &f.conds[j]; cd.fid == fSeverity {
@@ -242,16 +240,16 @@ func (c *Matcher) addAlways(f *cfilter, idx int32) {
 }
 
 // addIndexed posts filter idx under its condition best (bestArts for an owned condition).
-func (c *Matcher) addIndexed(f *cfilter, idx int32, best int, bestArts []uint32, tb *trieBuilder) {
+func (c *Matcher) addIndexed(f *boundFilter, idx int32, best int, bestArts []uint32, tb *trieBuilder) {
 	c.stats.Indexed++
 	cd := &f.conds[best]
 	// Where the lookup is exact, the condition holds for every candidate found through it.
 	switch cd.fid {
 	case fUser, fAgent, fGroup, fApp, fTopic:
-		f.skip = best
+		c.p.filters[idx].skip = int32(best)
 	case fArtifact:
 		if cd.artType == "" {
-			f.skip = best
+			c.p.filters[idx].skip = int32(best)
 		}
 	}
 	switch cd.fid {
@@ -289,22 +287,6 @@ func (c *Matcher) addIndexed(f *cfilter, idx int32, best int, bestArts []uint32,
 			tb.add(g, idx)
 			c.stats.Postings++
 		}
-	}
-}
-
-// packConditions moves every filter's conditions into one array, in filter order: candidates are
-// verified in index order, so their conditions are then read sequentially from memory.
-func (c *Matcher) packConditions() {
-	n := 0
-	for i := range c.filters {
-		n += len(c.filters[i].conds)
-	}
-	all := make([]cond, 0, n)
-	for i := range c.filters {
-		f := &c.filters[i]
-		start := len(all)
-		all = append(all, f.conds...)
-		f.conds = all[start:len(all):len(all)]
 	}
 }
 
@@ -375,7 +357,7 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	select {
 	case s = <-c.free:
 	default:
-		s = &scratch{stamps: make([]uint32, len(c.filters))}
+		s = &scratch{stamps: make([]uint32, len(c.p.filters))}
 	}
 	s.gen++
 	if s.gen == 0 { // wrapped: old stamps could collide
@@ -388,7 +370,7 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	// The message's names as symbol ids; a name no filter or ownership row mentions is 0 and is
 	// not looked up.
 	x := &s.x
-	x.reset(m, c.own)
+	x.reset(m, c.p.own)
 	for _, u := range x.users { // the agent included
 		if u != 0 {
 			s.addAll(c.users[u])
@@ -416,9 +398,9 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 
 	slices.Sort(s.cands)
 	for _, i := range s.cands {
-		f := &c.filters[i]
-		if f.matches(&s.x) {
-			s.hits = f.appendHits(s.hits)
+		f := &c.p.filters[i]
+		if c.p.matches(f, &s.x) {
+			s.hits = c.p.appendHits(s.hits, f)
 		}
 	}
 	info := MatchInfo{Candidates: len(s.cands), BodyParsed: s.x.bodyState != 0}

@@ -27,27 +27,28 @@ func invalidFilter(f *Filter, err error) InvalidFilter {
 // each message. It is slow by design (its cost grows with the number of filters) and exists so
 // tests can check the compiled Matcher against it.
 type NaiveMatcher struct {
-	filters []*cfilter
-	own     *ownerIndex
+	p       *program
 	invalid []InvalidFilter
 }
 
 // Naive builds the reference evaluator for s. Disabled filters and filters that do not validate
 // are skipped; Invalid lists the latter.
 func Naive(s *Snapshot) *NaiveMatcher {
-	n := &NaiveMatcher{own: newOwnerIndex(s)}
+	own := newOwnerIndex(s)
+	n := &NaiveMatcher{p: newProgram(own, len(s.Filters))}
 	for i := range s.Filters {
 		f := &s.Filters[i]
 		if !f.Enabled {
 			continue
 		}
-		cf, err := bindFilter(f, n.own, nil)
+		b, err := bindFilter(f, own, nil)
 		if err != nil {
 			n.invalid = append(n.invalid, invalidFilter(f, err))
 			continue
 		}
-		n.filters = append(n.filters, cf)
+		n.p.emit(b)
 	}
+	n.p.done()
 	return n
 }
 
@@ -59,13 +60,14 @@ func (n *NaiveMatcher) Invalid() []InvalidFilter { return n.invalid }
 func (n *NaiveMatcher) Match(m *message.Message, now time.Time) []Match {
 	_ = now
 	var x msgCtx
-	x.reset(m, n.own)
+	x.reset(m, n.p.own)
 	var hits []hit
-	for _, f := range n.filters {
-		if len(f.dests) == 0 || !f.matches(&x) {
+	for i := range n.p.filters {
+		f := &n.p.filters[i]
+		if f.dests.n == 0 || !n.p.matches(f, &x) {
 			continue
 		}
-		hits = f.appendHits(hits)
+		hits = n.p.appendHits(hits, f)
 	}
 	return buildMatches(hits)
 }
@@ -77,9 +79,10 @@ type hit struct {
 	filter int64
 }
 
-func (f *cfilter) appendHits(hits []hit) []hit {
-	for _, d := range f.dests {
-		hits = append(hits, hit{user: f.user, dest: d, filter: f.id})
+func (p *program) appendHits(hits []hit, f *cfilter) []hit {
+	user := p.own.names[f.user]
+	for _, d := range p.dests[f.dests.start : f.dests.start+f.dests.n] {
+		hits = append(hits, hit{user: user, dest: d, filter: f.id})
 	}
 	return hits
 }

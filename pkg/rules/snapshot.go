@@ -49,15 +49,21 @@ type ownerIndex struct {
 	// artifacts), so conditions compare integers; 0 stands for a name nobody mentions. It is
 	// filled while building and only read while matching.
 	syms map[string]uint32
+	// names maps symbol ids back to names (names[0] is "").
+	names []string
 }
 
 // intern returns the symbol id of s, adding it if new.
 func (x *ownerIndex) intern(s string) uint32 {
+	if s == "" {
+		return 0
+	}
 	if id, ok := x.syms[s]; ok {
 		return id
 	}
-	id := uint32(len(x.syms) + 1)
+	id := uint32(len(x.names))
 	x.syms[s] = id
+	x.names = append(x.names, s)
 	return id
 }
 
@@ -76,6 +82,7 @@ func newOwnerIndex(s *Snapshot) *ownerIndex {
 		byGroup:    make(map[string][]message.Artifact),
 		groupsOf:   make(map[string][]string),
 		syms:       make(map[string]uint32),
+		names:      []string{""},
 	}
 	for _, o := range s.Ownership {
 		if (o.User == "") == (o.Group == "") || o.Artifact.Name == "" {

@@ -153,10 +153,31 @@ func ValidateConditions(conds []Condition) error {
 type compileCache struct {
 	globs   map[string]*topicGlob
 	regexps map[string]*regexp.Regexp
+	// topics and bodies share identical topic and body conditions, keyed by cacheKey.
+	topics map[string]*topicCond
+	bodies map[string]*bodyCond
 }
 
 func newCompileCache() *compileCache {
-	return &compileCache{globs: make(map[string]*topicGlob), regexps: make(map[string]*regexp.Regexp)}
+	return &compileCache{
+		globs:   make(map[string]*topicGlob),
+		regexps: make(map[string]*regexp.Regexp),
+		topics:  make(map[string]*topicCond),
+		bodies:  make(map[string]*bodyCond),
+	}
+}
+
+// cacheKey identifies a condition's test (not its negation) for sharing.
+func cacheKey(op Op, path string, values []string) string {
+	var b strings.Builder
+	b.WriteString(string(op))
+	b.WriteByte(0)
+	b.WriteString(path)
+	for _, v := range values {
+		b.WriteByte(0)
+		b.WriteString(v)
+	}
+	return b.String()
 }
 
 func (cc *compileCache) glob(p string) (*topicGlob, error) {
@@ -189,14 +210,14 @@ func (cc *compileCache) regexp(expr string) (*regexp.Regexp, error) {
 
 // prepareConditions validates conds and compiles them into their executable form, not yet bound
 // to an owner.
-func prepareConditions(conds []Condition, cc *compileCache) ([]cond, error) {
+func prepareConditions(conds []Condition, cc *compileCache) ([]pcond, error) {
 	if len(conds) == 0 {
 		return nil, filterErr("no conditions (a filter without conditions would match everything)")
 	}
 	if len(conds) > MaxConditions {
 		return nil, filterErr("%d conditions, more than the limit of %d", len(conds), MaxConditions)
 	}
-	out := make([]cond, len(conds))
+	out := make([]pcond, len(conds))
 	positive := false
 	for i := range conds {
 		c, err := prepareCondition(i, &conds[i], cc)
@@ -215,13 +236,13 @@ func prepareConditions(conds []Condition, cc *compileCache) ([]cond, error) {
 }
 
 // prepareCondition validates one condition and compiles it.
-func prepareCondition(i int, c *Condition, cc *compileCache) (cond, error) {
+func prepareCondition(i int, c *Condition, cc *compileCache) (pcond, error) {
 	ops := allowedOps(c.Field)
 	if ops == nil {
 		if c.Field == "" {
-			return cond{}, condErr(i, c.Field, nil, "no field")
+			return pcond{}, condErr(i, c.Field, nil, "no field")
 		}
-		return cond{}, condErr(i, c.Field, nil, "unknown field %q", string(c.Field))
+		return pcond{}, condErr(i, c.Field, nil, "unknown field %q", string(c.Field))
 	}
 	op := c.EffectiveOp()
 	opOK := false
@@ -231,44 +252,44 @@ func prepareCondition(i int, c *Condition, cc *compileCache) (cond, error) {
 		}
 	}
 	if !opOK {
-		return cond{}, condErr(i, c.Field, nil, "operator %q not allowed (allowed: %s)", string(op), joinOps(ops))
+		return pcond{}, condErr(i, c.Field, nil, "operator %q not allowed (allowed: %s)", string(op), joinOps(ops))
 	}
 	if len(c.Values) == 0 {
-		return cond{}, condErr(i, c.Field, nil, "no values")
+		return pcond{}, condErr(i, c.Field, nil, "no values")
 	}
 	if len(c.Values) > MaxValues {
-		return cond{}, condErr(i, c.Field, nil, "%d values, more than the limit of %d", len(c.Values), MaxValues)
+		return pcond{}, condErr(i, c.Field, nil, "%d values, more than the limit of %d", len(c.Values), MaxValues)
 	}
 	for _, v := range c.Values {
 		if v == "" {
-			return cond{}, condErr(i, c.Field, nil, "empty value")
+			return pcond{}, condErr(i, c.Field, nil, "empty value")
 		}
 		if len(v) > MaxValueLen && op != OpRegex {
-			return cond{}, condErr(i, c.Field, nil, "value of %d bytes, longer than the limit of %d", len(v), MaxValueLen)
+			return pcond{}, condErr(i, c.Field, nil, "value of %d bytes, longer than the limit of %d", len(v), MaxValueLen)
 		}
 	}
 	if c.Path != "" && c.Field != FieldBody {
-		return cond{}, condErr(i, c.Field, nil, "path is only allowed on body conditions")
+		return pcond{}, condErr(i, c.Field, nil, "path is only allowed on body conditions")
 	}
 	if c.ArtifactType != "" {
 		if c.Field != FieldArtifact && c.Field != FieldOwned {
-			return cond{}, condErr(i, c.Field, nil, "artifact_type is only allowed on artifact and owned conditions")
+			return pcond{}, condErr(i, c.Field, nil, "artifact_type is only allowed on artifact and owned conditions")
 		}
 		if !validArtifactType(c.ArtifactType) {
-			return cond{}, condErr(i, c.Field, nil, "bad artifact type %q", c.ArtifactType)
+			return pcond{}, condErr(i, c.Field, nil, "bad artifact type %q", c.ArtifactType)
 		}
 	}
-	out := cond{fid: fieldIDOf(c.Field), negate: c.Negate, artType: message.ArtifactType(c.ArtifactType)}
+	out := pcond{fid: fieldIDOf(c.Field), negate: c.Negate, artType: message.ArtifactType(c.ArtifactType)}
 	switch c.Field {
 	case FieldTopic:
 		t, err := prepareTopic(i, c.Values, op, cc)
 		if err != nil {
-			return cond{}, err
+			return pcond{}, err
 		}
 		out.topic = t
 	case FieldApp, FieldGroup, FieldArtifact:
 		if err := noPlaceholders(i, c.Field, c.Values); err != nil {
-			return cond{}, err
+			return pcond{}, err
 		}
 	case FieldUser, FieldAgent:
 		for _, v := range c.Values {
@@ -276,9 +297,9 @@ func prepareCondition(i int, c *Condition, cc *compileCache) (cond, error) {
 			case v == Me:
 				out.me = true
 			case strings.HasPrefix(v, "@"):
-				return cond{}, condErr(i, c.Field, nil, "unknown placeholder %q (only %s is allowed here)", v, Me)
+				return pcond{}, condErr(i, c.Field, nil, "unknown placeholder %q (only %s is allowed here)", v, Me)
 			case strings.HasPrefix(v, GroupPrefix):
-				return cond{}, condErr(i, c.Field, nil, "%q names a group; use a group or owned condition", v)
+				return pcond{}, condErr(i, c.Field, nil, "%q names a group; use a group or owned condition", v)
 			}
 		}
 	case FieldOwned:
@@ -292,11 +313,11 @@ func prepareCondition(i int, c *Condition, cc *compileCache) (cond, error) {
 			case strings.HasPrefix(v, GroupPrefix):
 				g := strings.TrimPrefix(v, GroupPrefix)
 				if g == "" {
-					return cond{}, condErr(i, c.Field, nil, "%q names no group", v)
+					return pcond{}, condErr(i, c.Field, nil, "%q names no group", v)
 				}
 				o.groups = append(o.groups, g)
 			case strings.HasPrefix(v, "@"):
-				return cond{}, condErr(i, c.Field, nil, "unknown placeholder %q (allowed: %s, %s)", v, Me, MyGroups)
+				return pcond{}, condErr(i, c.Field, nil, "unknown placeholder %q (allowed: %s, %s)", v, Me, MyGroups)
 			default:
 				o.users = append(o.users, v)
 			}
@@ -305,13 +326,13 @@ func prepareCondition(i int, c *Condition, cc *compileCache) (cond, error) {
 	case FieldSeverity:
 		s, err := prepareSeverity(i, c.Values, op)
 		if err != nil {
-			return cond{}, err
+			return pcond{}, err
 		}
 		out.sevMask = s
 	case FieldBody:
 		b, err := prepareBody(i, c, op, cc)
 		if err != nil {
-			return cond{}, err
+			return pcond{}, err
 		}
 		out.body = b
 	}
@@ -423,8 +444,19 @@ func severityIndex(sev int) int {
 const topicMeta = "*?["
 
 // prepareTopic compiles topic values: exact topics (no wildcard, or op in) and globs.
-func prepareTopic(i int, values []string, op Op, cc *compileCache) (*topicCond, error) {
-	t := &topicCond{}
+func prepareTopic(i int, values []string, op Op, cc *compileCache) (t *topicCond, err error) {
+	if cc != nil {
+		key := cacheKey(op, "", values)
+		if t, ok := cc.topics[key]; ok {
+			return t, nil
+		}
+		defer func() {
+			if err == nil {
+				cc.topics[key] = t
+			}
+		}()
+	}
+	t = &topicCond{}
 	var exact []string
 	for _, v := range values {
 		if strings.HasPrefix(v, "@") {
@@ -531,9 +563,9 @@ type pathSeg struct {
 	index int
 }
 
-// ParsePath parses a dotted JSON path with [n] indices, such as "update.status",
+// parsePath parses a dotted JSON path with [n] indices, such as "update.status",
 // "builds[0].nvr" or "[0].name". Keys may hold any character but '.', '[' and ']'.
-func ParsePath(p string) ([]pathSeg, error) {
+func parsePath(p string) ([]pathSeg, error) {
 	if p == "" {
 		return nil, errors.New("empty path")
 	}
@@ -603,15 +635,26 @@ func ParsePath(p string) ([]pathSeg, error) {
 	return segs, nil
 }
 
-func prepareBody(i int, c *Condition, op Op, cc *compileCache) (*bodyCond, error) {
+func prepareBody(i int, c *Condition, op Op, cc *compileCache) (b *bodyCond, err error) {
 	if c.Path == "" {
 		return nil, condErr(i, FieldBody, nil, "no path")
 	}
-	segs, err := ParsePath(c.Path)
+	if cc != nil {
+		key := cacheKey(op, c.Path, c.Values)
+		if b, ok := cc.bodies[key]; ok {
+			return b, nil
+		}
+		defer func() {
+			if err == nil {
+				cc.bodies[key] = b
+			}
+		}()
+	}
+	segs, err := parsePath(c.Path)
 	if err != nil {
 		return nil, condErr(i, FieldBody, err, "bad path %q", c.Path)
 	}
-	b := &bodyCond{path: segs}
+	b = &bodyCond{path: segs}
 	switch op {
 	case OpEq:
 		if len(c.Values) != 1 {

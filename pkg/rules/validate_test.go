@@ -145,7 +145,7 @@ func TestParsePath(t *testing.T) {
 		{"a[0]b", nil},
 		{strings.Repeat("a.", MaxPathDepth) + "a", nil},
 	} {
-		got, err := ParsePath(tc.path)
+		got, err := parsePath(tc.path)
 		if tc.want == nil {
 			require.Error(t, err, tc.path)
 			continue
