@@ -5,6 +5,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,6 +17,8 @@ import (
 	"fmn/internal/backoff"
 	"fmn/internal/config"
 	"fmn/internal/rabbit"
+	"fmn/internal/wire"
+	"fmn/pkg/prefs/pgstore"
 )
 
 // Deps are a process's collaborators.
@@ -75,5 +78,28 @@ func Settle(ctx context.Context, batch []amqp.Delivery, effect func(ctx context.
 func Reject(batch []amqp.Delivery) {
 	for _, d := range batch {
 		_ = d.Nack(false, false)
+	}
+}
+
+// PrefsPublisher returns the function the outbox relay publishes preference changes with: one
+// confirmed batch on the prefs fanout. A change nobody listens for (no worker is running) is not
+// an error: a worker that starts loads everything.
+func PrefsPublisher(pub *rabbit.Publisher, exchange string, now func() time.Time) pgstore.PublishFunc {
+	return func(ctx context.Context, changes []wire.PrefsChange) error {
+		out := make([]rabbit.Outgoing, 0, len(changes))
+		for i := range changes {
+			body, err := wire.Encode(&changes[i])
+			if err != nil {
+				return err
+			}
+			out = append(out, rabbit.Outgoing{Exchange: exchange, Msg: amqp.Publishing{
+				ContentType: wire.ContentType, Type: wire.TypePrefsChange, Timestamp: now(), Body: body,
+			}})
+		}
+		err := pub.Publish(ctx, out...)
+		if errors.Is(err, rabbit.ErrUnroutable) {
+			return nil
+		}
+		return err
 	}
 }

@@ -2,19 +2,15 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	amqp "github.com/rabbitmq/amqp091-go"
 
 	"fmn/internal/lifecycle"
-	"fmn/internal/rabbit"
 	"fmn/internal/service"
 	"fmn/internal/ssetoken"
 	"fmn/internal/telemetry"
-	"fmn/internal/wire"
 	"fmn/migrations"
 	"fmn/pkg/prefs/pgstore"
 )
@@ -46,24 +42,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	pub := conn.NewPublisher()
 	defer pub.Close()
 
-	relay := pgstore.NewRelay(pool, func(ctx context.Context, changes []wire.PrefsChange) error {
-		out := make([]rabbit.Outgoing, 0, len(changes))
-		for i := range changes {
-			body, err := wire.Encode(&changes[i])
-			if err != nil {
-				return err
-			}
-			out = append(out, rabbit.Outgoing{Exchange: cfg.Topology.PrefsExchange, Msg: amqp.Publishing{
-				ContentType: wire.ContentType, Type: wire.TypePrefsChange, Timestamp: now(), Body: body,
-			}})
-		}
-		err := pub.Publish(ctx, out...)
-		if errors.Is(err, rabbit.ErrUnroutable) {
-			// No worker is listening: none needs telling, and one that starts loads everything.
-			return nil
-		}
-		return err
-	}, logger, cfg.RelayPoll)
+	relay := pgstore.NewRelay(pool, service.PrefsPublisher(pub, cfg.Topology.PrefsExchange, now), logger, cfg.RelayPoll)
 
 	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool), signer: signer}
 	mux := http.NewServeMux()

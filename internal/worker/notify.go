@@ -13,13 +13,13 @@ import (
 func notifications(st *state, msg *message.Message, matches []rules.Match, now time.Time) map[string][]wire.Notification {
 	out := map[string][]wire.Notification{}
 	for _, mt := range matches {
-		d, ok := st.prefs.Destinations[mt.Destination]
+		d, ok := st.destination(mt.Destination)
 		if !ok {
 			continue
 		}
 		refs := make([]wire.FilterRef, 0, len(mt.Filters))
 		for _, id := range mt.Filters {
-			refs = append(refs, wire.FilterRef{ID: id, Name: st.prefs.FilterNames[id]})
+			refs = append(refs, wire.FilterRef{ID: id, Name: st.filterName(id)})
 		}
 		out[d.Kind] = append(out[d.Kind], wire.Notification{
 			ID:          wire.NotificationID(msg.ID, mt.User, d.ID),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -11,88 +13,136 @@ import (
 	"fmn/pkg/rules"
 )
 
-// state is one immutable, compiled snapshot.
+// maxOverlayUsers is how many patched users a state carries before the worker recompiles
+// everything in the background: patches stay cheap, and matching stays as fast as a fresh compile.
+const maxOverlayUsers = 2000
+
+// reloadRetry paces reload attempts while the database is unreachable.
+const reloadRetry = time.Second
+
+// state is one immutable, compiled view of every user's preferences. A full load builds the base;
+// a user patch makes a new state sharing the base and carrying the patched users' destinations
+// and filter names in small overlay maps.
 type state struct {
-	prefs    *prefs.Snapshot
+	version  int64
 	matcher  *rules.Matcher
 	loadedAt time.Time
+
+	baseDests map[int64]prefs.Destination
+	baseNames map[int64]string
+	dests     map[int64]prefs.Destination // patched users' deliverable destinations
+	names     map[int64]string            // patched users' filter names
 }
 
-// loader loads snapshots.
+// destination returns a deliverable destination by id.
+func (st *state) destination(id int64) (prefs.Destination, bool) {
+	if d, ok := st.dests[id]; ok {
+		return d, true
+	}
+	d, ok := st.baseDests[id]
+	return d, ok
+}
+
+// filterName returns a filter's name.
+func (st *state) filterName(id int64) string {
+	if n, ok := st.names[id]; ok {
+		return n
+	}
+	return st.baseNames[id]
+}
+
+// deliverableOnly keeps, in each filter, only the destinations in ok: the matcher then never
+// names a destination that is disabled, unconfirmed or gone.
+func deliverableOnly(fs []rules.Filter, ok func(int64) bool) {
+	for i := range fs {
+		kept := fs[i].Destinations[:0:0]
+		for _, d := range fs[i].Destinations {
+			if ok(d) {
+				kept = append(kept, d)
+			}
+		}
+		fs[i].Destinations = kept
+	}
+}
+
+// loader loads preferences.
 type loader interface {
 	Snapshot(ctx context.Context) (*prefs.Snapshot, error)
+	UserPrefs(ctx context.Context, name string) (prefs.UserPrefs, int64, error)
 }
 
-// snapshots holds the current state and reloads it on request, never blocking matching: readers
-// load an atomic pointer; a reload builds a new state and swaps it in.
+// snapshots holds the state in force and changes it on request, never blocking matching: readers
+// load an atomic pointer; one goroutine (run) builds new states and swaps them in.
 type snapshots struct {
-	cur     atomic.Pointer[state]
-	load    loader
-	logger  *slog.Logger
-	now     func() time.Time
-	m       *metrics
-	request chan struct{}
+	cur    atomic.Pointer[state]
+	load   loader
+	logger *slog.Logger
+	now    func() time.Time
+	m      *metrics
+
+	mu      sync.Mutex
+	all     bool             // a full reload is pending
+	users   map[string]int64 // users to patch, with the newest change version seen for each
+	version int64            // newest change version asked for
+	wake    chan struct{}
 }
 
 func newSnapshots(l loader, logger *slog.Logger, now func() time.Time, m *metrics) *snapshots {
-	return &snapshots{load: l, logger: logger, now: now, m: m, request: make(chan struct{}, 1)}
+	return &snapshots{load: l, logger: logger, now: now, m: m, users: map[string]int64{}, wake: make(chan struct{}, 1)}
 }
 
 // current returns the state in force.
 func (s *snapshots) current() *state { return s.cur.Load() }
 
-// reload loads and compiles a fresh snapshot and swaps it in.
-func (s *snapshots) reload(ctx context.Context) error {
-	start := s.now()
-	p, err := s.load.Snapshot(ctx)
-	if err != nil {
-		return err
-	}
-	m, err := rules.Compile(&p.Rules)
-	if err != nil {
-		return fmt.Errorf("compile snapshot: %w", err)
-	}
-	for _, inv := range m.Invalid() {
-		// Stored filters are validated on write; one that fails now was written by an older
-		// version. It is skipped, not fatal.
-		s.logger.WarnContext(ctx, "stored filter does not validate; skipped", "filter_id", inv.ID, "error", inv.Err)
-	}
-	st := &state{prefs: p, matcher: m, loadedAt: s.now()}
-	s.cur.Store(st)
-	s.m.snapshotVersion.Set(float64(p.Version))
-	s.m.snapshotLoadedAt.Set(float64(st.loadedAt.Unix()))
-	s.m.snapshotFilters.Set(float64(len(p.Rules.Filters)))
-	s.logger.DebugContext(ctx, "snapshot loaded", "version", p.Version, "filters", len(p.Rules.Filters), "took", s.now().Sub(start))
-	return nil
+// reloadAll asks for a full reload (after a reconnect, an ownership change, or an unreadable event).
+func (s *snapshots) reloadAll() {
+	s.mu.Lock()
+	s.all = true
+	s.mu.Unlock()
+	s.signal()
 }
 
-// want asks for a reload if the change is newer than what is loaded (version 0: always).
-func (s *snapshots) want(version int64) {
-	if st := s.current(); version != 0 && st != nil && st.prefs.Version >= version {
-		return
-	}
+// patch asks for user's preferences to be reloaded; version is the change's outbox id.
+func (s *snapshots) patch(user string, version int64) {
+	s.mu.Lock()
+	s.users[user] = max(s.users[user], version)
+	s.version = max(s.version, version)
+	s.mu.Unlock()
+	s.signal()
+}
+
+func (s *snapshots) signal() {
 	select {
-	case s.request <- struct{}{}:
-	default: // a reload is already pending; it will see this change too
+	case s.wake <- struct{}{}:
+	default: // already signalled; the run loop takes everything pending at once
 	}
 }
 
-// run serves reload requests until ctx ends. Requests that arrive during a reload coalesce into
-// one more reload.
+// run applies requests until ctx ends. Requests that arrive while one is applied are taken
+// together on the next round.
 func (s *snapshots) run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-s.request:
+		case <-s.wake:
 		}
+		s.mu.Lock()
+		all, users, version := s.all, s.users, s.version
+		s.all, s.users = false, map[string]int64{}
+		s.mu.Unlock()
 		for {
-			err := s.reload(ctx)
+			var err error
+			if all || len(users) > maxOverlayUsers {
+				err = s.reload(ctx)
+			} else {
+				err = s.patchUsers(ctx, users, version)
+			}
 			if err == nil || ctx.Err() != nil {
 				break
 			}
 			s.m.snapshotFailures.Inc()
-			s.logger.WarnContext(ctx, "snapshot reload; retrying", "error", err)
+			s.logger.WarnContext(ctx, "preferences update; retrying", "error", err)
 			select {
 			case <-ctx.Done():
 				return nil
@@ -102,5 +152,78 @@ func (s *snapshots) run(ctx context.Context) error {
 	}
 }
 
-// reloadRetry paces reload attempts while the database is unreachable.
-const reloadRetry = time.Second
+// reload loads and compiles everything and swaps it in.
+func (s *snapshots) reload(ctx context.Context) error {
+	start := s.now()
+	p, err := s.load.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	deliverableOnly(p.Rules.Filters, func(id int64) bool { _, ok := p.Destinations[id]; return ok })
+	m, err := rules.Compile(&p.Rules)
+	if err != nil {
+		return fmt.Errorf("compile snapshot: %w", err)
+	}
+	s.logInvalid(ctx, m)
+	s.swap(&state{version: p.Version, matcher: m, loadedAt: s.now(), baseDests: p.Destinations, baseNames: p.FilterNames})
+	s.m.snapshotFilters.Set(float64(len(p.Rules.Filters)))
+	s.m.reloads.WithLabelValues("full").Inc()
+	s.logger.DebugContext(ctx, "preferences loaded", "version", p.Version, "filters", len(p.Rules.Filters), "took", s.now().Sub(start))
+	return nil
+}
+
+// patchUsers reloads the given users' preferences and patches them into the state in force.
+func (s *snapshots) patchUsers(ctx context.Context, users map[string]int64, version int64) error {
+	old := s.current()
+	if old.matcher.OverlayUsers()+len(users) > maxOverlayUsers {
+		return s.reload(ctx)
+	}
+	replaced := make(map[string][]rules.Filter, len(users))
+	dests := maps.Clone(old.dests)
+	names := maps.Clone(old.names)
+	if dests == nil {
+		dests, names = map[int64]prefs.Destination{}, map[int64]string{}
+	}
+	for user := range users {
+		up, _, err := s.load.UserPrefs(ctx, user)
+		if err != nil {
+			return err
+		}
+		mine := make(map[int64]bool, len(up.Destinations))
+		for _, d := range up.Destinations {
+			mine[d.ID] = true
+			dests[d.ID] = d
+		}
+		deliverableOnly(up.Filters, func(id int64) bool { return mine[id] })
+		for _, f := range up.Filters {
+			names[f.ID] = f.Name
+		}
+		replaced[user] = up.Filters
+	}
+	m, err := old.matcher.WithUsers(replaced)
+	if err != nil {
+		// Patching unavailable or refused: a full reload covers every change.
+		s.logger.DebugContext(ctx, "patch refused; reloading everything", "error", err)
+		return s.reload(ctx)
+	}
+	s.logInvalid(ctx, m)
+	s.swap(&state{version: max(old.version, version), matcher: m, loadedAt: old.loadedAt,
+		baseDests: old.baseDests, baseNames: old.baseNames, dests: dests, names: names})
+	s.m.reloads.WithLabelValues("patch").Add(float64(len(users)))
+	return nil
+}
+
+func (s *snapshots) swap(st *state) {
+	s.cur.Store(st)
+	s.m.snapshotVersion.Set(float64(st.version))
+	s.m.snapshotLoadedAt.Set(float64(st.loadedAt.Unix()))
+	s.m.overlayUsers.Set(float64(st.matcher.OverlayUsers()))
+}
+
+func (s *snapshots) logInvalid(ctx context.Context, m *rules.Matcher) {
+	for _, inv := range m.Invalid() {
+		// Stored filters are validated on write; one that fails now was written by an older
+		// version. It is skipped, not fatal.
+		s.logger.WarnContext(ctx, "stored filter does not validate; skipped", "filter_id", inv.ID, "error", inv.Err)
+	}
+}

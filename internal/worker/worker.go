@@ -36,6 +36,8 @@ type metrics struct {
 	snapshotLoadedAt prometheus.Gauge
 	snapshotFilters  prometheus.Gauge
 	snapshotFailures prometheus.Counter
+	reloads          *prometheus.CounterVec
+	overlayUsers     prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -51,7 +53,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		snapshotVersion:  f.NewGauge(prometheus.GaugeOpts{Name: "fmn_worker_snapshot_version", Help: "Preferences change version of the snapshot in force."}),
 		snapshotLoadedAt: f.NewGauge(prometheus.GaugeOpts{Name: "fmn_worker_snapshot_loaded_timestamp_seconds", Help: "When the snapshot in force was loaded."}),
 		snapshotFilters:  f.NewGauge(prometheus.GaugeOpts{Name: "fmn_worker_snapshot_filters", Help: "Enabled filters in the snapshot in force."}),
-		snapshotFailures: f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_snapshot_failures_total", Help: "Snapshot reloads that failed."}),
+		snapshotFailures: f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_snapshot_failures_total", Help: "Preference updates that failed (and were retried)."}),
+		reloads: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_worker_snapshot_updates_total",
+			Help: "Preference updates applied: full reloads, and users patched."}, []string{"kind"}),
+		overlayUsers: f.NewGauge(prometheus.GaugeOpts{Name: "fmn_worker_snapshot_patched_users", Help: "Users patched on top of the last full load."}),
 	}
 }
 
@@ -90,7 +95,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	})
 	srv := telemetry.NewServer(mux, logger)
 
-	logger.InfoContext(ctx, "worker started", "queue", cfg.Topology.WorkQueue, "snapshot_version", snaps.current().prefs.Version)
+	logger.InfoContext(ctx, "worker started", "queue", cfg.Topology.WorkQueue, "snapshot_version", snaps.current().version)
 	return lifecycle.Group(ctx,
 		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.MetricsAddr, deps.Ready) },
 		snaps.run,
@@ -129,23 +134,21 @@ func (w *worker) consumePrefs(ctx context.Context, conn *rabbit.Conn) error {
 			}
 			// Changes published before this queue was bound never reach it: reload once now
 			// that every later change will, at start and after every reconnect.
-			w.snaps.want(0)
+			w.snaps.reloadAll()
 			return q.Name, nil
 		},
 	}, func(ctx context.Context, batch []amqp.Delivery) {
-		var newest int64
 		for _, d := range batch {
 			c, err := wire.DecodePrefsChange(d.Body)
-			if err != nil {
+			switch {
+			case err != nil:
 				w.logger.WarnContext(ctx, "undecodable prefs change; reloading everything", "error", err)
-				newest = 0
-				w.snaps.want(0)
-				continue
+				w.snaps.reloadAll()
+			case c.User == "":
+				w.snaps.reloadAll() // ownership or membership: anyone may be affected
+			default:
+				w.snaps.patch(c.User, c.Version)
 			}
-			newest = max(newest, c.Version)
-		}
-		if newest > 0 {
-			w.snaps.want(newest)
 		}
 		for _, d := range batch {
 			_ = d.Ack(false)

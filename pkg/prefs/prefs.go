@@ -117,6 +117,12 @@ func ValidateDestination(d *Destination) error {
 	return nil
 }
 
+// Owner kinds of artifact ownership.
+const (
+	OwnerUser  = "user"
+	OwnerGroup = "group"
+)
+
 // Snapshot is everything a worker needs to match: every user's filters (as rules see them) and
 // every destination they send to.
 type Snapshot struct {
@@ -127,4 +133,15 @@ type Snapshot struct {
 	Destinations map[int64]Destination
 	// FilterNames maps filter id to its name.
 	FilterNames map[int64]string
+}
+
+// UserPrefs is one user's part of a snapshot: what a worker needs to patch that user alone.
+type UserPrefs struct {
+	Name string
+	// Filters are the user's enabled filters.
+	Filters []rules.Filter
+	// Destinations are the user's deliverable destinations.
+	Destinations []Destination
+	// Exists is false when the user was deleted.
+	Exists bool
 }

@@ -20,11 +20,25 @@ import (
 
 // Store reads and writes preferences.
 type Store struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	defaults []rules.Filter
 }
 
+// Option configures a Store.
+type Option func(*Store)
+
+// WithDefaultFilters sets the filters new users start with (prefs.DefaultFilters by default; an
+// empty list gives new users none).
+func WithDefaultFilters(fs []rules.Filter) Option { return func(s *Store) { s.defaults = fs } }
+
 // New returns a store on pool.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func New(pool *pgxpool.Pool, opts ...Option) *Store {
+	s := &Store{pool: pool, defaults: prefs.DefaultFilters()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
 
 // mapErr turns driver errors into prefs errors, once, here.
 func mapErr(op string, err error) error {
@@ -51,7 +65,9 @@ func (s *Store) withTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
 }
 
-// outboxChange records a change for workers in the same transaction as the change itself.
+// outboxChange records a change of user's preferences for workers, in the same transaction as
+// the change itself. An empty user means a change that may touch anyone (ownership, membership):
+// workers reload everything.
 func outboxChange(ctx context.Context, tx pgx.Tx, user string) error {
 	payload, err := json.Marshal(map[string]any{"user": user})
 	if err != nil {
@@ -68,7 +84,8 @@ func outboxChange(ctx context.Context, tx pgx.Tx, user string) error {
 	return nil
 }
 
-// CreateUser creates a user with the SSE destination every user has.
+// CreateUser creates a user with the SSE destination every user has and the default filters
+// sending to it.
 func (s *Store) CreateUser(ctx context.Context, name, email string) (prefs.User, error) {
 	if err := prefs.ValidateUserName(name); err != nil {
 		return prefs.User{}, err
@@ -80,9 +97,16 @@ func (s *Store) CreateUser(ctx context.Context, name, email string) (prefs.User,
 		if err := tx.QueryRow(ctx, q, name, email).Scan(&u.ID, &u.Name, &u.Email, &u.IsAdmin, &u.CreatedAt); err != nil {
 			return mapErr("insert user", err)
 		}
-		const qd = `INSERT INTO destinations (user_id, kind, address, confirmed) VALUES ($1, 'sse', $2, true)`
-		if _, err := tx.Exec(ctx, qd, u.ID, name); err != nil {
+		const qd = `INSERT INTO destinations (user_id, kind, address, confirmed) VALUES ($1, 'sse', $2, true) RETURNING id`
+		var sse int64
+		if err := tx.QueryRow(ctx, qd, u.ID, name).Scan(&sse); err != nil {
 			return mapErr("insert sse destination", err)
+		}
+		for _, f := range s.defaults {
+			f.User, f.Destinations = name, []int64{sse}
+			if _, err := insertFilter(ctx, tx, u.ID, f); err != nil {
+				return fmt.Errorf("default filter %q: %w", f.Name, err)
+			}
 		}
 		return outboxChange(ctx, tx, name)
 	})
@@ -160,24 +184,10 @@ func (s *Store) CreateFilter(ctx context.Context, user prefs.User, f rules.Filte
 	if err := f.Validate(); err != nil {
 		return rules.Filter{}, err
 	}
-	conds, err := json.Marshal(f.Conditions)
-	if err != nil {
-		return rules.Filter{}, fmt.Errorf("encode conditions: %w", err)
-	}
-	err = s.withTx(ctx, func(tx pgx.Tx) error {
-		const q = `INSERT INTO filters (user_id, name, enabled, one_shot, conditions) VALUES ($1, $2, $3, $4, $5) RETURNING id`
-		if err := tx.QueryRow(ctx, q, user.ID, f.Name, f.Enabled, f.OneShot, conds).Scan(&f.ID); err != nil {
-			return mapErr("insert filter", err)
-		}
-		// Only the user's own destinations are linked; anything else is refused.
-		const qd = `INSERT INTO filter_destinations (filter_id, destination_id)
-			SELECT $1, d.id FROM destinations d WHERE d.user_id = $2 AND d.id = ANY($3)`
-		tag, err := tx.Exec(ctx, qd, f.ID, user.ID, f.Destinations)
-		if err != nil {
-			return mapErr("link filter destinations", err)
-		}
-		if int(tag.RowsAffected()) != len(uniqueIDs(f.Destinations)) {
-			return &prefs.InvalidError{Field: "destinations", Reason: "names a destination that is not yours"}
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if f.ID, err = insertFilter(ctx, tx, user.ID, f); err != nil {
+			return err
 		}
 		return outboxChange(ctx, tx, user.Name)
 	})
@@ -185,6 +195,34 @@ func (s *Store) CreateFilter(ctx context.Context, user prefs.User, f rules.Filte
 		return rules.Filter{}, err
 	}
 	return f, nil
+}
+
+// insertFilter stores a validated filter and links its destinations, which must be the user's.
+func insertFilter(ctx context.Context, tx pgx.Tx, userID int64, f rules.Filter) (int64, error) {
+	conds, err := json.Marshal(f.Conditions)
+	if err != nil {
+		return 0, fmt.Errorf("encode conditions: %w", err)
+	}
+	var id int64
+	const q = `INSERT INTO filters (user_id, name, enabled, one_shot, conditions) VALUES ($1, $2, $3, $4, $5) RETURNING id`
+	if err := tx.QueryRow(ctx, q, userID, f.Name, f.Enabled, f.OneShot, conds).Scan(&id); err != nil {
+		return 0, mapErr("insert filter", err)
+	}
+	return id, linkDestinations(ctx, tx, userID, id, f.Destinations)
+}
+
+// linkDestinations links a filter to destinations, refusing any that is not the user's own.
+func linkDestinations(ctx context.Context, tx pgx.Tx, userID, filterID int64, dests []int64) error {
+	const qd = `INSERT INTO filter_destinations (filter_id, destination_id)
+		SELECT $1, d.id FROM destinations d WHERE d.user_id = $2 AND d.id = ANY($3)`
+	tag, err := tx.Exec(ctx, qd, filterID, userID, dests)
+	if err != nil {
+		return mapErr("link filter destinations", err)
+	}
+	if int(tag.RowsAffected()) != len(uniqueIDs(dests)) {
+		return &prefs.InvalidError{Field: "destinations", Reason: "names a destination that is not yours"}
+	}
+	return nil
 }
 
 func uniqueIDs(ids []int64) map[int64]struct{} {
@@ -197,11 +235,16 @@ func uniqueIDs(ids []int64) map[int64]struct{} {
 
 // Filters lists user's filters.
 func (s *Store) Filters(ctx context.Context, user prefs.User) ([]rules.Filter, error) {
+	return s.filters(ctx, user, 0)
+}
+
+// filters lists user's filters, or only the one with id when id is not 0.
+func (s *Store) filters(ctx context.Context, user prefs.User, id int64) ([]rules.Filter, error) {
 	const q = `SELECT f.id, f.name, f.enabled, f.one_shot, f.conditions,
 			coalesce(array_agg(fd.destination_id ORDER BY fd.destination_id) FILTER (WHERE fd.destination_id IS NOT NULL), '{}')
 		FROM filters f LEFT JOIN filter_destinations fd ON fd.filter_id = f.id
-		WHERE f.user_id = $1 GROUP BY f.id ORDER BY f.id`
-	rows, err := s.pool.Query(ctx, q, user.ID)
+		WHERE f.user_id = $1 AND ($2 = 0 OR f.id = $2) GROUP BY f.id ORDER BY f.id`
+	rows, err := s.pool.Query(ctx, q, user.ID, id)
 	if err != nil {
 		return nil, mapErr("list filters", err)
 	}
@@ -223,55 +266,114 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	return v, mapErr("read prefs version", err)
 }
 
+// snapshotFilters selects enabled filters with their owner's name and destinations; $1 = 0 for
+// every user, or one user's id.
+const snapshotFilters = `SELECT f.id, u.name, f.name, f.one_shot, f.conditions,
+		coalesce(array_agg(fd.destination_id) FILTER (WHERE fd.destination_id IS NOT NULL), '{}')
+	FROM filters f JOIN users u ON u.id = f.user_id
+	LEFT JOIN filter_destinations fd ON fd.filter_id = f.id
+	WHERE f.enabled AND ($1 = 0 OR f.user_id = $1) GROUP BY f.id, u.name`
+
+// snapshotDestinations selects deliverable destinations; $1 as for snapshotFilters.
+const snapshotDestinations = `SELECT ` + destinationColumns + ` FROM destinations WHERE confirmed AND enabled AND ($1 = 0 OR user_id = $1)`
+
+// readFilters runs snapshotFilters and calls fn with each filter.
+func readFilters(ctx context.Context, tx pgx.Tx, userID int64, fn func(rules.Filter)) error {
+	rows, err := tx.Query(ctx, snapshotFilters, userID)
+	if err != nil {
+		return fmt.Errorf("filters: %w", err)
+	}
+	var f rules.Filter
+	var conds []byte
+	_, err = pgx.ForEachRow(rows, []any{&f.ID, &f.User, &f.Name, &f.OneShot, &conds, &f.Destinations}, func() error {
+		nf := f
+		nf.Enabled = true
+		nf.Conditions = nil
+		if err := json.Unmarshal(conds, &nf.Conditions); err != nil {
+			return fmt.Errorf("filter %d conditions: %w", nf.ID, err)
+		}
+		nf.Destinations = append([]int64(nil), f.Destinations...)
+		fn(nf)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("filters: %w", err)
+	}
+	return nil
+}
+
+// readDestinations runs snapshotDestinations.
+func readDestinations(ctx context.Context, tx pgx.Tx, userID int64) ([]prefs.Destination, error) {
+	rows, err := tx.Query(ctx, snapshotDestinations, userID)
+	if err != nil {
+		return nil, fmt.Errorf("destinations: %w", err)
+	}
+	ds, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (prefs.Destination, error) { return scanDestination(r) })
+	if err != nil {
+		return nil, fmt.Errorf("destinations: %w", err)
+	}
+	return ds, nil
+}
+
+// readOnly runs fn in a read-only, repeatable-read transaction: one consistent view.
+func (s *Store) readOnly(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+}
+
 // Snapshot loads everything a worker matches against, in one repeatable-read transaction and a
 // few round trips (one per table), never one query per user.
 func (s *Store) Snapshot(ctx context.Context) (*prefs.Snapshot, error) {
 	snap := &prefs.Snapshot{Destinations: map[int64]prefs.Destination{}, FilterNames: map[int64]string{}}
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err := s.readOnly(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT version FROM prefs_version`).Scan(&snap.Version); err != nil {
 			return fmt.Errorf("version: %w", err)
 		}
-		rows, err := tx.Query(ctx, `SELECT `+destinationColumns+` FROM destinations WHERE confirmed AND enabled`)
+		dests, err := readDestinations(ctx, tx, 0)
 		if err != nil {
-			return fmt.Errorf("destinations: %w", err)
-		}
-		dests, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (prefs.Destination, error) { return scanDestination(r) })
-		if err != nil {
-			return fmt.Errorf("destinations: %w", err)
+			return err
 		}
 		for _, d := range dests {
 			snap.Destinations[d.ID] = d
 		}
-		const qf = `SELECT f.id, u.name, f.name, f.one_shot, f.conditions,
-				coalesce(array_agg(fd.destination_id) FILTER (WHERE fd.destination_id IS NOT NULL), '{}')
-			FROM filters f JOIN users u ON u.id = f.user_id
-			LEFT JOIN filter_destinations fd ON fd.filter_id = f.id
-			WHERE f.enabled GROUP BY f.id, u.name`
-		rows, err = tx.Query(ctx, qf)
-		if err != nil {
-			return fmt.Errorf("filters: %w", err)
+		if err := readFilters(ctx, tx, 0, func(f rules.Filter) {
+			snap.Rules.Filters = append(snap.Rules.Filters, f)
+			snap.FilterNames[f.ID] = f.Name
+		}); err != nil {
+			return err
 		}
-		var f rules.Filter
-		var conds []byte
-		_, err = pgx.ForEachRow(rows, []any{&f.ID, &f.User, &f.Name, &f.OneShot, &conds, &f.Destinations}, func() error {
-			nf := f
-			nf.Enabled = true
-			nf.Conditions = nil
-			if err := json.Unmarshal(conds, &nf.Conditions); err != nil {
-				return fmt.Errorf("filter %d conditions: %w", nf.ID, err)
-			}
-			nf.Destinations = append([]int64(nil), f.Destinations...)
-			snap.Rules.Filters = append(snap.Rules.Filters, nf)
-			snap.FilterNames[nf.ID] = nf.Name
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("filters: %w", err)
-		}
-		return nil
+		return loadOwnership(ctx, tx, &snap.Rules)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot: %w", err)
 	}
 	return snap, nil
+}
+
+// UserPrefs loads one user's enabled filters and deliverable destinations, and the change version
+// they are at least as new as.
+func (s *Store) UserPrefs(ctx context.Context, name string) (prefs.UserPrefs, int64, error) {
+	up := prefs.UserPrefs{Name: name}
+	var version int64
+	err := s.readOnly(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT version FROM prefs_version`).Scan(&version); err != nil {
+			return fmt.Errorf("version: %w", err)
+		}
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id FROM users WHERE name = $1`, name).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("user: %w", err)
+		}
+		up.Exists = true
+		if up.Destinations, err = readDestinations(ctx, tx, id); err != nil {
+			return err
+		}
+		return readFilters(ctx, tx, id, func(f rules.Filter) { up.Filters = append(up.Filters, f) })
+	})
+	if err != nil {
+		return prefs.UserPrefs{}, 0, fmt.Errorf("load prefs of %s: %w", name, err)
+	}
+	return up, version, nil
 }

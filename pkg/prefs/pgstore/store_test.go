@@ -14,6 +14,7 @@ import (
 
 	"fmn/internal/pgtest"
 	"fmn/internal/wire"
+	"fmn/pkg/message"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 	"fmn/pkg/rules"
@@ -27,7 +28,7 @@ type testBundle struct {
 func setup(t *testing.T) *testBundle {
 	t.Helper()
 	pool := pgtest.Pool(t)
-	return &testBundle{pool: pool, store: pgstore.New(pool)}
+	return &testBundle{pool: pool, store: pgstore.New(pool, pgstore.WithDefaultFilters(nil))}
 }
 
 func aboutMe(dest int64) rules.Filter {
@@ -193,4 +194,99 @@ func TestRelayPublishesTheOutbox(t *testing.T) {
 	var left int
 	require.NoError(t, b.pool.QueryRow(context.Background(), "SELECT count(*) FROM prefs_outbox").Scan(&left))
 	require.Zero(t, left)
+}
+
+func TestNewUsersGetTheDefaultFilters(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Pool(t)
+	store := pgstore.New(pool)
+	ctx := context.Background()
+	u, err := store.CreateUser(ctx, "alice", "")
+	require.NoError(t, err)
+	fs, err := store.Filters(ctx, u)
+	require.NoError(t, err)
+	require.Len(t, fs, len(prefs.DefaultFilters()))
+	ds, err := store.Destinations(ctx, u)
+	require.NoError(t, err)
+	for i, f := range fs {
+		require.Equal(t, prefs.DefaultFilters()[i].Name, f.Name)
+		require.Equal(t, []int64{ds[0].ID}, f.Destinations, "defaults send to the SSE stream")
+		require.NoError(t, f.Validate())
+	}
+}
+
+func TestEditFiltersAndDestinations(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	u, err := b.store.CreateUser(ctx, "alice", "")
+	require.NoError(t, err)
+	other, err := b.store.CreateUser(ctx, "bob", "")
+	require.NoError(t, err)
+	sse := sseOf(t, b, u)
+	f, err := b.store.CreateFilter(ctx, u, aboutMe(sse.ID))
+	require.NoError(t, err)
+
+	f.Name = "renamed"
+	f.Conditions = append(f.Conditions, rules.Condition{Field: rules.FieldApp, Op: rules.OpIn, Values: []string{"bodhi"}})
+	_, err = b.store.UpdateFilter(ctx, u, f)
+	require.NoError(t, err)
+	got, err := b.store.Filter(ctx, u, f.ID)
+	require.NoError(t, err)
+	require.Equal(t, "renamed", got.Name)
+	require.Len(t, got.Conditions, 2)
+	_, err = b.store.UpdateFilter(ctx, other, f)
+	require.ErrorIs(t, err, prefs.ErrNotFound, "bob cannot change alice's filter")
+	_, err = b.store.Filter(ctx, other, f.ID)
+	require.ErrorIs(t, err, prefs.ErrNotFound, "nor read it")
+
+	require.NoError(t, b.store.SetFilterEnabled(ctx, u, f.ID, false))
+	up, _, err := b.store.UserPrefs(ctx, "alice")
+	require.NoError(t, err)
+	require.True(t, up.Exists)
+	require.Empty(t, up.Filters, "a disabled filter is not matched")
+
+	off := false
+	require.NoError(t, b.store.UpdateDestination(ctx, u, sse.ID, pgstore.DestinationUpdate{Enabled: &off}))
+	up, _, err = b.store.UserPrefs(ctx, "alice")
+	require.NoError(t, err)
+	require.Empty(t, up.Destinations, "a disabled destination receives nothing")
+	require.ErrorIs(t, b.store.UpdateDestination(ctx, other, sse.ID, pgstore.DestinationUpdate{Enabled: &off}), prefs.ErrNotFound)
+	require.ErrorIs(t, b.store.DeleteFilter(ctx, other, f.ID), prefs.ErrNotFound)
+	require.NoError(t, b.store.DeleteFilter(ctx, u, f.ID))
+	require.ErrorIs(t, b.store.DeleteFilter(ctx, u, f.ID), prefs.ErrNotFound)
+	require.NoError(t, b.store.DeleteDestination(ctx, u, sse.ID))
+
+	up, _, err = b.store.UserPrefs(ctx, "nobody")
+	require.NoError(t, err)
+	require.False(t, up.Exists)
+}
+
+func TestOwnershipAndMemberships(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	kernel := message.Artifact{Type: message.ArtifactRPM, Name: "kernel"}
+	v0, err := b.store.Version(ctx)
+	require.NoError(t, err)
+	require.NoError(t, b.store.ApplyOwnership(ctx,
+		[]pgstore.OwnershipChange{{Artifact: kernel, OwnerKind: prefs.OwnerUser, Owner: "jforbes"}, {Artifact: kernel, OwnerKind: prefs.OwnerGroup, Owner: "kernel-maint"}},
+		[]pgstore.MembershipChange{{Group: "kernel-maint", User: "alice"}, {Group: "kernel-maint", User: "bob"}}))
+	require.NoError(t, b.store.ApplyOwnership(ctx, nil, []pgstore.MembershipChange{{Group: "kernel-maint", User: "bob", Remove: true}}))
+	snap, err := b.store.Snapshot(ctx)
+	require.NoError(t, err)
+	require.Greater(t, snap.Version, v0)
+	require.ElementsMatch(t, []rules.Ownership{{Artifact: kernel, User: "jforbes"}, {Artifact: kernel, Group: "kernel-maint"}}, snap.Rules.Ownership)
+	require.Equal(t, []rules.Membership{{Group: "kernel-maint", User: "alice"}}, snap.Rules.Memberships)
+
+	require.NoError(t, b.store.ReplaceArtifactOwners(ctx, map[message.Artifact][]pgstore.OwnershipChange{
+		kernel: {{OwnerKind: prefs.OwnerUser, Owner: "jwboyer"}},
+	}))
+	snap, err = b.store.Snapshot(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []rules.Ownership{{Artifact: kernel, User: "jwboyer"}}, snap.Rules.Ownership)
+
+	var inv *prefs.InvalidError
+	err = b.store.ApplyOwnership(ctx, []pgstore.OwnershipChange{{Artifact: message.Artifact{Type: "tarballs", Name: "x"}, OwnerKind: prefs.OwnerUser, Owner: "a"}}, nil)
+	require.True(t, errors.As(err, &inv), "unknown artifact type: %v", err)
 }

@@ -1,0 +1,227 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+
+	"fmn/internal/lifecycle"
+	"fmn/internal/pgtest"
+	"fmn/internal/rabbit"
+	"fmn/internal/rabbittest"
+	"fmn/internal/service"
+	"fmn/pkg/message"
+	"fmn/pkg/prefs"
+	"fmn/pkg/prefs/pgstore"
+	"fmn/pkg/rules"
+)
+
+// prefsBundle is a database with its outbox relay and any number of workers' preference
+// machinery (snapshot + prefs consumer), each on its own broker connection.
+type prefsBundle struct {
+	t      *testing.T
+	url    string
+	topo   rabbit.Topology
+	pool   *pgxpool.Pool
+	store  *pgstore.Store
+	logger *slog.Logger
+}
+
+func setupPrefs(t *testing.T, url string) *prefsBundle {
+	t.Helper()
+	b := &prefsBundle{t: t, url: url, logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	b.topo = rabbittest.Topology(t, url)
+	b.pool = pgtest.Pool(t)
+	b.store = pgstore.New(b.pool, pgstore.WithDefaultFilters(nil))
+	conn := b.dial()
+	pub := conn.NewPublisher()
+	t.Cleanup(func() { _ = pub.Close() })
+	relay := pgstore.NewRelay(b.pool, service.PrefsPublisher(pub, b.topo.PrefsExchange, time.Now), b.logger, 50*time.Millisecond)
+	b.run(relay.Run)
+	return b
+}
+
+func (b *prefsBundle) dial() *rabbit.Conn {
+	b.t.Helper()
+	conn, err := rabbit.Dial(rabbit.Config{URL: b.url, Setup: b.topo.Declare}, rabbit.Deps{Logger: b.logger})
+	require.NoError(b.t, err)
+	b.t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// run runs fn until the test ends.
+func (b *prefsBundle) run(fns ...func(context.Context) error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- lifecycle.Group(ctx, fns...) }()
+	b.t.Cleanup(func() { cancel(); require.NoError(b.t, <-done) })
+}
+
+// startWorker starts one worker's preference machinery and returns its snapshots.
+func (b *prefsBundle) startWorker() *snapshots {
+	b.t.Helper()
+	snaps := newSnapshots(b.store, b.logger, time.Now, newMetrics(prometheus.NewRegistry()))
+	require.NoError(b.t, snaps.reload(context.Background()))
+	w := &worker{cfg: Config{Topology: b.topo}, logger: b.logger, snaps: snaps}
+	conn := b.dial()
+	b.run(snaps.run, func(ctx context.Context) error { return w.consumePrefs(ctx, conn) })
+	return snaps
+}
+
+// matches is what a state makes of msg: user → destination ids.
+func matches(st *state, msg *message.Message) map[string][]int64 {
+	out := map[string][]int64{}
+	for _, m := range st.matcher.Match(msg, time.Now()) {
+		if _, ok := st.destination(m.Destination); ok {
+			out[m.User] = append(out[m.User], m.Destination)
+		}
+	}
+	return out
+}
+
+// expected is what a fresh load of the database makes of msg.
+func (b *prefsBundle) expected(msg *message.Message) (map[string][]int64, int64) {
+	b.t.Helper()
+	snaps := newSnapshots(b.store, b.logger, time.Now, newMetrics(prometheus.NewRegistry()))
+	require.NoError(b.t, snaps.reload(context.Background()))
+	return matches(snaps.current(), msg), snaps.current().version
+}
+
+func involving(users ...string) *message.Message {
+	return &message.Message{ID: "probe", Topic: "org.fedoraproject.prod.bodhi.update.comment", App: "bodhi", Severity: 20, Usernames: users}
+}
+
+func (b *prefsBundle) user(name string) (prefs.User, int64) {
+	b.t.Helper()
+	u, err := b.store.CreateUser(context.Background(), name, "")
+	require.NoError(b.t, err)
+	ds, err := b.store.Destinations(context.Background(), u)
+	require.NoError(b.t, err)
+	return u, ds[0].ID
+}
+
+// A change made through the store reaches matching on two workers within a second; a membership
+// change makes a group's artifacts match for its new member.
+func TestChangesReachEveryWorkerWithinASecond(t *testing.T) {
+	t.Parallel()
+	b := setupPrefs(t, rabbittest.URL(t))
+	ctx := context.Background()
+	workers := []*snapshots{b.startWorker(), b.startWorker()}
+
+	alice, sse := b.user("alice")
+	_, err := b.store.CreateFilter(ctx, alice, rules.Filter{Name: "mine", Enabled: true, Destinations: []int64{sse},
+		Conditions: []rules.Condition{{Field: rules.FieldUser, Values: []string{rules.Me}}}})
+	require.NoError(t, err)
+	msg := involving("alice")
+	require.Eventually(t, func() bool {
+		for _, w := range workers {
+			if len(matches(w.current(), msg)["alice"]) != 1 {
+				return false
+			}
+		}
+		return true
+	}, time.Second, 5*time.Millisecond, "the new filter matches on both workers")
+
+	_, err = b.store.CreateFilter(ctx, alice, rules.Filter{Name: "my groups", Enabled: true, Destinations: []int64{sse},
+		Conditions: []rules.Condition{{Field: rules.FieldOwned, Values: []string{rules.MyGroups}}}})
+	require.NoError(t, err)
+	kernelMsg := &message.Message{ID: "k", Topic: "org.fedoraproject.prod.buildsys.build.state.change", App: "buildsys", Severity: 20,
+		Artifacts: []message.Artifact{{Type: message.ArtifactRPM, Name: "kernel"}}}
+	require.NoError(t, b.store.ApplyOwnership(ctx,
+		[]pgstore.OwnershipChange{{Artifact: kernelMsg.Artifacts[0], OwnerKind: prefs.OwnerGroup, Owner: "kernel-maint"}}, nil))
+	require.NoError(t, b.store.ApplyOwnership(ctx, nil, []pgstore.MembershipChange{{Group: "kernel-maint", User: "alice"}}))
+	require.Eventually(t, func() bool {
+		for _, w := range workers {
+			if len(matches(w.current(), kernelMsg)["alice"]) != 1 {
+				return false
+			}
+		}
+		return true
+	}, time.Second, 5*time.Millisecond, "the group's artifact matches for its new member on both workers")
+
+	require.NoError(t, b.store.ApplyOwnership(ctx, nil, []pgstore.MembershipChange{{Group: "kernel-maint", User: "alice", Remove: true}}))
+	require.Eventually(t, func() bool {
+		for _, w := range workers {
+			if len(matches(w.current(), kernelMsg)["alice"]) != 0 {
+				return false
+			}
+		}
+		return true
+	}, time.Second, 5*time.Millisecond, "and stops matching when she leaves")
+}
+
+// Dropping the workers' broker connections while 100 changes are made leaves every worker, once
+// reconnected, with exactly the database's state.
+func TestNoChangeIsMissedAcrossReconnects(t *testing.T) {
+	url, closeAll := rabbittest.CloseAllConnections(t)
+	b := setupPrefs(t, url)
+	ctx := context.Background()
+	workers := []*snapshots{b.startWorker(), b.startWorker()}
+
+	const users = 20
+	type acct struct {
+		u   prefs.User
+		sse int64
+	}
+	accts := make([]acct, users)
+	names := make([]string, users)
+	for i := range accts {
+		names[i] = fmt.Sprintf("user%02d", i)
+		accts[i].u, accts[i].sse = b.user(names[i])
+	}
+	change := func(i int) {
+		a := accts[i%users]
+		var err error
+		switch i % 4 {
+		case 0, 1:
+			_, err = b.store.CreateFilter(ctx, a.u, rules.Filter{Name: fmt.Sprintf("f%d", i), Enabled: true, Destinations: []int64{a.sse},
+				Conditions: []rules.Condition{{Field: rules.FieldUser, Values: []string{rules.Me}}}})
+		case 2:
+			off := i%8 == 2
+			err = b.store.UpdateDestination(ctx, a.u, a.sse, pgstore.DestinationUpdate{Enabled: &off})
+		case 3:
+			var fs []rules.Filter
+			fs, err = b.store.Filters(ctx, a.u)
+			if err == nil && len(fs) > 0 {
+				err = b.store.DeleteFilter(ctx, a.u, fs[0].ID)
+			}
+		}
+		require.NoError(t, err)
+	}
+	// Changes go on while the connections are down and coming back: those published before a
+	// worker's queue exists again reach no one, and the worker must still end up with them.
+	for i := range 100 {
+		if i == 30 || i == 70 {
+			closeAll()
+		}
+		change(i)
+	}
+
+	probe := involving(names...)
+	want, version := b.expected(probe)
+	require.NotEmpty(t, want)
+	require.Eventually(t, func() bool {
+		for _, w := range workers {
+			st := w.current()
+			got := matches(st, probe)
+			for _, ds := range got {
+				slices.Sort(ds)
+			}
+			for _, ds := range want {
+				slices.Sort(ds)
+			}
+			if st.version < version || fmt.Sprint(got) != fmt.Sprint(want) {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second, 20*time.Millisecond, "every worker ends with the database's state")
+}
