@@ -32,7 +32,9 @@ const (
 )
 
 // forEveryone and forUser make a snapshot query read everyone's rows or one user's ($1 = name).
-func forEveryone(q string) string { return strings.Replace(q, "user_id USER", "user_id IS NOT NULL", 1) }
+func forEveryone(q string) string {
+	return strings.Replace(q, "user_id USER", "user_id IS NOT NULL", 1)
+}
 func forUser(q string) string {
 	return strings.Replace(q, "user_id USER", "user_id = (SELECT id FROM users WHERE name = $1)", 1)
 }
