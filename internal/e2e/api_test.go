@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/rabbittest"
@@ -48,4 +51,51 @@ func TestAPIRefusals(t *testing.T) {
 	} {
 		require.Equal(t, tc.want, s.api(tc.method, tc.path, tc.body, nil), name)
 	}
+}
+
+// Preference edits through the API reach the workers: a membership makes a group's artifact
+// match, and a filter edited or deleted by its owner stops matching. Nobody edits another's.
+func TestPreferenceEditsTakeEffect(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	s.userWithFilter("bob", "@me")
+	require.Equal(t, http.StatusCreated, s.api("POST", "/api/v1/users", map[string]string{"name": "alice"}, nil))
+	var ds struct {
+		Destinations []struct{ ID int64 } `json:"destinations"`
+	}
+	require.Equal(t, http.StatusOK, s.api("GET", "/api/v1/users/alice/destinations", nil, &ds))
+	var f struct{ ID int64 }
+	require.Equal(t, http.StatusCreated, s.api("POST", "/api/v1/users/alice/filters", map[string]any{
+		"name": "my groups' packages", "destinations": []int64{ds.Destinations[0].ID},
+		"conditions": []map[string]any{{"field": "owned", "values": []string{"@mygroups"}}},
+	}, &f))
+	require.Equal(t, http.StatusNoContent, s.api("POST", "/api/v1/ownership", map[string]any{
+		"owners":  []map[string]string{{"artifact_type": "rpms", "artifact": "kernel", "owner_kind": "group", "owner": "kernel-maint"}},
+		"members": []map[string]string{{"group": "kernel-maint", "user": "alice"}},
+	}, nil))
+	s.waitWorkersCurrent()
+
+	kernel := func(id string) {
+		s.publish(id, "org.fedoraproject.prod.buildsys.build.state.change",
+			amqp.Table{"fedora_messaging_schema": "koji", "fedora_messaging_rpm_kernel": true}, `{"name":"kernel","owner":"jforbes"}`)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	alice := s.subscribe(ctx, "alice", "")
+	kernel("k-1")
+	require.Equal(t, "k-1", messageID(t, next(t, alice)), "a member of the owning group hears about it")
+
+	// bob cannot reach alice's filter through his own path.
+	require.Equal(t, http.StatusNotFound, s.api("DELETE", fmt.Sprintf("/api/v1/users/bob/filters/%d", f.ID), nil, nil))
+	require.Equal(t, http.StatusNotFound, s.api("GET", fmt.Sprintf("/api/v1/users/bob/filters/%d", f.ID), nil, nil))
+
+	require.Equal(t, http.StatusOK, s.api("PUT", fmt.Sprintf("/api/v1/users/alice/filters/%d", f.ID), map[string]any{
+		"name": "only ruby", "destinations": []int64{ds.Destinations[0].ID},
+		"conditions": []map[string]any{{"field": "artifact", "values": []string{"ruby"}}},
+	}, nil))
+	s.waitWorkersCurrent()
+	kernel("k-2")
+	s.userMessage("marker", "alice")
+	require.Equal(t, "marker", messageID(t, next(t, alice)), "the edited filter no longer matches the kernel")
 }

@@ -37,6 +37,12 @@ func (h *handler) routes(mux *http.ServeMux) {
 	api("POST /api/v1/users/{user}/filters", h.createFilter)
 	api("GET /api/v1/users/{user}/filters", h.listFilters)
 	api("POST /api/v1/users/{user}/stream-token", h.streamToken)
+	api("PATCH /api/v1/users/{user}/destinations/{id}", h.updateDestination)
+	api("DELETE /api/v1/users/{user}/destinations/{id}", h.deleteDestination)
+	api("GET /api/v1/users/{user}/filters/{id}", h.getFilter)
+	api("PUT /api/v1/users/{user}/filters/{id}", h.updateFilter)
+	api("DELETE /api/v1/users/{user}/filters/{id}", h.deleteFilter)
+	api("POST /api/v1/ownership", h.applyOwnership)
 }
 
 // apiError is an error with the status and text the client sees.
@@ -210,18 +216,10 @@ func (h *handler) createFilter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Name         string            `json:"name"`
-		Enabled      *bool             `json:"enabled"`
-		OneShot      bool              `json:"one_shot"`
-		Destinations []int64           `json:"destinations"`
-		Conditions   []rules.Condition `json:"conditions"`
-	}
-	if err := decode(r, &in); err != nil {
+	f, err := decodeFilter(r)
+	if err != nil {
 		return err
 	}
-	f := rules.Filter{Name: in.Name, Enabled: in.Enabled == nil || *in.Enabled, OneShot: in.OneShot,
-		Destinations: in.Destinations, Conditions: in.Conditions}
 	out, err := h.store.CreateFilter(r.Context(), u, f)
 	if err != nil {
 		return err
