@@ -155,9 +155,15 @@ const (
 	DefaultRedisURL    = "redis://127.0.0.1:6379/0"
 )
 
+// DefaultMaxConns is the database pool size: enough for a snapshot's parallel reads alongside
+// the process's other queries.
+const DefaultMaxConns = 10
+
 // Postgres is the database section.
 type Postgres struct {
 	URL URL // FMN_DATABASE_URL, default DefaultPostgresURL
+	// MaxConns bounds the connection pool (FMN_DATABASE_MAX_CONNS, default DefaultMaxConns).
+	MaxConns int
 }
 
 // AMQP is the broker section.
@@ -183,7 +189,11 @@ type Log struct {
 
 // ReadPostgres reads the database section.
 func ReadPostgres(r *Reader) Postgres {
-	return Postgres{URL: URL(r.Secret("FMN_DATABASE_URL", DefaultPostgresURL).Value())}
+	p := Postgres{URL: URL(r.Secret("FMN_DATABASE_URL", DefaultPostgresURL).Value()), MaxConns: r.Int("FMN_DATABASE_MAX_CONNS", DefaultMaxConns)}
+	if p.MaxConns < 2 {
+		r.Fail("FMN_DATABASE_MAX_CONNS", "must be at least 2")
+	}
+	return p
 }
 
 // ReadAMQP reads the broker section.

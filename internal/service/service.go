@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/jackc/pgx/v5/pgxpool"
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"fmn/internal/backoff"
 	"fmn/internal/config"
 	"fmn/internal/rabbit"
 	"fmn/internal/wire"
+	"fmn/migrations"
 	"fmn/pkg/prefs/pgstore"
 )
 
@@ -102,4 +104,24 @@ func PrefsPublisher(pub *rabbit.Publisher, exchange string, now func() time.Time
 		}
 		return err
 	}
+}
+
+// OpenDB opens the database pool and refuses a schema that is not this binary's.
+func OpenDB(ctx context.Context, pg config.Postgres) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(string(pg.URL))
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err) // pgx's error does not repeat the password
+	}
+	if pg.MaxConns > 0 {
+		pc.MaxConns = int32(pg.MaxConns)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if err := migrations.Check(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
 }

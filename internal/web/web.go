@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"fmn/internal/lifecycle"
 	"fmn/internal/service"
 	"fmn/internal/ssetoken"
 	"fmn/internal/telemetry"
-	"fmn/migrations"
 	"fmn/pkg/prefs/pgstore"
 )
 
@@ -26,14 +24,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if err != nil {
 		return fmt.Errorf("sse tokens: %w", err)
 	}
-	pool, err := pgxpool.New(ctx, string(cfg.Postgres.URL))
+	pool, err := service.OpenDB(ctx, cfg.Postgres)
 	if err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	defer pool.Close()
-	if err := migrations.Check(ctx, pool); err != nil {
 		return err
 	}
+	defer pool.Close()
 	conn, err := service.DialBroker(cfg.AMQP, cfg.Topology, "fmn-web", deps, logger)
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -18,7 +17,6 @@ import (
 	"fmn/internal/service"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
-	"fmn/migrations"
 	"fmn/pkg/prefs/pgstore"
 )
 
@@ -66,14 +64,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	now := deps.Clock()
 	m := newMetrics(deps.Registry)
 
-	pool, err := pgxpool.New(ctx, string(cfg.Postgres.URL))
+	pool, err := service.OpenDB(ctx, cfg.Postgres)
 	if err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	defer pool.Close()
-	if err := migrations.Check(ctx, pool); err != nil {
 		return err
 	}
+	defer pool.Close()
 	snaps := newSnapshots(pgstore.New(pool), logger, now, m)
 	if err := snaps.reload(ctx); err != nil {
 		return fmt.Errorf("initial snapshot: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -25,24 +26,34 @@ const (
 			coalesce(c.path, ''), coalesce(c.artifact_type, '')
 		FROM filters f, jsonb_to_recordset(f.conditions)
 			AS c(field text, op text, "values" text[], negate boolean, path text, artifact_type text)
-		WHERE f.enabled AND f.user_id USER`
+		WHERE f.enabled AND f.user_id USER AND f.id % $SHARDS = $SHARD`
 	snapshotLinks = `SELECT fd.filter_id, fd.destination_id FROM filter_destinations fd
 		JOIN filters f ON f.id = fd.filter_id WHERE f.enabled AND f.user_id USER`
 	snapshotDestinations = `SELECT ` + destinationColumns + ` FROM destinations WHERE confirmed AND enabled AND user_id USER`
 )
 
-// forEveryone and forUser make a snapshot query read everyone's rows or one user's ($1 = name).
-func forEveryone(q string) string {
-	return strings.Replace(q, "user_id USER", "user_id IS NOT NULL", 1)
+// conditionShards splits the conditions, the largest part of a snapshot, across connections, so
+// that several Postgres backends unnest them at once.
+const conditionShards = 2
+
+// forEveryone and forUser make a snapshot query read everyone's rows or one user's ($1 = name);
+// shard picks one of conditionShards parts of the conditions.
+func forEveryone(q string, shard int) string {
+	return shardOf(strings.Replace(q, "user_id USER", "user_id IS NOT NULL", 1), conditionShards, shard)
 }
+
 func forUser(q string) string {
-	return strings.Replace(q, "user_id USER", "user_id = (SELECT id FROM users WHERE name = $1)", 1)
+	return shardOf(strings.Replace(q, "user_id USER", "user_id = (SELECT id FROM users WHERE name = $1)", 1), 1, 0)
+}
+
+func shardOf(q string, shards, shard int) string {
+	return strings.NewReplacer("$SHARDS", strconv.Itoa(shards), "$SHARD", strconv.Itoa(shard)).Replace(q)
 }
 
 // snapshotParts collects what the snapshot queries return.
 type snapshotParts struct {
 	filters []rules.Filter
-	conds   map[int64][]rules.Condition
+	conds   [conditionShards]conditionSet // read in parallel, joined by assemble
 	links   map[int64][]int64
 	dests   []prefs.Destination
 	rules   rules.Snapshot // ownership and memberships
@@ -62,15 +73,18 @@ func (p *snapshotParts) readFilters(rows pgx.Rows) error {
 	return nil
 }
 
-func (p *snapshotParts) readConditions(rows pgx.Rows) error {
-	p.conds = map[int64][]rules.Condition{}
+// conditionSet holds filters' conditions by filter id.
+type conditionSet map[int64][]rules.Condition
+
+func (cs *conditionSet) read(rows pgx.Rows) error {
+	*cs = conditionSet{}
 	var fid int64
 	var c rules.Condition
 	var field, op, artifactType string
 	_, err := pgx.ForEachRow(rows, []any{&fid, &field, &op, &c.Values, &c.Negate, &c.Path, &artifactType}, func() error {
 		nc := c
 		nc.Field, nc.Op, nc.ArtifactType = rules.Field(field), rules.Op(op), artifactType
-		p.conds[fid] = append(p.conds[fid], nc)
+		(*cs)[fid] = append((*cs)[fid], nc)
 		c.Values = nil // the next row gets its own slice
 		return nil
 	})
@@ -105,7 +119,12 @@ func (p *snapshotParts) readDestinations(rows pgx.Rows) error {
 // assemble joins the parts into filters.
 func (p *snapshotParts) assemble() []rules.Filter {
 	for i := range p.filters {
-		p.filters[i].Conditions = p.conds[p.filters[i].ID]
+		for _, set := range p.conds {
+			if cs, ok := set[p.filters[i].ID]; ok {
+				p.filters[i].Conditions = cs
+				break
+			}
+		}
 		p.filters[i].Destinations = p.links[p.filters[i].ID]
 	}
 	return p.filters
@@ -117,9 +136,9 @@ func (p *snapshotParts) assemble() []rules.Filter {
 func (s *Store) Snapshot(ctx context.Context) (*prefs.Snapshot, error) {
 	snap := &prefs.Snapshot{Destinations: map[int64]prefs.Destination{}, FilterNames: map[int64]string{}}
 	var p snapshotParts
-	query := func(sql string, read func(pgx.Rows) error) func(context.Context, pgx.Tx) error {
+	query := func(sql string, shard int, read func(pgx.Rows) error) func(context.Context, pgx.Tx) error {
 		return func(ctx context.Context, tx pgx.Tx) error {
-			rows, err := tx.Query(ctx, forEveryone(sql))
+			rows, err := tx.Query(ctx, forEveryone(sql, shard))
 			if err != nil {
 				return fmt.Errorf("snapshot query: %w", err)
 			}
@@ -127,15 +146,17 @@ func (s *Store) Snapshot(ctx context.Context) (*prefs.Snapshot, error) {
 		}
 	}
 	parts := []func(context.Context, pgx.Tx) error{
-		query(snapshotConditions, p.readConditions),
-		query(snapshotLinks, p.readLinks),
-		query(snapshotFilters, p.readFilters),
+		query(snapshotLinks, 0, p.readLinks),
+		query(snapshotFilters, 0, p.readFilters),
 		func(ctx context.Context, tx pgx.Tx) error {
-			if err := query(snapshotDestinations, p.readDestinations)(ctx, tx); err != nil {
+			if err := query(snapshotDestinations, 0, p.readDestinations)(ctx, tx); err != nil {
 				return err
 			}
 			return loadOwnership(ctx, tx, &p.rules)
 		},
+	}
+	for i := range p.conds {
+		parts = append(parts, query(snapshotConditions, i, p.conds[i].read))
 	}
 	err := s.readOnly(ctx, func(lead pgx.Tx) error {
 		var id string
@@ -195,7 +216,7 @@ func (s *Store) UserPrefs(ctx context.Context, name string) (prefs.UserPrefs, in
 			read func(pgx.Rows) error
 		}{
 			{snapshotDestinations, p.readDestinations}, {snapshotLinks, p.readLinks},
-			{snapshotConditions, p.readConditions}, {snapshotFilters, p.readFilters},
+			{snapshotConditions, p.conds[0].read}, {snapshotFilters, p.readFilters},
 		} {
 			b.Queue(forUser(part.sql), name).Query(func(rows pgx.Rows) error { return part.read(rows) })
 		}
