@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-
 	"fmn/internal/lifecycle"
 	"fmn/internal/service"
 	"fmn/internal/ssetoken"
