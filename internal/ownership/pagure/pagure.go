@@ -147,16 +147,21 @@ type Summary struct {
 
 // PageError reports a page that could not be read or applied. Pages before it were applied.
 type PageError struct {
+	// Namespace is the dist-git namespace being imported.
 	Namespace string
-	Page      int
-	URL       string
-	Err       error
+	// Page is the page number that failed.
+	Page int
+	// URL is the page's URL.
+	URL string
+	// Err is what went wrong: the request, the status, the JSON or the store.
+	Err error
 }
 
 func (e *PageError) Error() string {
 	return fmt.Sprintf("pagure namespace %s page %d (%s): %v", e.Namespace, e.Page, e.URL, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *PageError) Unwrap() error { return e.Err }
 
 // Import reads every configured namespace and applies it page by page. It stops at the first
@@ -277,6 +282,9 @@ func (i *Importer) fetch(ctx context.Context, u string) (*projectsPage, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := i.client.Do(req)
 	if err != nil {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err // PageError already names the URL
+		}
 		return nil, fmt.Errorf("get: %w", err)
 	}
 	defer resp.Body.Close()
@@ -302,11 +310,11 @@ func (i *Importer) fetch(ctx context.Context, u string) (*projectsPage, error) {
 
 // snippet returns the start of an error body, printable, for an error message.
 func snippet(b []byte) string {
-	const max = 200
-	s := strings.ToValidUTF8(string(b), "?")
+	const maxLen = 200
+	s := strings.ToValidUTF8(string(b[:min(len(b), 4*maxLen)]), "?")
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > max {
-		s = s[:max] + "…"
+	if len(s) > maxLen {
+		s = strings.ToValidUTF8(s[:maxLen], "") + "…"
 	}
 	return strconv.Quote(s)
 }
