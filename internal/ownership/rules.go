@@ -155,6 +155,7 @@ type RuleError struct {
 	Reason string
 }
 
+// Error names the rule and says what is wrong with it.
 func (e *RuleError) Error() string { return fmt.Sprintf("ownership rule %q: %s", e.Rule, e.Reason) }
 
 func actionList() string {

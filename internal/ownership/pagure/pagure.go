@@ -157,6 +157,7 @@ type PageError struct {
 	Err error
 }
 
+// Error names the namespace, page and URL, then the cause.
 func (e *PageError) Error() string {
 	return fmt.Sprintf("pagure namespace %s page %d (%s): %v", e.Namespace, e.Page, e.URL, e.Err)
 }
@@ -211,6 +212,7 @@ func (i *Importer) importNamespace(ctx context.Context, ns string, sum *Summary)
 		sum.Projects += len(owners)
 		sum.Owners += rows
 		sum.Skipped += skipped
+		i.logger.DebugContext(ctx, "pagure page applied", "namespace", ns, "page", page, "projects", len(owners), "skipped", skipped)
 		if resp.Pagination.Next == nil {
 			return false, nil
 		}
