@@ -1,11 +1,13 @@
 package ownership_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/ownership"
+	"fmn/pkg/message"
 )
 
 func TestMatch(t *testing.T) {
@@ -120,10 +122,12 @@ func TestFromEnv(t *testing.T) {
 	require.Equal(t, ownership.DefaultRules().Rules(), r.Rules())
 }
 
+// BenchmarkChangesUnmatched measures the cost for the messages the consumer sees most: topics
+// no rule matches.
 func BenchmarkChangesUnmatched(b *testing.B) {
 	rules := ownership.DefaultRules()
-	topic := "org.fedoraproject.prod.buildsys.task.state.change"
+	m := &message.Message{Topic: "org.fedoraproject.prod.buildsys.task.state.change", Body: json.RawMessage(`{}`)}
 	for b.Loop() {
-		rules.Match(topic)
+		rules.Changes(m)
 	}
 }
