@@ -1,5 +1,5 @@
 // Command fmnctl is the operator's tool: schema migrations, replaying messages onto the bus,
-// inspecting what fmn extracts from messages, demo data and stream tokens.
+// inspecting what fmn extracts from messages, demo data, stream tokens and bulk ownership imports.
 package main
 
 import (
@@ -21,6 +21,8 @@ commands:
   inspect        print the metadata fmn extracts from JSONL messages on stdin
   seed-demo      create the demo users and filters (idempotent)
   stream-token   print an SSE stream URL with a fresh token for a user (FMN_SSE_SECRET)
+  import-ownership
+                 load artifact ownership from a Pagure-compatible API such as dist-git
 
 Run "fmnctl <command> -h" for a command's flags.
 `
@@ -38,11 +40,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
-		"migrate":      migrateCmd,
-		"replay":       replayCmd,
-		"inspect":      inspectCmd,
-		"seed-demo":    seedDemoCmd,
-		"stream-token": streamTokenCmd,
+		"migrate":          migrateCmd,
+		"replay":           replayCmd,
+		"inspect":          inspectCmd,
+		"seed-demo":        seedDemoCmd,
+		"stream-token":     streamTokenCmd,
+		"import-ownership": importOwnershipCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
