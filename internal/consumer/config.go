@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fmn/internal/config"
+	"fmn/internal/ownership"
 	"fmn/internal/rabbit"
 	"fmn/pkg/message"
 )
@@ -29,7 +30,12 @@ const (
 type Config struct {
 	AMQP  config.AMQP
 	Redis config.Redis
-	Log   config.Log
+	// Postgres holds ownership and memberships, which bus events change.
+	Postgres config.Postgres
+	// Ownership says which topics change ownership or membership (FMN_OWNERSHIP_TOPICS; see
+	// internal/ownership).
+	Ownership *ownership.Rules
+	Log       config.Log
 	// Topology names the queues; built from AMQP.Prefix and the bus settings.
 	Topology rabbit.Topology
 	// MetricsAddr serves /metrics, /healthz, /readyz (FMN_CONSUMER_METRICS_ADDR).
@@ -50,6 +56,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 	c := Config{
 		AMQP:         config.ReadAMQP(r),
 		Redis:        config.ReadRedis(r),
+		Postgres:     config.ReadPostgres(r),
 		Log:          config.ReadLog(r),
 		MetricsAddr:  r.String("FMN_CONSUMER_METRICS_ADDR", DefaultMetricsAddr),
 		MaxBodyBytes: r.Int("FMN_MAX_MESSAGE_BYTES", message.DefaultMaxBodyBytes),
@@ -58,6 +65,10 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		DedupTTL:     r.Duration("FMN_DEDUP_TTL", DefaultDedupTTL),
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
+	var err error
+	if c.Ownership, err = ownership.FromEnv(lookup); err != nil {
+		r.Fail("FMN_OWNERSHIP_TOPICS", "%v", err)
+	}
 	if c.BatchSize < 1 || c.BatchSize > 1000 {
 		r.Fail("FMN_CONSUMER_BATCH", "must be between 1 and 1000")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,11 +17,14 @@ import (
 
 	"fmn/internal/deadletter"
 	"fmn/internal/lifecycle"
+	"fmn/internal/ownership"
 	"fmn/internal/rabbit"
 	"fmn/internal/service"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
 	"fmn/pkg/message"
+	"fmn/pkg/prefs"
+	"fmn/pkg/prefs/pgstore"
 )
 
 // Deps are the consumer's collaborators.
@@ -33,6 +37,7 @@ type metrics struct {
 	forwarded  prometheus.Counter
 	workItems  prometheus.Counter
 	failures   prometheus.Counter
+	ownership  prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -44,6 +49,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		forwarded:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_forwarded_total", Help: "Bus messages handed to workers."}),
 		workItems:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_work_items_total", Help: "Work items published."}),
 		failures:   f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_publish_failures_total", Help: "Failed attempts to publish a batch (each is retried)."}),
+		ownership:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_ownership_changes_total", Help: "Ownership and membership changes applied from bus events."}),
 	}
 }
 
@@ -60,6 +66,16 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
 
+	pool, err := service.OpenDB(ctx, cfg.Postgres)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rules := cfg.Ownership
+	if rules == nil {
+		rules = ownership.DefaultRules()
+	}
+
 	conn, err := service.DialBroker(cfg.AMQP, cfg.Topology, "fmn-consumer", deps, logger)
 	if err != nil {
 		return err
@@ -68,13 +84,14 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	pub := conn.NewPublisher()
 	defer pub.Close()
 
-	c := &consumer{cfg: cfg, logger: logger, now: now, m: m, pub: pub,
+	c := &consumer{cfg: cfg, logger: logger, now: now, m: m, pub: pub, store: pgstore.New(pool), ownership: rules,
 		dedup: &dedup{rdb: rdb, prefix: cfg.Redis.Prefix + "dedup:", ttl: cfg.DedupTTL}, beforeAck: deps.BeforeAck}
 
 	mux := http.NewServeMux()
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
-		"broker": telemetry.Flag(conn.Ready),
-		"redis":  func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		"broker":   telemetry.Flag(conn.Ready),
+		"redis":    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		"database": func(ctx context.Context) error { return pool.Ping(ctx) },
 	})
 	srv := telemetry.NewServer(mux, logger)
 
@@ -96,6 +113,8 @@ type consumer struct {
 	m         *metrics
 	pub       *rabbit.Publisher
 	dedup     *dedup
+	store     *pgstore.Store
+	ownership *ownership.Rules
 	beforeAck func(context.Context)
 }
 
@@ -130,12 +149,16 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 		c.logger.WarnContext(ctx, "dedup lookup skipped", "error", err)
 	}
 	fresh := msgs[:0]
+	var owners []pgstore.OwnershipChange
+	var members []pgstore.MembershipChange
 	for i, msg := range msgs {
 		if seen != nil && seen[i] {
 			c.m.duplicates.Inc()
 			continue
 		}
 		fresh = append(fresh, msg)
+		o, mb := c.ownership.Changes(&msg)
+		owners, members = append(owners, o...), append(members, mb...)
 	}
 	for start := 0; start < len(fresh); start += c.cfg.BatchSize {
 		item := wire.WorkItem{Messages: fresh[start:min(start+c.cfg.BatchSize, len(fresh))]}
@@ -151,6 +174,17 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 		}})
 	}
 	service.Settle(ctx, batch, func(ctx context.Context) error {
+		// Ownership first: once the work items are out, the workers should already see it.
+		if err := c.store.ApplyOwnership(ctx, owners, members); err != nil {
+			var inv *prefs.InvalidError
+			if !errors.As(err, &inv) {
+				return err
+			}
+			// internal/ownership validates what it extracts; log what slipped through, keep going.
+			c.logger.WarnContext(ctx, "ownership change refused", "error", err)
+			owners, members = nil, nil
+		}
+		c.m.ownership.Add(float64(len(owners) + len(members)))
 		if err := c.pub.Publish(ctx, out...); err != nil {
 			return err
 		}

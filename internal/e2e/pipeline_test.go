@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -231,4 +232,36 @@ func TestFedmsgEnvelopesAndRepeatedIDs(t *testing.T) {
 
 	require.Equal(t, "2014-fedmsg-1", messageID(t, next(t, ralph)))
 	require.Equal(t, "after", messageID(t, next(t, ralph)), "the repeated id was dropped")
+}
+
+// A dist-git ACL event on the bus makes its user an owner; the owner's default "artifacts I own"
+// filter then matches the package's next build.
+func TestOwnershipFollowsBusEvents(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	require.Equal(t, http.StatusCreated, s.api("POST", "/api/v1/users", map[string]string{"name": "alice"}, nil))
+	s.waitWorkersCurrent()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	alice := s.subscribe(ctx, "alice", "")
+
+	s.publish("acl-1", "org.fedoraproject.prod.pagure.project.user.added", nil,
+		`{"project":{"name":"python-foo","namespace":"rpms","fullname":"rpms/python-foo","parent":null},"new_user":"alice","access":"commit","agent":"bob"}`)
+	require.Eventually(t, func() bool {
+		var n int
+		require.NoError(t, s.pool.QueryRow(ctx, `SELECT count(*) FROM artifact_owners WHERE artifact_name = 'python-foo' AND owner = 'alice'`).Scan(&n))
+		return n == 1
+	}, waitFor, 10*time.Millisecond, "the consumer applied the ACL event")
+	s.waitWorkersCurrent()
+
+	s.publish("build-1", "org.fedoraproject.prod.buildsys.build.state.change",
+		amqp.Table{"fedora_messaging_schema": "koji", "fedora_messaging_rpm_python-foo": true, "fedora_messaging_user_carol": true},
+		`{"name":"python-foo","owner":"carol","new":1}`)
+	// The ACL message names alice too, so her "events about me" filter may have sent it first.
+	ev := next(t, alice)
+	if messageID(t, ev) == "acl-1" {
+		ev = next(t, alice)
+	}
+	require.Equal(t, "build-1", messageID(t, ev), "her new package's build reached her")
 }
