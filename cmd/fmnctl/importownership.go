@@ -6,13 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"fmn/internal/config"
 	"fmn/internal/ownership/pagure"
 	"fmn/pkg/prefs/pgstore"
 )
@@ -50,14 +46,9 @@ not list are left alone. Uses FMN_DATABASE_URL.
 	if len(nss) == 0 {
 		return fmt.Errorf("-namespaces: none given")
 	}
-	r := config.NewReader(os.LookupEnv)
-	pg := config.ReadPostgres(r)
-	if err := r.Err(); err != nil {
-		return err
-	}
-	pool, err := pgxpool.New(ctx, string(pg.URL))
+	pool, err := openDB(ctx)
 	if err != nil {
-		return fmt.Errorf("database: %w", err)
+		return err
 	}
 	defer pool.Close()
 	imp, err := pagure.New(pagure.Config{BaseURL: *base, Namespaces: nss, MaxPages: *maxPages, Timeout: *timeout},

@@ -19,14 +19,9 @@ func migrateCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	r := config.NewReader(os.LookupEnv)
-	pg := config.ReadPostgres(r)
-	if err := r.Err(); err != nil {
-		return err
-	}
-	pool, err := pgxpool.New(ctx, string(pg.URL))
+	pool, err := openDB(ctx)
 	if err != nil {
-		return fmt.Errorf("database: %w", err)
+		return err
 	}
 	defer pool.Close()
 	res, err := migrations.Up(ctx, pool)
@@ -40,4 +35,18 @@ func migrateCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		fmt.Fprintln(stdout, "schema is current")
 	}
 	return nil
+}
+
+// openDB opens FMN_DATABASE_URL without the schema check (migrate is what makes it current).
+func openDB(ctx context.Context) (*pgxpool.Pool, error) {
+	r := config.NewReader(os.LookupEnv)
+	pg := config.ReadPostgres(r)
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.New(ctx, string(pg.URL))
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	return pool, nil
 }

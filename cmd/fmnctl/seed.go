@@ -6,11 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"fmn/internal/config"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 	"fmn/pkg/rules"
@@ -33,14 +29,9 @@ func seedDemoCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	r := config.NewReader(os.LookupEnv)
-	pg := config.ReadPostgres(r)
-	if err := r.Err(); err != nil {
-		return err
-	}
-	pool, err := pgxpool.New(ctx, string(pg.URL))
+	pool, err := openDB(ctx)
 	if err != nil {
-		return fmt.Errorf("database: %w", err)
+		return err
 	}
 	defer pool.Close()
 	store := pgstore.New(pool)

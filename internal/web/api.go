@@ -196,11 +196,7 @@ func (h *handler) listDestinations(w http.ResponseWriter, r *http.Request) error
 // confirmDestination marks a destination confirmed. Users confirm by link or IRC code later; an
 // administrator can confirm directly.
 func (h *handler) confirmDestination(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.user(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	u, id, err := h.userAndID(r)
 	if err != nil {
 		return err
 	}

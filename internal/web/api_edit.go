@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fmn/pkg/message"
+	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 	"fmn/pkg/rules"
 )
@@ -28,11 +29,7 @@ func decodeFilter(r *http.Request) (rules.Filter, error) {
 }
 
 func (h *handler) getFilter(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.user(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	u, id, err := h.userAndID(r)
 	if err != nil {
 		return err
 	}
@@ -45,11 +42,7 @@ func (h *handler) getFilter(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) updateFilter(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.user(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	u, id, err := h.userAndID(r)
 	if err != nil {
 		return err
 	}
@@ -67,11 +60,7 @@ func (h *handler) updateFilter(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) deleteFilter(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.user(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	u, id, err := h.userAndID(r)
 	if err != nil {
 		return err
 	}
@@ -83,11 +72,7 @@ func (h *handler) deleteFilter(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) updateDestination(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.user(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	u, id, err := h.userAndID(r)
 	if err != nil {
 		return err
 	}
@@ -118,11 +103,7 @@ func (h *handler) updateDestination(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *handler) deleteDestination(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.user(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	u, id, err := h.userAndID(r)
 	if err != nil {
 		return err
 	}
@@ -166,4 +147,14 @@ func (h *handler) applyOwnership(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// userAndID loads the user named in the path and reads the {id} path value.
+func (h *handler) userAndID(r *http.Request) (prefs.User, int64, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return prefs.User{}, 0, err
+	}
+	u, err := h.user(r)
+	return u, id, err
 }
