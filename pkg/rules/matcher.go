@@ -128,20 +128,10 @@ func Compile(s *Snapshot) (*Matcher, error) {
 // compileIndex validates, binds (through own, which interns their names) and indexes the enabled
 // filters of fs, and lists those that do not validate. fs must not be longer than MaxInt32.
 func compileIndex(fs []Filter, own *ownerIndex) (*index, []InvalidFilter) {
-	c := &index{
-		p:         newProgram(own, len(fs)),
-		users:     make(map[uint32][]int32),
-		agents:    make(map[uint32][]int32),
-		artifacts: make(map[uint32][]int32),
-		groups:    make(map[uint32][]int32),
-		apps:      make(map[uint32][]int32),
-		topics:    make(map[string][]int32),
-	}
+	b := newIndexBuilder(own, len(fs))
 	var invalid []InvalidFilter
-	c.stats.Filters = len(fs)
+	b.c.stats.Filters = len(fs)
 	cc := newCompileCache()
-	tb := newTrieBuilder()
-	var arts []uint32 // scratch for owned expansions
 	// Filters are stored in (user, id) order, so that the matching filters of a message, taken in
 	// index order, come out grouped by user and need little sorting.
 	order := make([]int32, len(fs))
@@ -158,36 +148,70 @@ func compileIndex(fs []Filter, own *ownerIndex) (*index, []InvalidFilter) {
 	for _, i := range order {
 		f := &fs[i]
 		if !f.Enabled {
-			c.stats.Disabled++
+			b.c.stats.Disabled++
 			continue
 		}
 		cf, err := bindFilter(f, own, cc)
 		if err != nil {
 			invalid = append(invalid, invalidFilter(f, err))
-			c.stats.Invalid++
+			b.c.stats.Invalid++
 			continue
 		}
-		if len(cf.dests) == 0 {
-			c.stats.NoDestinations++
-			continue
-		}
-		best, bestArts, unmatchable := c.chooseIndex(cf, &arts)
-		if unmatchable {
-			c.stats.Unmatchable++
-			continue
-		}
-		idx := c.p.emit(cf)
-		if best < 0 {
-			c.addAlways(cf, idx)
-			continue
-		}
-		c.addIndexed(cf, idx, best, bestArts, tb)
+		b.add(cf)
 	}
+	return b.finish(), invalid
+}
+
+// indexBuilder builds an index from bound filters, added in (user, id) order.
+type indexBuilder struct {
+	c    *index
+	tb   *trieBuilder
+	arts []uint32 // scratch for owned expansions
+}
+
+func newIndexBuilder(own *ownerIndex, nFilters int) *indexBuilder {
+	return &indexBuilder{
+		c: &index{
+			p:         newProgram(own, nFilters),
+			users:     make(map[uint32][]int32),
+			agents:    make(map[uint32][]int32),
+			artifacts: make(map[uint32][]int32),
+			groups:    make(map[uint32][]int32),
+			apps:      make(map[uint32][]int32),
+			topics:    make(map[string][]int32),
+		},
+		tb: newTrieBuilder(),
+	}
+}
+
+// add stores and indexes a bound filter, unless it sends nowhere or cannot match.
+func (b *indexBuilder) add(cf *boundFilter) {
+	c := b.c
+	if len(cf.dests) == 0 {
+		c.stats.NoDestinations++
+		return
+	}
+	best, bestArts, unmatchable := c.chooseIndex(cf, &b.arts)
+	if unmatchable {
+		c.stats.Unmatchable++
+		return
+	}
+	idx := c.p.emit(cf)
+	if best < 0 {
+		c.addAlways(cf, idx)
+		return
+	}
+	c.addIndexed(cf, idx, best, bestArts, b.tb)
+}
+
+// finish returns the index; b must not be used afterwards.
+func (b *indexBuilder) finish() *index {
+	c := b.c
 	c.p.done()
-	c.trie = tb.build()
+	c.trie = b.tb.build()
 	c.stats.GlobPatterns = len(c.trie.globs)
 	c.stats.TrieNodes = len(c.trie.nodes)
-	return c, invalid
+	return c
 }
 
 // chooseIndex picks the filter's most selective positive condition (-1 for none), expanding

@@ -134,6 +134,9 @@ func patchSteps(t *testing.T, r *rand.Rand, s *rules.Snapshot, vp *vocab, users 
 			}
 		}
 		before := patched.OverlayUsers()
+		if r.IntN(4) == 0 {
+			rules.RebindOverlayNext(patched)
+		}
 		patched, err = patched.WithUsers(repl)
 		require.NoError(t, err)
 		for u, fs := range repl {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"maps"
 	"slices"
 
 	"fmn/pkg/message"
@@ -104,6 +105,15 @@ func (x *ownerIndex) extend() *ownerIndex {
 	y.syms = make(map[string]uint32)
 	y.names = nil
 	y.off = uint32(len(x.names))
+	return &y
+}
+
+// clone copies an extension's own symbols, so that interning more names in the copy leaves x
+// unchanged.
+func (x *ownerIndex) clone() *ownerIndex {
+	y := *x
+	y.syms = maps.Clone(x.syms)
+	y.names = slices.Clone(x.names)
 	return &y
 }
 
