@@ -52,7 +52,8 @@ type Stats struct {
 
 // MatchInfo describes the work one Match call did.
 type MatchInfo struct {
-	// Candidates is the number of filters verified (index hits plus the always-check list).
+	// Candidates is the number of filters verified (index hits plus the always-check list; with
+	// an overlay, those of the base, less the patched users', plus those of the overlay).
 	Candidates int
 	// BodyParsed says whether the body had to be parsed.
 	BodyParsed bool
@@ -439,18 +440,22 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	}
 	// Filters are in (user, id) order, so a user's candidates are adjacent and the mask is looked
 	// up once per user.
-	lastUser, lastMasked := uint32(0), false
+	lastUser, lastMasked, nMasked := uint32(0), false, 0
 	for _, i := range s.base.list {
 		f := &c.p.filters[i]
 		if masked != nil && f.user != lastUser {
 			_, lastMasked = masked[f.user]
 			lastUser = f.user
 		}
-		if !lastMasked && c.p.matches(f, x) {
+		if lastMasked {
+			nMasked++
+			continue
+		}
+		if c.p.matches(f, x) {
 			s.hits = c.p.appendHits(s.hits, f)
 		}
 	}
-	info := MatchInfo{Candidates: len(s.base.list)}
+	info := MatchInfo{Candidates: len(s.base.list) - nMasked}
 	sorted := true // hits are grouped by user in increasing user order
 	if c.ov != nil {
 		ix := c.ov.ix
