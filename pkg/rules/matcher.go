@@ -434,25 +434,30 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	x := &s.x
 	x.reset(m, own)
 	c.collect(&s.base, x, s.gen)
-	var masked map[uint32]struct{}
-	if c.ov != nil {
-		masked = c.ov.masked
-	}
-	// Filters are in (user, id) order, so a user's candidates are adjacent and the mask is looked
-	// up once per user.
-	lastUser, lastMasked, nMasked := uint32(0), false, 0
-	for _, i := range s.base.list {
-		f := &c.p.filters[i]
-		if masked != nil && f.user != lastUser {
-			_, lastMasked = masked[f.user]
-			lastUser = f.user
+	nMasked := 0
+	if c.ov == nil {
+		for _, i := range s.base.list {
+			if f := &c.p.filters[i]; c.p.matches(f, x) {
+				s.hits = c.p.appendHits(s.hits, f)
+			}
 		}
-		if lastMasked {
-			nMasked++
-			continue
-		}
-		if c.p.matches(f, x) {
-			s.hits = c.p.appendHits(s.hits, f)
+	} else {
+		// Filters are in (user, id) order, so a user's candidates are adjacent and the mask is
+		// looked up once per user.
+		lastUser, lastMasked := uint32(0), false
+		for _, i := range s.base.list {
+			f := &c.p.filters[i]
+			if f.user != lastUser {
+				_, lastMasked = c.ov.masked[f.user]
+				lastUser = f.user
+			}
+			if lastMasked {
+				nMasked++
+				continue
+			}
+			if c.p.matches(f, x) {
+				s.hits = c.p.appendHits(s.hits, f)
+			}
 		}
 	}
 	info := MatchInfo{Candidates: len(s.base.list) - nMasked}
