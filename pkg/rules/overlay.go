@@ -88,7 +88,7 @@ const freshSymsSlack = 1024
 //
 // Matching with an overlay looks the message up in both the base and the overlay indexes and
 // skips the base filters of patched users. A message that matches nothing still allocates
-// nothing.
+// nothing, except that a call may size its reused per-call state to a larger overlay once.
 func (c *Matcher) WithUsers(replaced map[string][]Filter) (*Matcher, error) {
 	for u, fs := range replaced {
 		for i := range fs {
