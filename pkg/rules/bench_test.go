@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
@@ -29,7 +30,19 @@ var benchSizes = [...]int{10_000, 100_000}
 type benchEnv struct {
 	m    *rules.Matcher
 	msgs []message.Message
+	// patches are replacement filters for benchPatchUsers distinct users: each gets the filters
+	// of another random user (so owned and @mygroups conditions expand through the new owner).
+	patches []benchPatch
 }
+
+// benchPatch is one user's replacement filters.
+type benchPatch struct {
+	user    string
+	filters []rules.Filter
+}
+
+// benchPatchUsers is the number of patches a benchEnv prepares.
+const benchPatchUsers = 2000
 
 func newBenchEnv(b *testing.B, users int) *benchEnv {
 	b.Helper()
@@ -42,7 +55,36 @@ func newBenchEnv(b *testing.B, users int) *benchEnv {
 	if err != nil {
 		b.Skip(err)
 	}
-	return &benchEnv{m: m, msgs: msgs}
+	byUser := map[string][]rules.Filter{}
+	for _, f := range pop.Snapshot.Filters {
+		byUser[f.User] = append(byUser[f.User], f)
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	env := &benchEnv{m: m, msgs: msgs}
+	for _, k := range r.Perm(len(pop.Users))[:benchPatchUsers] {
+		u := pop.Users[k]
+		var fs []rules.Filter
+		for _, f := range byUser[pick(r, pop.Users)] {
+			f.User = u
+			fs = append(fs, f)
+		}
+		env.patches = append(env.patches, benchPatch{user: u, filters: fs})
+	}
+	return env
+}
+
+// patched returns env's matcher with the first n patches applied.
+func (env *benchEnv) patched(b *testing.B, n int) *rules.Matcher {
+	b.Helper()
+	repl := map[string][]rules.Filter{}
+	for _, p := range env.patches[:n] {
+		repl[p.user] = p.filters
+	}
+	m, err := env.m.WithUsers(repl)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
 }
 
 // lazyEnvs builds each size's environment once, on first use by a selected sub-benchmark.
@@ -147,5 +189,66 @@ func BenchmarkNaive(b *testing.B) {
 	for b.Loop() {
 		n.Match(&msgs[i%len(msgs)], now)
 		i++
+	}
+}
+
+// benchOverlays are the overlay sizes (patched users) benchmarked.
+var benchOverlays = [...]int{0, 100, 1000}
+
+// BenchmarkWithUsers patches one user (≈ 4 filters) into a matcher that already has an overlay
+// of the given size: the cost of applying one preference change.
+func BenchmarkWithUsers(b *testing.B) {
+	envs := lazyEnvs{}
+	for _, n := range benchSizes {
+		for _, k := range benchOverlays {
+			b.Run(fmt.Sprintf("users=%d/overlay=%d", n, k), func(b *testing.B) {
+				env := envs.get(b, n)
+				m := env.patched(b, k)
+				rest := env.patches[k:]
+				i := 0
+				b.ReportAllocs()
+				for b.Loop() {
+					p := &rest[i%len(rest)]
+					if _, err := m.WithUsers(map[string][]rules.Filter{p.user: p.filters}); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkMatchLatencyOverlay is BenchmarkMatchLatency on a matcher with an overlay of the given
+// number of patched users (0: the plain base).
+func BenchmarkMatchLatencyOverlay(b *testing.B) {
+	envs := lazyEnvs{}
+	n := benchSizes[len(benchSizes)-1]
+	for _, k := range benchOverlays {
+		b.Run(fmt.Sprintf("users=%d/overlay=%d", n, k), func(b *testing.B) {
+			env := envs.get(b, n)
+			m := env.m
+			if k > 0 {
+				m = env.patched(b, k)
+			}
+			now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+			var durs []time.Duration
+			var cands int
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				msg := &env.msgs[i%len(env.msgs)]
+				t0 := time.Now()
+				_, info := m.MatchWithInfo(msg, now)
+				durs = append(durs, time.Since(t0))
+				cands += info.Candidates
+				i++
+			}
+			slices.Sort(durs)
+			b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
+			b.ReportMetric(float64(durs[len(durs)*99/100].Nanoseconds()), "p99-ns")
+			b.ReportMetric(float64(durs[len(durs)-1].Nanoseconds()), "max-ns")
+			b.ReportMetric(float64(cands)/float64(i), "candidates/msg")
+		})
 	}
 }

@@ -64,4 +64,18 @@
 // condition it was found through when that lookup is exact. Names are compared as interned
 // integer ids. Matching a message that matches nothing allocates nothing. A Matcher is immutable
 // and safe for concurrent use; build a new one when the snapshot changes.
+//
+// # Patching
+//
+// Compiling a large snapshot takes a while (about a second at 400k filters), too long to repeat at
+// every preference change. Matcher.WithUsers derives a Matcher in which some users' filters are
+// replaced, without touching the receiver: the compiled base is shared, and the replaced users'
+// filters go in a small overlay, compiled on its own, through the base's ownership and
+// memberships and a symbol table layered on the base's (new names get new ids; the base's table
+// is never written, so matching on older Matchers goes on undisturbed). Matching looks the
+// message up in both, skips the base filters of patched users, and merges the results in the
+// usual order; the output is that of Compile on the patched snapshot. Each patch rebuilds the
+// overlay's indexes, reusing its validated filters, so its cost grows with the overlay, never
+// with the base: recompile in the background when OverlayUsers grows past a few thousand. The
+// ownership and membership maps are kept in the Matcher for this.
 package rules

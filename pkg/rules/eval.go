@@ -257,11 +257,11 @@ func (p *program) extIndex(key any, add func(), next int) uint32 {
 	return uint32(next)
 }
 
-// done drops what only building needed: matching looks up owners by artifact and names by
-// symbol, but no longer expands ownership or memberships.
+// done drops what only building needed. The ownership and membership maps that binding uses
+// (ownerIndex.byUser, byGroup, groupsOf) are kept: Matcher.WithUsers binds new filters through
+// them.
 func (p *program) done() {
 	p.extIdx = nil
-	p.own.byUser, p.own.byGroup, p.own.groupsOf = nil, nil, nil
 }
 
 // boundFilter is a filter validated and bound to its owner, before it is stored in a program.

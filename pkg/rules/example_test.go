@@ -108,3 +108,32 @@ func ExampleCompile() {
 	// bob 21 [2]
 	// indexed: 3 always checked: 1
 }
+
+// A worker patches one user's filters into the compiled matcher when they change, instead of
+// compiling every user again; the old matcher stays valid for the messages in flight.
+func ExampleMatcher_WithUsers() {
+	mine := func(user string, id int64) rules.Filter {
+		return rules.Filter{
+			ID: id, User: user, Enabled: true, Destinations: []int64{10},
+			Conditions: []rules.Condition{{Field: rules.FieldUser, Values: []string{rules.Me}}},
+		}
+	}
+	base, err := rules.Compile(&rules.Snapshot{Filters: []rules.Filter{mine("alice", 1), mine("bob", 2)}})
+	if err != nil {
+		panic(err)
+	}
+	// bob deleted his filter and carol, a new user, wrote one.
+	patched, err := base.WithUsers(map[string][]rules.Filter{
+		"bob":   nil,
+		"carol": {mine("carol", 3)},
+	})
+	if err != nil {
+		panic(err)
+	}
+	m := &message.Message{Topic: "org.fedoraproject.prod.bodhi.update.comment", Usernames: []string{"alice", "bob", "carol"}}
+	fmt.Println(base.Match(m, time.Now()))
+	fmt.Println(patched.Match(m, time.Now()), patched.OverlayUsers())
+	// Output:
+	// [{alice 10 [1]} {bob 10 [2]}]
+	// [{alice 10 [1]} {carol 10 [3]}] 2
+}

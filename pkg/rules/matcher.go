@@ -52,15 +52,32 @@ type Stats struct {
 
 // MatchInfo describes the work one Match call did.
 type MatchInfo struct {
-	// Candidates is the number of filters verified (index hits plus the always-check list).
+	// Candidates is the number of filters verified (index hits plus the always-check list; with
+	// an overlay, those of the base, less the patched users', plus those of the overlay).
 	Candidates int
 	// BodyParsed says whether the body had to be parsed.
 	BodyParsed bool
 }
 
 // Matcher is the compiled, indexed form of a snapshot. It is immutable and safe for concurrent
-// use; build a new one (with Compile) when the snapshot changes.
+// use; build a new one with Compile when the snapshot changes, or with WithUsers when a few users'
+// filters do.
 type Matcher struct {
+	// index is the compiled base, shared by every Matcher derived from it with WithUsers.
+	*index
+	// ov holds the users patched on top of the base; nil for none.
+	ov *overlay
+
+	invalid []InvalidFilter
+	// free holds per-call state for reuse, so matching allocates nothing when nothing matches.
+	// A bounded channel rather than a sync.Pool: a pool is emptied by every GC, and a scratch
+	// holds a stamp per filter (1.6 MB at 400k filters), too much to reallocate after each GC.
+	// Matchers derived with WithUsers share their base's channel.
+	free chan *scratch
+}
+
+// index is a set of compiled filters and the indexes over them.
+type index struct {
 	p *program
 
 	// The indexes, keyed by symbol id (see ownerIndex.syms) except for exact topics.
@@ -75,12 +92,7 @@ type Matcher struct {
 	// severityBit): a filter that requires a severity is listed only under the levels it allows.
 	always [4][]int32
 
-	invalid []InvalidFilter
-	stats   Stats
-	// free holds per-call state for reuse, so matching allocates nothing when nothing matches.
-	// A bounded channel rather than a sync.Pool: a pool is emptied by every GC, and a scratch
-	// holds a stamp per filter (1.6 MB at 400k filters), too much to reallocate after each GC.
-	free chan *scratch
+	stats Stats
 }
 
 // Index ranks: a lower rank is a more selective index.
@@ -109,73 +121,104 @@ func Compile(s *Snapshot) (*Matcher, error) {
 		return nil, ErrTooManyFilters
 	}
 	own := newOwnerIndex(s)
-	c := &Matcher{
-		p:         newProgram(own, len(s.Filters)),
-		users:     make(map[uint32][]int32),
-		agents:    make(map[uint32][]int32),
-		artifacts: make(map[uint32][]int32),
-		groups:    make(map[uint32][]int32),
-		apps:      make(map[uint32][]int32),
-		topics:    make(map[string][]int32),
-	}
-	c.stats.Filters = len(s.Filters)
-	c.stats.BadOwnership = own.bad
+	ix, invalid := compileIndex(s.Filters, own)
+	ix.stats.BadOwnership = own.bad
+	return &Matcher{index: ix, invalid: invalid, free: make(chan *scratch, 2*runtime.GOMAXPROCS(0))}, nil
+}
+
+// compileIndex validates, binds (through own, which interns their names) and indexes the enabled
+// filters of fs, and lists those that do not validate. fs must not be longer than MaxInt32.
+func compileIndex(fs []Filter, own *ownerIndex) (*index, []InvalidFilter) {
+	b := newIndexBuilder(own, len(fs))
+	var invalid []InvalidFilter
+	b.c.stats.Filters = len(fs)
 	cc := newCompileCache()
-	tb := newTrieBuilder()
-	var arts []uint32 // scratch for owned expansions
 	// Filters are stored in (user, id) order, so that the matching filters of a message, taken in
 	// index order, come out grouped by user and need little sorting.
-	order := make([]int32, len(s.Filters))
+	order := make([]int32, len(fs))
 	for i := range order {
 		order[i] = int32(i)
 	}
 	slices.SortFunc(order, func(a, b int32) int {
-		fa, fb := &s.Filters[a], &s.Filters[b]
+		fa, fb := &fs[a], &fs[b]
 		if c := strings.Compare(fa.User, fb.User); c != 0 {
 			return c
 		}
 		return cmp.Compare(fa.ID, fb.ID)
 	})
 	for _, i := range order {
-		f := &s.Filters[i]
+		f := &fs[i]
 		if !f.Enabled {
-			c.stats.Disabled++
+			b.c.stats.Disabled++
 			continue
 		}
 		cf, err := bindFilter(f, own, cc)
 		if err != nil {
-			c.invalid = append(c.invalid, invalidFilter(f, err))
-			c.stats.Invalid++
+			invalid = append(invalid, invalidFilter(f, err))
+			b.c.stats.Invalid++
 			continue
 		}
-		if len(cf.dests) == 0 {
-			c.stats.NoDestinations++
-			continue
-		}
-		best, bestArts, unmatchable := c.chooseIndex(cf, &arts)
-		if unmatchable {
-			c.stats.Unmatchable++
-			continue
-		}
-		idx := c.p.emit(cf)
-		if best < 0 {
-			c.addAlways(cf, idx)
-			continue
-		}
-		c.addIndexed(cf, idx, best, bestArts, tb)
+		b.add(cf)
 	}
+	return b.finish(), invalid
+}
+
+// indexBuilder builds an index from bound filters, added in (user, id) order.
+type indexBuilder struct {
+	c    *index
+	tb   *trieBuilder
+	arts []uint32 // scratch for owned expansions
+}
+
+func newIndexBuilder(own *ownerIndex, nFilters int) *indexBuilder {
+	return &indexBuilder{
+		c: &index{
+			p:         newProgram(own, nFilters),
+			users:     make(map[uint32][]int32),
+			agents:    make(map[uint32][]int32),
+			artifacts: make(map[uint32][]int32),
+			groups:    make(map[uint32][]int32),
+			apps:      make(map[uint32][]int32),
+			topics:    make(map[string][]int32),
+		},
+		tb: newTrieBuilder(),
+	}
+}
+
+// add stores and indexes a bound filter, unless it sends nowhere or cannot match.
+func (b *indexBuilder) add(cf *boundFilter) {
+	c := b.c
+	if len(cf.dests) == 0 {
+		c.stats.NoDestinations++
+		return
+	}
+	best, bestArts, unmatchable := c.chooseIndex(cf, &b.arts)
+	if unmatchable {
+		c.stats.Unmatchable++
+		return
+	}
+	idx := c.p.emit(cf)
+	if best < 0 {
+		c.addAlways(cf, idx)
+		return
+	}
+	c.addIndexed(cf, idx, best, bestArts, b.tb)
+}
+
+// finish returns the index; b must not be used afterwards.
+func (b *indexBuilder) finish() *index {
+	c := b.c
 	c.p.done()
-	c.trie = tb.build()
+	c.trie = b.tb.build()
 	c.stats.GlobPatterns = len(c.trie.globs)
 	c.stats.TrieNodes = len(c.trie.nodes)
-	c.free = make(chan *scratch, 2*runtime.GOMAXPROCS(0))
-	return c, nil
+	return c
 }
 
 // chooseIndex picks the filter's most selective positive condition (-1 for none), expanding
 // owned conditions into the artifacts (as symbol ids) they stand for; arts is scratch. A positive
 // owned condition whose owners own nothing makes the filter unmatchable.
-func (c *Matcher) chooseIndex(cf *boundFilter, arts *[]uint32) (best int, bestArts []uint32, unmatchable bool) {
+func (c *index) chooseIndex(cf *boundFilter, arts *[]uint32) (best int, bestArts []uint32, unmatchable bool) {
 	best, bestRank, bestKeys := -1, rankNone, 0
 	for j := range cf.conds {
 		cd := &cf.conds[j]
@@ -220,7 +263,7 @@ func (c *Matcher) chooseIndex(cf *boundFilter, arts *[]uint32) (best int, bestAr
 }
 
 // addAlways puts filter idx in the always-check lists of the severity levels it allows.
-func (c *Matcher) addAlways(f *boundFilter, idx int32) {
+func (c *index) addAlways(f *boundFilter, idx int32) {
 	mask := uint8(0xF)
 	for j := range f.conds {
 		if cd := &f.conds[j]; cd.fid == fSeverity {
@@ -240,7 +283,7 @@ func (c *Matcher) addAlways(f *boundFilter, idx int32) {
 }
 
 // addIndexed posts filter idx under its condition best (bestArts for an owned condition).
-func (c *Matcher) addIndexed(f *boundFilter, idx int32, best int, bestArts []uint32, tb *trieBuilder) {
+func (c *index) addIndexed(f *boundFilter, idx int32, best int, bestArts []uint32, tb *trieBuilder) {
 	c.stats.Indexed++
 	cd := &f.conds[best]
 	// Where the lookup is exact, the condition holds for every candidate found through it.
@@ -306,7 +349,7 @@ func topicRank(t *topicCond) int {
 }
 
 // post adds filter idx under every key (once per key).
-func (c *Matcher) post(index map[uint32][]int32, keys []uint32, idx int32) {
+func (c *index) post(index map[uint32][]int32, keys []uint32, idx int32) {
 	for _, k := range keys {
 		l := index[k]
 		if len(l) > 0 && l[len(l)-1] == idx {
@@ -317,27 +360,41 @@ func (c *Matcher) post(index map[uint32][]int32, keys []uint32, idx int32) {
 	}
 }
 
-// Stats describes how the filters were indexed.
+// Stats describes how the filters were indexed. On a Matcher made by WithUsers it describes the
+// compiled base (patched users' old filters included); OverlayStats describes the patch.
 func (c *Matcher) Stats() Stats { return c.stats }
 
-// Invalid lists the enabled filters that were skipped because they do not validate.
-func (c *Matcher) Invalid() []InvalidFilter { return c.invalid }
-
-// scratch is the per-call state of Match: candidate dedup by generation stamps, the candidate
-// list and the hits, all reused across calls.
-type scratch struct {
-	stamps []uint32
-	gen    uint32
-	cands  []int32
-	hits   []hit
-	x      msgCtx
+// Invalid lists the enabled filters that were skipped because they do not validate, in (user,
+// id) order. On a Matcher made by WithUsers it lists those of the base's unpatched users and
+// those of the replacements, and builds that list on each call.
+func (c *Matcher) Invalid() []InvalidFilter {
+	if c.ov == nil {
+		return c.invalid
+	}
+	return c.ov.mergeInvalid(c.invalid)
 }
 
-func (s *scratch) addAll(l []int32) {
+// scratch is the per-call state of Match: candidate dedup by generation stamps, the candidate
+// lists and the hits, all reused across calls.
+type scratch struct {
+	gen uint32
+	// base collects the candidates among the base's filters, over those of an overlay.
+	base, over candidates
+	hits       []hit
+	x          msgCtx
+}
+
+// candidates collects candidate filters once each: stamps[i] == gen when filter i is in list.
+type candidates struct {
+	stamps []uint32
+	list   []int32
+}
+
+func (cs *candidates) addAll(l []int32, gen uint32) {
 	for _, i := range l {
-		if s.stamps[i] != s.gen {
-			s.stamps[i] = s.gen
-			s.cands = append(s.cands, i)
+		if cs.stamps[i] != gen {
+			cs.stamps[i] = gen
+			cs.list = append(cs.list, i)
 		}
 	}
 }
@@ -357,60 +414,113 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	select {
 	case s = <-c.free:
 	default:
-		s = &scratch{stamps: make([]uint32, len(c.p.filters))}
+		s = &scratch{base: candidates{stamps: make([]uint32, len(c.p.filters))}}
 	}
 	s.gen++
 	if s.gen == 0 { // wrapped: old stamps could collide
-		clear(s.stamps)
+		clear(s.base.stamps)
+		clear(s.over.stamps)
 		s.gen = 1
 	}
-	s.cands = s.cands[:0]
 	s.hits = s.hits[:0]
 
 	// The message's names as symbol ids; a name no filter or ownership row mentions is 0 and is
-	// not looked up.
+	// not looked up. With an overlay, the overlay's symbol table resolves names: it gives the
+	// base's ids to the names the base knows, so one msgCtx serves both.
+	own := c.p.own
+	if c.ov != nil {
+		own = c.ov.own
+	}
 	x := &s.x
-	x.reset(m, c.p.own)
-	for _, u := range x.users { // the agent included
-		if u != 0 {
-			s.addAll(c.users[u])
+	x.reset(m, own)
+	c.collect(&s.base, x, s.gen)
+	nMasked := 0
+	if c.ov == nil {
+		for _, i := range s.base.list {
+			if f := &c.p.filters[i]; c.p.matches(f, x) {
+				s.hits = c.p.appendHits(s.hits, f)
+			}
+		}
+	} else {
+		// Filters are in (user, id) order, so a user's candidates are adjacent and the mask is
+		// looked up once per user.
+		lastUser, lastMasked := uint32(0), false
+		for _, i := range s.base.list {
+			f := &c.p.filters[i]
+			if f.user != lastUser {
+				_, lastMasked = c.ov.masked[f.user]
+				lastUser = f.user
+			}
+			if lastMasked {
+				nMasked++
+				continue
+			}
+			if c.p.matches(f, x) {
+				s.hits = c.p.appendHits(s.hits, f)
+			}
 		}
 	}
-	if x.agent != 0 {
-		s.addAll(c.agents[x.agent])
-	}
-	for _, a := range x.arts {
-		if a != 0 {
-			s.addAll(c.artifacts[a])
+	info := MatchInfo{Candidates: len(s.base.list) - nMasked}
+	sorted := true // hits are grouped by user in increasing user order
+	if c.ov != nil {
+		ix := c.ov.ix
+		if len(s.over.stamps) < len(ix.p.filters) {
+			s.over.stamps = make([]uint32, len(ix.p.filters))
 		}
-	}
-	for _, g := range x.groups {
-		if g != 0 {
-			s.addAll(c.groups[g])
+		n := len(s.hits)
+		ix.collect(&s.over, x, s.gen)
+		for _, i := range s.over.list {
+			if f := &ix.p.filters[i]; ix.p.matches(f, x) {
+				s.hits = ix.p.appendHits(s.hits, f)
+			}
 		}
+		info.Candidates += len(s.over.list)
+		// Each run is grouped by user, and no user has hits in both (the base's are masked).
+		sorted = n == 0 || n == len(s.hits)
 	}
-	if x.app != 0 {
-		s.addAll(c.apps[x.app])
+	info.BodyParsed = x.bodyState != 0
+	var out []Match
+	if sorted {
+		out = buildMatchesByUser(s.hits)
+	} else {
+		out = buildMatches(s.hits)
 	}
-	s.addAll(c.topics[m.Topic])
-	c.trie.walk(m.Topic, s)
-	s.addAll(c.always[severityIndex(m.Severity)])
-
-	slices.Sort(s.cands)
-	for _, i := range s.cands {
-		f := &c.p.filters[i]
-		if c.p.matches(f, &s.x) {
-			s.hits = c.p.appendHits(s.hits, f)
-		}
-	}
-	info := MatchInfo{Candidates: len(s.cands), BodyParsed: s.x.bodyState != 0}
-	out := buildMatchesByUser(s.hits)
-	s.x.reset(nil, nil)
+	x.reset(nil, nil)
 	select {
 	case c.free <- s:
 	default:
 	}
 	return out, info
+}
+
+// collect puts the candidate filters for the message x in cs, sorted.
+func (c *index) collect(cs *candidates, x *msgCtx, gen uint32) {
+	cs.list = cs.list[:0]
+	for _, u := range x.users { // the agent included
+		if u != 0 {
+			cs.addAll(c.users[u], gen)
+		}
+	}
+	if x.agent != 0 {
+		cs.addAll(c.agents[x.agent], gen)
+	}
+	for _, a := range x.arts {
+		if a != 0 {
+			cs.addAll(c.artifacts[a], gen)
+		}
+	}
+	for _, g := range x.groups {
+		if g != 0 {
+			cs.addAll(c.groups[g], gen)
+		}
+	}
+	if x.app != 0 {
+		cs.addAll(c.apps[x.app], gen)
+	}
+	cs.addAll(c.topics[x.m.Topic], gen)
+	c.trie.walk(x.m.Topic, cs, gen)
+	cs.addAll(c.always[severityIndex(x.m.Severity)], gen)
+	slices.Sort(cs.list)
 }
 
 // globTrie finds the topic patterns whose literal prefix is a prefix of a topic: a byte trie over
@@ -436,8 +546,8 @@ type globEntry struct {
 	filters []int32
 }
 
-// walk adds to s the filters of every pattern that matches topic.
-func (t *globTrie) walk(topic string, s *scratch) {
+// walk adds to cs the filters of every pattern that matches topic.
+func (t *globTrie) walk(topic string, cs *candidates, gen uint32) {
 	if len(t.nodes) == 0 {
 		return
 	}
@@ -446,7 +556,7 @@ func (t *globTrie) walk(topic string, s *scratch) {
 		for _, gi := range n.globs {
 			e := &t.globs[gi]
 			if e.g.match(topic) {
-				s.addAll(e.filters)
+				cs.addAll(e.filters, gen)
 			}
 		}
 		if i == len(topic) {

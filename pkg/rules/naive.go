@@ -80,7 +80,7 @@ type hit struct {
 }
 
 func (p *program) appendHits(hits []hit, f *cfilter) []hit {
-	user := p.own.names[f.user]
+	user := p.own.name(f.user)
 	for _, d := range p.dests[f.dests.start : f.dests.start+f.dests.n] {
 		hits = append(hits, hit{user: user, dest: d, filter: f.id})
 	}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"maps"
 	"slices"
 
 	"fmn/pkg/message"
@@ -49,8 +50,14 @@ type ownerIndex struct {
 	// artifacts), so conditions compare integers; 0 stands for a name nobody mentions. It is
 	// filled while building and only read while matching.
 	syms map[string]uint32
-	// names maps symbol ids back to names (names[0] is "").
+	// names maps symbol ids back to names: names[i] is the name of id off+i (in a base index,
+	// off is 0 and names[0] is "").
 	names []string
+	// base, when set, is the index this one extends for an overlay (see extend): it shares the
+	// ownership and memberships of base, resolves the names base knows to base's ids, and
+	// numbers new names from off = len(base.names) on. base itself is never modified.
+	base *ownerIndex
+	off  uint32
 }
 
 // intern returns the symbol id of s, adding it if new.
@@ -58,10 +65,10 @@ func (x *ownerIndex) intern(s string) uint32 {
 	if s == "" {
 		return 0
 	}
-	if id, ok := x.syms[s]; ok {
+	if id := x.lookup(s); id != 0 {
 		return id
 	}
-	id := uint32(len(x.names))
+	id := x.off + uint32(len(x.names))
 	x.syms[s] = id
 	x.names = append(x.names, s)
 	return id
@@ -72,7 +79,42 @@ func (x *ownerIndex) lookup(s string) uint32 {
 	if s == "" {
 		return 0
 	}
+	if x.base != nil {
+		if id := x.base.syms[s]; id != 0 {
+			return id
+		}
+	}
 	return x.syms[s]
+}
+
+// name returns the name of symbol id.
+func (x *ownerIndex) name(id uint32) string {
+	if id < x.off {
+		return x.base.names[id]
+	}
+	return x.names[id-x.off]
+}
+
+// extend returns a view of x for an overlay: the same ownership and memberships, and a symbol
+// table layered on x's, so that interning the overlay's names never writes to x, which matchers
+// may be reading concurrently. Its cost does not depend on the size of x. x must not itself be
+// an extension.
+func (x *ownerIndex) extend() *ownerIndex {
+	y := *x
+	y.base = x
+	y.syms = make(map[string]uint32)
+	y.names = nil
+	y.off = uint32(len(x.names))
+	return &y
+}
+
+// clone copies an extension's own symbols, so that interning more names in the copy leaves x
+// unchanged.
+func (x *ownerIndex) clone() *ownerIndex {
+	y := *x
+	y.syms = maps.Clone(x.syms)
+	y.names = slices.Clone(x.names)
+	return &y
 }
 
 func newOwnerIndex(s *Snapshot) *ownerIndex {
