@@ -13,9 +13,10 @@ import (
 	"fmn/pkg/rules"
 )
 
-// maxOverlayUsers is how many patched users a state carries before the worker recompiles
-// everything in the background: patches stay cheap, and matching stays as fast as a fresh compile.
-const maxOverlayUsers = 2000
+// maxOverlayUsers is how many patched users a state carries before the worker reloads and
+// recompiles everything: each patch re-indexes every patched user (about 3 µs each), so past a few
+// hundred a patch would cost more than a millisecond, and matching slows by a few µs.
+const maxOverlayUsers = 300
 
 // reloadRetry paces reload attempts while the database is unreachable.
 const reloadRetry = time.Second
