@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/lifecycle"
@@ -129,6 +130,9 @@ func TestChangesReachEveryWorkerWithinASecond(t *testing.T) {
 		}
 		return true
 	}, time.Second, 5*time.Millisecond, "the new filter matches on both workers")
+	for _, w := range workers {
+		require.Positive(t, testutil.ToFloat64(w.m.reloads.WithLabelValues("patch")), "the user was patched in, not reloaded")
+	}
 
 	_, err = b.store.CreateFilter(ctx, alice, rules.Filter{Name: "my groups", Enabled: true, Destinations: []int64{sse},
 		Conditions: []rules.Condition{{Field: rules.FieldOwned, Values: []string{rules.MyGroups}}}})
