@@ -116,6 +116,15 @@ func TestChangesReachEveryWorkerWithinASecond(t *testing.T) {
 	b := setupPrefs(t, rabbittest.URL(t))
 	ctx := context.Background()
 	workers := []*snapshots{b.startWorker(), b.startWorker()}
+	// Let each worker finish the full reload it makes once its prefs queue is bound.
+	require.Eventually(t, func() bool {
+		for _, w := range workers {
+			if testutil.ToFloat64(w.m.reloads.WithLabelValues("full")) < 2 {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 5*time.Millisecond)
 
 	alice, sse := b.user("alice")
 	_, err := b.store.CreateFilter(ctx, alice, rules.Filter{Name: "mine", Enabled: true, Destinations: []int64{sse},
