@@ -84,7 +84,7 @@ func BenchmarkPatchUser(b *testing.B) {
 				if err := db.snaps.patchUsers(ctx, map[string]int64{user: 1}, 1); err != nil {
 					b.Fatal(err)
 				}
-				if i%1000 == 0 {
+				if i%(maxOverlayUsers-50) == 0 {
 					// Keep the overlay bounded as the worker does (it recompiles past maxOverlayUsers).
 					b.StopTimer()
 					if err := db.snaps.reload(ctx); err != nil {
