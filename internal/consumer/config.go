@@ -48,6 +48,9 @@ type Config struct {
 	Linger time.Duration
 	// DedupTTL is how long message ids are remembered (FMN_DEDUP_TTL).
 	DedupTTL time.Duration
+	// AliasRefresh is how often the identity aliases (confirmed e-mail addresses and IRC nicks)
+	// are reread (FMN_ALIAS_REFRESH, default DefaultAliasRefresh).
+	AliasRefresh time.Duration
 }
 
 // LoadConfig reads the configuration from the environment.
@@ -63,6 +66,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		BatchSize:    r.Int("FMN_CONSUMER_BATCH", DefaultBatchSize),
 		Linger:       r.Duration("FMN_CONSUMER_LINGER", DefaultLinger),
 		DedupTTL:     r.Duration("FMN_DEDUP_TTL", DefaultDedupTTL),
+		AliasRefresh: r.Duration("FMN_ALIAS_REFRESH", DefaultAliasRefresh),
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
 	var err error

@@ -84,7 +84,15 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	pub := conn.NewPublisher()
 	defer pub.Close()
 
-	c := &consumer{cfg: cfg, logger: logger, now: now, m: m, pub: pub, store: pgstore.New(pool), ownership: rules,
+	refresh := cfg.AliasRefresh
+	if refresh <= 0 {
+		refresh = DefaultAliasRefresh
+	}
+	al := &aliases{pool: pool, logger: logger, refresh: refresh}
+	if err := al.load(ctx); err != nil {
+		return err
+	}
+	c := &consumer{cfg: cfg, logger: logger, now: now, m: m, pub: pub, store: pgstore.New(pool), ownership: rules, aliases: al,
 		dedup: &dedup{rdb: rdb, prefix: cfg.Redis.Prefix + "dedup:", ttl: cfg.DedupTTL}, beforeAck: deps.BeforeAck}
 
 	mux := http.NewServeMux()
@@ -98,6 +106,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	logger.InfoContext(ctx, "consumer started", "queue", cfg.Topology.BusQueue, "batch", cfg.BatchSize)
 	return lifecycle.Group(ctx,
 		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.MetricsAddr, deps.Ready) },
+		al.run,
 		func(ctx context.Context) error {
 			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
 				Queue: cfg.Topology.BusQueue, Prefetch: 2 * cfg.BatchSize, MaxBatch: cfg.BatchSize, Linger: cfg.Linger,
@@ -115,6 +124,7 @@ type consumer struct {
 	dedup     *dedup
 	store     *pgstore.Store
 	ownership *ownership.Rules
+	aliases   *aliases
 	beforeAck func(context.Context)
 }
 
@@ -140,7 +150,7 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 			continue
 		}
 		inBatch[msg.ID] = struct{}{}
-		message.Extract(&msg, nil)
+		message.Extract(&msg, c.aliases)
 		msgs = append(msgs, msg)
 	}
 	seen, err := c.dedup.seen(ctx, msgs)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
+	"fmn/internal/corpus"
 	"fmn/internal/deadletter"
 	"fmn/internal/rabbittest"
 )
@@ -264,4 +266,37 @@ func TestOwnershipFollowsBusEvents(t *testing.T) {
 		ev = next(t, alice)
 	}
 	require.Equal(t, "build-1", messageID(t, ev), "her new package's build reached her")
+}
+
+// A producer that names people by e-mail address reaches the account whose confirmed destination
+// has that address (real bugzilla message from the corpus; its cc list holds the address).
+func TestConfirmedAddressesAreIdentityAliases(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	recs, err := corpus.LoadDefault()
+	require.NoError(t, err)
+	var bug *corpus.Record
+	for i := range recs {
+		if strings.HasSuffix(recs[i].Topic, "bugzilla.bug.update") && strings.Contains(string(recs[i].Body), "puiterwijk@gmail.com") {
+			bug = &recs[i]
+			break
+		}
+	}
+	require.NotNil(t, bug, "the corpus has the bugzilla message")
+
+	require.Equal(t, http.StatusCreated, s.api("POST", "/api/v1/users", map[string]string{"name": "pat"}, nil))
+	var d struct{ ID int64 }
+	require.Equal(t, http.StatusCreated, s.api("POST", "/api/v1/users/pat/destinations",
+		map[string]string{"kind": "email", "address": "Puiterwijk@gmail.com"}, &d))
+	require.Equal(t, http.StatusNoContent, s.api("POST", fmt.Sprintf("/api/v1/users/pat/destinations/%d/confirm", d.ID), nil, nil))
+	s.waitWorkersCurrent()
+
+	// The consumer rereads aliases every 50 ms here; publish until one copy arrives after that.
+	i := 0
+	require.Eventually(t, func() bool {
+		i++
+		s.publish(fmt.Sprintf("bz-%d", i), bug.Topic, nil, string(bug.Body))
+		return s.streamLen("pat") > 0
+	}, waitFor, 200*time.Millisecond, "pat's default filter (events about me) matched through the alias")
 }
