@@ -55,6 +55,11 @@ func Load(ctx context.Context, pool *pgxpool.Pool, p *population.Population) (St
 	if err != nil {
 		return Stats{}, fmt.Errorf("load population: %w", err)
 	}
+	// Fresh statistics, as autovacuum would soon make them: without them the planner scans
+	// whole tables for one user's rows.
+	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
+		return Stats{}, fmt.Errorf("analyze: %w", err)
+	}
 	return st, nil
 }
 
