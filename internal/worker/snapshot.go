@@ -14,8 +14,9 @@ import (
 )
 
 // maxOverlayUsers is how many patched users a state carries before the worker reloads and
-// recompiles everything: each patch re-indexes every patched user (about 3 µs each), so past a few
-// hundred a patch would cost more than a millisecond, and matching slows by a few µs.
+// recompiles everything in the background: each patch re-indexes every patched user (about 3 µs
+// each), so past a few hundred a patch would cost more than a millisecond, and matching slows by
+// a few µs.
 const maxOverlayUsers = 300
 
 // reloadRetry paces reload attempts while the database is unreachable.
@@ -119,66 +120,157 @@ func (s *snapshots) signal() {
 	}
 }
 
-// run applies requests until ctx ends. Requests that arrive while one is applied are taken
-// together on the next round.
+// built is the outcome of a background build.
+type built struct {
+	st  *state
+	err error
+}
+
+// run applies requests until ctx ends. Users are patched into the state in force at once; a full
+// reload (asked for, or due because the patched users pile up) is built in the background while
+// patches go on, and the users patched meanwhile are patched again onto it before it is swapped in.
 func (s *snapshots) run(ctx context.Context) error {
+	var (
+		building bool
+		again    bool             // a full reload was asked for while one was being built
+		during   map[string]int64 // users patched while building
+		done     = make(chan built, 1)
+	)
+	startBuild := func() {
+		building, again, during = true, false, map[string]int64{}
+		go func() {
+			st, err := s.build(ctx)
+			done <- built{st, err}
+		}()
+	}
 	for {
 		select {
 		case <-ctx.Done():
+			if building {
+				<-done
+			}
 			return nil
+		case b := <-done:
+			building = false
+			if b.err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				s.m.snapshotFailures.Inc()
+				s.logger.WarnContext(ctx, "preferences reload; retrying", "error", b.err)
+				time.AfterFunc(reloadRetry, s.reloadAll)
+				continue
+			}
+			st := b.st
+			if len(during) > 0 {
+				// The build read the database before some of the changes patched meanwhile.
+				p, err := s.patchOnto(ctx, st, during, 0)
+				if err != nil {
+					s.logger.WarnContext(ctx, "re-patching onto a fresh load; reloading again", "error", err)
+					again = true
+				} else {
+					st = p
+				}
+			}
+			if !again {
+				s.swap(st)
+				s.m.snapshotFilters.Set(float64(st.matcher.Stats().Filters))
+				s.m.reloads.WithLabelValues("full").Inc()
+				continue
+			}
+			startBuild()
+			continue
 		case <-s.wake:
 		}
 		s.mu.Lock()
 		all, users, version := s.all, s.users, s.version
 		s.all, s.users = false, map[string]int64{}
 		s.mu.Unlock()
-		for {
-			var err error
-			if all || len(users) > maxOverlayUsers {
-				err = s.reload(ctx)
+		if all {
+			if building {
+				again = true
 			} else {
-				err = s.patchUsers(ctx, users, version)
+				startBuild()
 			}
-			if err == nil || ctx.Err() != nil {
-				break
+		}
+		if len(users) == 0 {
+			continue
+		}
+		st, err := s.patchOnto(ctx, s.current(), users, version)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
 			}
 			s.m.snapshotFailures.Inc()
-			s.logger.WarnContext(ctx, "preferences update; retrying", "error", err)
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(reloadRetry):
+			s.logger.WarnContext(ctx, "preferences patch; retrying", "error", err)
+			s.retry(users, version)
+			continue
+		}
+		s.swap(st)
+		s.m.reloads.WithLabelValues("patch").Add(float64(len(users)))
+		if building {
+			for u, v := range users {
+				during[u] = max(during[u], v)
 			}
+		} else if st.matcher.OverlayUsers() > maxOverlayUsers {
+			startBuild()
 		}
 	}
 }
 
-// reload loads and compiles everything and swaps it in.
+// retry puts users back in the queue and wakes the run loop after a pause.
+func (s *snapshots) retry(users map[string]int64, version int64) {
+	s.mu.Lock()
+	for u, v := range users {
+		s.users[u] = max(s.users[u], v)
+	}
+	s.version = max(s.version, version)
+	s.mu.Unlock()
+	time.AfterFunc(reloadRetry, s.signal)
+}
+
+// reload loads and compiles everything and swaps it in at once (the worker's start).
 func (s *snapshots) reload(ctx context.Context) error {
+	st, err := s.build(ctx)
+	if err != nil {
+		return err
+	}
+	s.swap(st)
+	s.m.snapshotFilters.Set(float64(st.matcher.Stats().Filters))
+	s.m.reloads.WithLabelValues("full").Inc()
+	return nil
+}
+
+// build loads and compiles everything into a new state.
+func (s *snapshots) build(ctx context.Context) (*state, error) {
 	start := s.now()
 	p, err := s.load.Snapshot(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	deliverableOnly(p.Rules.Filters, func(id int64) bool { _, ok := p.Destinations[id]; return ok })
 	m, err := rules.Compile(&p.Rules)
 	if err != nil {
-		return fmt.Errorf("compile snapshot: %w", err)
+		return nil, fmt.Errorf("compile snapshot: %w", err)
 	}
 	s.logInvalid(ctx, m)
-	s.swap(&state{version: p.Version, matcher: m, loadedAt: s.now(), baseDests: p.Destinations, baseNames: p.FilterNames})
-	s.m.snapshotFilters.Set(float64(len(p.Rules.Filters)))
-	s.m.reloads.WithLabelValues("full").Inc()
 	s.logger.DebugContext(ctx, "preferences loaded", "version", p.Version, "filters", len(p.Rules.Filters), "took", s.now().Sub(start))
-	return nil
+	return &state{version: p.Version, matcher: m, loadedAt: s.now(), baseDests: p.Destinations, baseNames: p.FilterNames}, nil
 }
 
 // patchUsers reloads the given users' preferences and patches them into the state in force.
 func (s *snapshots) patchUsers(ctx context.Context, users map[string]int64, version int64) error {
-	old := s.current()
-	if old.matcher.OverlayUsers()+len(users) > maxOverlayUsers {
-		return s.reload(ctx)
+	st, err := s.patchOnto(ctx, s.current(), users, version)
+	if err != nil {
+		return err
 	}
+	s.swap(st)
+	s.m.reloads.WithLabelValues("patch").Add(float64(len(users)))
+	return nil
+}
+
+// patchOnto reloads the given users' preferences and returns old with them patched in.
+func (s *snapshots) patchOnto(ctx context.Context, old *state, users map[string]int64, version int64) (*state, error) {
 	replaced := make(map[string][]rules.Filter, len(users))
 	dests := maps.Clone(old.dests)
 	names := maps.Clone(old.names)
@@ -188,7 +280,7 @@ func (s *snapshots) patchUsers(ctx context.Context, users map[string]int64, vers
 	for user := range users {
 		up, _, err := s.load.UserPrefs(ctx, user)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		mine := make(map[int64]bool, len(up.Destinations))
 		for _, d := range up.Destinations {
@@ -203,15 +295,11 @@ func (s *snapshots) patchUsers(ctx context.Context, users map[string]int64, vers
 	}
 	m, err := old.matcher.WithUsers(replaced)
 	if err != nil {
-		// Patching unavailable or refused: a full reload covers every change.
-		s.logger.DebugContext(ctx, "patch refused; reloading everything", "error", err)
-		return s.reload(ctx)
+		return nil, fmt.Errorf("patch users: %w", err)
 	}
 	s.logInvalid(ctx, m)
-	s.swap(&state{version: max(old.version, version), matcher: m, loadedAt: old.loadedAt,
-		baseDests: old.baseDests, baseNames: old.baseNames, dests: dests, names: names})
-	s.m.reloads.WithLabelValues("patch").Add(float64(len(users)))
-	return nil
+	return &state{version: max(old.version, version), matcher: m, loadedAt: old.loadedAt,
+		baseDests: old.baseDests, baseNames: old.baseNames, dests: dests, names: names}, nil
 }
 
 func (s *snapshots) swap(st *state) {
