@@ -238,3 +238,32 @@ func TestNoChangeIsMissedAcrossReconnects(t *testing.T) {
 		return true
 	}, 30*time.Second, 20*time.Millisecond, "every worker ends with the database's state")
 }
+
+// Past maxOverlayUsers patched users the worker reloads everything in the background while
+// patches go on, and still ends with exactly the database's state.
+func TestBackgroundReloadKeepsEveryPatch(t *testing.T) {
+	t.Parallel()
+	b := setupPrefs(t, rabbittest.URL(t))
+	ctx := context.Background()
+	w := b.startWorker()
+	n := maxOverlayUsers + 40
+	names := make([]string, n)
+	for i := range n {
+		names[i] = fmt.Sprintf("u%04d", i)
+		u, sse := b.user(names[i])
+		_, err := b.store.CreateFilter(ctx, u, rules.Filter{Name: "mine", Enabled: true, Destinations: []int64{sse},
+			Conditions: []rules.Condition{{Field: rules.FieldUser, Values: []string{rules.Me}}}})
+		require.NoError(t, err)
+	}
+	probe := involving(names...)
+	want, version := b.expected(probe)
+	require.Len(t, want, n)
+	require.Eventually(t, func() bool {
+		st := w.current()
+		return st.version >= version && fmt.Sprint(matches(st, probe)) == fmt.Sprint(want)
+	}, 30*time.Second, 20*time.Millisecond, "every user's filter matches")
+	require.Eventually(t, func() bool {
+		return testutil.ToFloat64(w.m.reloads.WithLabelValues("full")) >= 3 && w.current().matcher.OverlayUsers() < maxOverlayUsers
+	}, 30*time.Second, 20*time.Millisecond, "a background reload replaced the pile of patches")
+	require.Equal(t, fmt.Sprint(want), fmt.Sprint(matches(w.current(), probe)), "and lost none of them")
+}
