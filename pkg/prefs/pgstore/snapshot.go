@@ -19,8 +19,8 @@ import (
 // apart and joined in memory: Postgres unnests the stored JSON into typed columns (so Go does not
 // decode JSON), and aggregating in SQL costs more than the join.
 const (
-	snapshotFilters = `SELECT f.id, u.name, f.name, f.one_shot
-		FROM filters f JOIN users u ON u.id = f.user_id WHERE f.enabled AND f.user_id USER`
+	snapshotFilters = `SELECT f.id, f.user_id, f.name, f.one_shot FROM filters f WHERE f.enabled AND f.user_id USER`
+	snapshotUsers   = `SELECT id, name FROM users`
 	// The columns are rules.Condition's JSON fields.
 	snapshotConditions = `SELECT f.id, c.field, coalesce(c.op, ''), coalesce(c."values", '{}'), coalesce(c.negate, false),
 			coalesce(c.path, ''), coalesce(c.artifact_type, '')
@@ -53,6 +53,8 @@ func shardOf(q string, shards, shard int) string {
 // snapshotParts collects what the snapshot queries return.
 type snapshotParts struct {
 	filters []rules.Filter
+	owners  []int64          // the user id of each filter
+	names   map[int64]string // user names by id; nil when reading one user's filters
 	conds   [conditionShards]conditionSet // read in parallel, joined by assemble
 	links   map[int64][]int64
 	dests   []prefs.Destination
@@ -62,13 +64,26 @@ type snapshotParts struct {
 // The parts of a snapshot: each reads the rows of one query.
 func (p *snapshotParts) readFilters(rows pgx.Rows) error {
 	var f rules.Filter
-	_, err := pgx.ForEachRow(rows, []any{&f.ID, &f.User, &f.Name, &f.OneShot}, func() error {
+	var uid int64
+	_, err := pgx.ForEachRow(rows, []any{&f.ID, &uid, &f.Name, &f.OneShot}, func() error {
 		f.Enabled = true
 		p.filters = append(p.filters, f)
+		p.owners = append(p.owners, uid)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("filters: %w", err)
+	}
+	return nil
+}
+
+func (p *snapshotParts) readUsers(rows pgx.Rows) error {
+	p.names = map[int64]string{}
+	var id int64
+	var name string
+	_, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error { p.names[id] = name; return nil })
+	if err != nil {
+		return fmt.Errorf("users: %w", err)
 	}
 	return nil
 }
@@ -116,9 +131,14 @@ func (p *snapshotParts) readDestinations(rows pgx.Rows) error {
 	return nil
 }
 
-// assemble joins the parts into filters.
-func (p *snapshotParts) assemble() []rules.Filter {
+// assemble joins the parts into filters; user names the filters of a one-user read.
+func (p *snapshotParts) assemble(user string) []rules.Filter {
 	for i := range p.filters {
+		if p.names != nil {
+			p.filters[i].User = p.names[p.owners[i]]
+		} else {
+			p.filters[i].User = user
+		}
 		for _, set := range p.conds {
 			if cs, ok := set[p.filters[i].ID]; ok {
 				p.filters[i].Conditions = cs
@@ -150,6 +170,9 @@ func (s *Store) Snapshot(ctx context.Context) (*prefs.Snapshot, error) {
 		query(snapshotFilters, 0, p.readFilters),
 		func(ctx context.Context, tx pgx.Tx) error {
 			if err := query(snapshotDestinations, 0, p.readDestinations)(ctx, tx); err != nil {
+				return err
+			}
+			if err := query(snapshotUsers, 0, p.readUsers)(ctx, tx); err != nil {
 				return err
 			}
 			return loadOwnership(ctx, tx, &p.rules)
@@ -186,7 +209,7 @@ func (s *Store) Snapshot(ctx context.Context) (*prefs.Snapshot, error) {
 		snap.Destinations[d.ID] = d
 	}
 	snap.Rules = p.rules
-	snap.Rules.Filters = p.assemble()
+	snap.Rules.Filters = p.assemble("")
 	for _, f := range snap.Rules.Filters {
 		snap.FilterNames[f.ID] = f.Name
 	}
@@ -226,6 +249,6 @@ func (s *Store) UserPrefs(ctx context.Context, name string) (prefs.UserPrefs, in
 		return prefs.UserPrefs{}, 0, fmt.Errorf("load prefs of %s: %w", name, err)
 	}
 	up.Destinations = p.dests
-	up.Filters = p.assemble()
+	up.Filters = p.assemble(name)
 	return up, version, nil
 }
