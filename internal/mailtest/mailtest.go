@@ -115,7 +115,6 @@ func start(t testing.TB, bin string) (*Server, error) {
 	return s, nil
 }
 
-
 // waitUp waits until both listeners answer, or the process exits, or the deadline passes.
 func (s *Server) waitUp() error {
 	deadline := time.Now().Add(startTimeout)
