@@ -30,6 +30,10 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if err != nil {
 		return fmt.Errorf("sse tokens: %w", err)
 	}
+	muter, err := newMuter(cfg)
+	if err != nil {
+		return fmt.Errorf("mute tokens: %w", err)
+	}
 	pool, err := pgxpool.New(ctx, string(cfg.Postgres.URL))
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
@@ -65,7 +69,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	}, logger, cfg.RelayPoll)
 
-	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool), signer: signer}
+	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool), signer: signer, muter: muter}
 	mux := http.NewServeMux()
 	h.routes(mux)
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
