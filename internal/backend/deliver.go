@@ -50,6 +50,9 @@ type deliverer struct {
 	now       func() time.Time
 	m         *metrics
 	beforeAck func(context.Context)
+	// lastClass is the class of the last temporary failure, "" after a success; handle runs on
+	// one goroutine, the consume loop's.
+	lastClass string
 }
 
 // handle delivers one AMQP batch of notification batches.
@@ -115,6 +118,7 @@ func (d *deliverer) deliver(ctx context.Context, dl amqp.Delivery, n wire.Notifi
 	now := d.now()
 	switch {
 	case err == nil:
+		d.lastClass = ""
 		d.m.delivered.WithLabelValues(d.channel, outcomeSent).Inc()
 		row := ledger.EntryFor(n, d.channel, ledger.StatusSent, attempt, "", now)
 		if rerr := d.ledger.Record(ctx, row); rerr != nil {
@@ -133,7 +137,13 @@ func (d *deliverer) deliver(ctx context.Context, dl amqp.Delivery, n wire.Notifi
 	case prior < len(d.delays):
 		d.m.delivered.WithLabelValues(d.channel, outcomeRetried).Inc()
 		delay := d.delays[prior]
-		log.InfoContext(ctx, "temporary delivery failure; retrying later", "delay", delay, "error_class", errorClass(err))
+		// A server that is down fails every notification the same way: log the first of a run
+		// (the class carries no address), the rest at Debug.
+		level := slog.LevelDebug
+		if class := errorClass(err); class != d.lastClass {
+			level, d.lastClass = slog.LevelWarn, class
+		}
+		log.Log(ctx, level, "temporary delivery failure; retrying later", "delay", delay, "error_class", d.lastClass)
 		log.DebugContext(ctx, "temporary delivery failure", "error", err)
 		return []rabbit.Outgoing{d.retry(n, attempt, delay, err)}, nil, true
 

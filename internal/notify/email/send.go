@@ -152,8 +152,12 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
+// checkDialTimeout bounds the connect of a Check without a deadline of its own.
+const checkDialTimeout = 2 * time.Second
+
 // Check reports whether the server is reachable: nil while a connection is open, else the
-// result of dialling one now (kept for the next send). A check never waits for a send.
+// result of connecting now, within ctx's deadline (the connection is kept for the next send). A
+// check never waits for a send in progress.
 func (s *Sender) Check(ctx context.Context) error {
 	select {
 	case s.sem <- struct{}{}:
@@ -167,7 +171,26 @@ func (s *Sender) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.dial()
+	if s.conn != nil {
+		return nil
+	}
+	timeout := checkDialTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = min(s.cfg.Timeout, max(time.Until(dl), time.Millisecond))
+	}
+	// mail.v2 dials without a context, bounded by the dialer's Timeout, and the connection keeps
+	// a pointer to the dialer it came from for the deadlines of its sends. So dial with a copy
+	// whose Timeout is the check's, then give the copy the send timeout back.
+	d := *s.dialer
+	d.Timeout = timeout
+	c, err := d.Dial()
+	d.Timeout = s.cfg.Timeout
+	if err != nil {
+		return classify(fmt.Errorf("smtp connect: %w", err))
+	}
+	s.conn, s.lastUsed = c, s.now()
+	s.connected.Store(true)
+	return nil
 }
 
 // Close ends the session politely. Later sends dial again.
