@@ -119,9 +119,10 @@ func (d *deliverer) deliver(ctx context.Context, dl amqp.Delivery, n wire.Notifi
 	switch {
 	case err == nil:
 		d.lastClass = ""
-		d.m.delivered.WithLabelValues(d.channel, outcomeSent).Inc()
 		row := ledger.EntryFor(n, d.channel, ledger.StatusSent, attempt, "", now)
-		if rerr := d.ledger.Record(ctx, row); rerr != nil {
+		rerr := d.ledger.Record(ctx, row)
+		d.m.delivered.WithLabelValues(d.channel, outcomeSent).Inc() // after the row, which tests rely on
+		if rerr != nil {
 			log.WarnContext(ctx, "record sent notification; will retry before acking", "error", rerr)
 			return nil, []ledger.Entry{row}, true
 		}

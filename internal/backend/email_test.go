@@ -261,8 +261,11 @@ func TestEmailPermanentFailureDeadLettersOnlyThatNotification(t *testing.T) {
 	require.Equal(t, bob.ID, nb.Notifications[0].ID)
 
 	b.waitCount(t, "sent", 1)
-	e, err := b.ledger.Get(t.Context(), bob.ID)
-	require.NoError(t, err)
+	var e ledger.Entry
+	waitUntil(t, func() bool { // written with the dead letter, before the ack
+		e, err = b.ledger.Get(t.Context(), bob.ID)
+		return err == nil
+	}, "bob's ledger row")
 	require.Equal(t, ledger.StatusFailedPermanent, e.Status)
 	require.Equal(t, 1, e.Attempts)
 	require.Contains(t, e.LastError, "550")
