@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,10 +47,20 @@ type emailBundle struct {
 	ledger  *ledger.Ledger
 	reg     *prometheus.Registry
 	httpURL string
+	cfg     backend.Config
 }
 
 // setupEmail runs a backend delivering email to smtpAddr, on a private topology and database.
 func setupEmail(t *testing.T, smtpAddr string) *emailBundle {
+	t.Helper()
+	b := newEmailBundle(t, smtpAddr)
+	b.httpURL = runBackend(t, b.cfg, b.reg, nil)
+	return b
+}
+
+// newEmailBundle prepares a topology, database and config for backends delivering email to
+// smtpAddr, without starting one.
+func newEmailBundle(t *testing.T, smtpAddr string) *emailBundle {
 	t.Helper()
 	url := rabbittest.URL(t)
 	base := rabbittest.Topology(t, url)
@@ -75,8 +86,7 @@ func setupEmail(t *testing.T, smtpAddr string) *emailBundle {
 	_, redisPrefix := redistest.Client(t)
 
 	b := &emailBundle{topo: base, ch: ch, ledger: ledger.New(pool), reg: prometheus.NewPedanticRegistry()}
-	cfg := backendConfig(url, base, dbURL, redisPrefix, smtpAddr)
-	b.httpURL = runBackend(t, cfg, b.reg)
+	b.cfg = backendConfig(url, base, dbURL, redisPrefix, smtpAddr)
 	return b
 }
 
@@ -95,17 +105,19 @@ func backendConfig(amqpURL string, topo rabbit.Topology, dbURL, redisPrefix, smt
 	}
 }
 
-// runBackend runs a backend until the test ends and returns its HTTP base URL.
-func runBackend(t *testing.T, cfg backend.Config, reg *prometheus.Registry) string {
+// runBackend runs a backend until the test ends and returns its HTTP base URL. beforeAck, if
+// set, gets the backend's cancel func and the settle context (see service.Deps.BeforeAck).
+func runBackend(t *testing.T, cfg backend.Config, reg *prometheus.Registry, beforeAck func(stop context.CancelFunc, ctx context.Context)) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
-	go func() {
-		done <- backend.Run(ctx, cfg, backend.Deps{Logger: logger, Registry: reg,
-			Ready: func(a net.Addr) { ready <- "http://" + a.String() }})
-	}()
+	deps := backend.Deps{Logger: logger, Registry: reg, Ready: func(a net.Addr) { ready <- "http://" + a.String() }}
+	if beforeAck != nil {
+		deps.BeforeAck = func(ctx context.Context) { beforeAck(cancel, ctx) }
+	}
+	go func() { done <- backend.Run(ctx, cfg, deps) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -337,4 +349,33 @@ func TestEmailRefusesOutdatedSchema(t *testing.T) {
 	cfg := backendConfig(url, topo, dbURL, redisPrefix, "127.0.0.1:1")
 	err = backend.Run(t.Context(), cfg, backend.Deps{Logger: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry()})
 	require.True(t, errors.Is(err, migrations.ErrOutOfDate), "got %v", err)
+}
+
+// A backend that stops after sending and recording but before acking (the broker redelivers)
+// does not make the next backend send again: the ledger dedupes the redelivery.
+func TestEmailRedeliveryAfterAStopBeforeAckIsNotSentAgain(t *testing.T) {
+	t.Parallel()
+	fake := mailtest.NewFake(t, nil)
+	b := newEmailBundle(t, fake.Addr)
+	stopped := make(chan struct{})
+	var once sync.Once
+	runBackend(t, b.cfg, prometheus.NewPedanticRegistry(), func(stop context.CancelFunc, _ context.Context) {
+		once.Do(func() { stop(); close(stopped) })
+	})
+	n := notification("msg-4", "dave", 4)
+	b.publish(t, n)
+	select {
+	case <-stopped:
+	case <-time.After(waitFor):
+		t.Fatal("the first backend never settled")
+	}
+	require.Len(t, fake.Received(), 1, "sent before the stop")
+	e, err := b.ledger.Get(t.Context(), n.ID)
+	require.NoError(t, err)
+	require.Equal(t, ledger.StatusSent, e.Status)
+
+	runBackend(t, b.cfg, b.reg, nil) // gets the unacked notification again
+	b.waitCount(t, "deduped", 1)
+	require.Len(t, fake.Received(), 1, "not sent again")
+	require.Zero(t, b.count(t, "sent"))
 }
