@@ -1,11 +1,19 @@
 package mailtest
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"io"
+	"math/big"
 	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 )
@@ -43,6 +51,39 @@ func Reply(code int, msg string) error {
 // NewFake starts a fake server, closed at cleanup; rcpt may be nil.
 func NewFake(t testing.TB, rcpt RcptFunc) *Fake {
 	t.Helper()
+	return newFake(t, rcpt, nil)
+}
+
+// NewFakeTLS is NewFake offering STARTTLS with a self-signed certificate for 127.0.0.1. It also
+// returns the client TLS config that trusts it.
+func NewFakeTLS(t testing.TB, rcpt RcptFunc) (*Fake, *tls.Config) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatalf("fake smtp key: %v", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "fmn test smtp"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatalf("fake smtp certificate: %v", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatalf("fake smtp certificate: %v", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	server := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12}
+	return newFake(t, rcpt, server), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+}
+
+func newFake(t testing.TB, rcpt RcptFunc, tlsConfig *tls.Config) *Fake {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("fake smtp listen: %v", err)
@@ -51,6 +92,7 @@ func NewFake(t testing.TB, rcpt RcptFunc) *Fake {
 	s := smtp.NewServer(f)
 	s.Domain = "localhost"
 	s.AllowInsecureAuth = true
+	s.TLSConfig = tlsConfig
 	done := make(chan struct{})
 	go func() { defer close(done); _ = s.Serve(l) }()
 	t.Cleanup(func() { _ = s.Close(); <-done })

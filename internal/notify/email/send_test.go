@@ -152,3 +152,22 @@ func TestNewSenderRejectsBadConfig(t *testing.T) {
 		require.Error(t, err, name)
 	}
 }
+
+// STARTTLS mode upgrades the connection, and refuses a server that does not offer it rather
+// than falling back to plain text.
+func TestSendWithSTARTTLS(t *testing.T) {
+	t.Parallel()
+	fake, clientTLS := mailtest.NewFakeTLS(t, nil)
+	s, err := email.NewSender(email.SenderConfig{Addr: fake.Addr, TLS: email.TLSStartTLS, From: from, TLSConfig: clientTLS}, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	require.NoError(t, s.Send(t.Context(), email.Message{To: "a@example.org", Subject: "s", Text: "t"}))
+	require.Len(t, fake.Received(), 1)
+
+	plain := mailtest.NewFake(t, nil)
+	s, err = email.NewSender(email.SenderConfig{Addr: plain.Addr, TLS: email.TLSStartTLS, From: from, TLSConfig: clientTLS}, nil)
+	require.NoError(t, err)
+	err = s.Send(t.Context(), email.Message{To: "a@example.org", Subject: "s", Text: "t"})
+	require.ErrorContains(t, err, "STARTTLS")
+	require.Empty(t, plain.Received(), "nothing sent in the clear")
+}
