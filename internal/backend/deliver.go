@@ -130,7 +130,8 @@ func (d *deliverer) deliver(ctx context.Context, dl amqp.Delivery, n wire.Notifi
 
 	case notify.IsPermanent(err):
 		d.m.delivered.WithLabelValues(d.channel, outcomeFailedPermanent).Inc()
-		log.WarnContext(ctx, "permanent delivery failure; dead-lettered", "error", err)
+		log.WarnContext(ctx, "permanent delivery failure; dead-lettered", "error_class", errorClass(err))
+		log.DebugContext(ctx, "permanent delivery failure", "error", err)
 		reason := "permanent failure: " + err.Error()
 		return []rabbit.Outgoing{d.deadLetter(dl, n, reason, now)},
 			[]ledger.Entry{ledger.EntryFor(n, d.channel, ledger.StatusFailedPermanent, attempt, err.Error(), now)}, true
@@ -150,7 +151,8 @@ func (d *deliverer) deliver(ctx context.Context, dl amqp.Delivery, n wire.Notifi
 
 	default:
 		d.m.delivered.WithLabelValues(d.channel, outcomeDead).Inc()
-		log.WarnContext(ctx, "temporary delivery failure after the last attempt; dead-lettered", "error", err)
+		log.WarnContext(ctx, "temporary delivery failure after the last attempt; dead-lettered", "error_class", errorClass(err))
+		log.DebugContext(ctx, "temporary delivery failure", "error", err)
 		reason := fmt.Sprintf("gave up after %d attempts: %v", attempt, err)
 		return []rabbit.Outgoing{d.deadLetter(dl, n, reason, now)},
 			[]ledger.Entry{ledger.EntryFor(n, d.channel, ledger.StatusDead, attempt, err.Error(), now)}, true
@@ -237,18 +239,19 @@ func attemptOf(d amqp.Delivery) int {
 	return int(max(n, 0))
 }
 
-// errorClass is a log-safe description of a temporary failure (SMTP replies may quote the
-// address, which Info logs must not show).
+// errorClass is a log-safe description of a failure: SMTP replies may quote the address, which
+// logs above Debug must not show. The full error goes to the ledger and the dead letter.
 func errorClass(err error) string {
 	var ne interface{ Timeout() bool }
+	msg := err.Error()
 	switch {
+	case len(msg) >= 8 && msg[:5] == "smtp " && msg[5] >= '0' && msg[5] <= '9':
+		return msg[:8] // "smtp 451"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return "timeout"
+	case notify.IsPermanent(err):
+		return "rejected"
 	default:
-		msg := err.Error()
-		if len(msg) >= 8 && msg[:5] == "smtp " && msg[5] >= '0' && msg[5] <= '9' {
-			return msg[:8] // "smtp 451"
-		}
 		return "connection"
 	}
 }
