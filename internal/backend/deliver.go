@@ -60,6 +60,9 @@ func (d *deliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 	var (
 		out  []rabbit.Outgoing // retries and dead letters
 		rows []ledger.Entry    // failure rows, and sent rows whose immediate write failed
+		// down is set when the server could not be reached: the rest of the batch takes the
+		// temporary-failure path at once rather than each waiting for its own timeout.
+		down error
 	)
 	for _, dl := range batch {
 		nb, err := wire.DecodeNotifications(dl.Body)
@@ -79,12 +82,15 @@ func (d *deliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 				d.m.delivered.WithLabelValues(d.channel, outcomeDeduped).Inc()
 				continue
 			}
-			o, row, ok := d.deliver(ctx, dl, n, prior)
+			res, ok := d.deliver(ctx, dl, n, prior, down)
 			if !ok {
 				return // ctx ended mid-batch: what was sent is in the ledger, the rest is redelivered
 			}
-			out = append(out, o...)
-			rows = append(rows, row...)
+			if res.err != nil && unreachable(res.err) {
+				down = res.err
+			}
+			out = append(out, res.out...)
+			rows = append(rows, res.rows...)
 		}
 	}
 	service.Settle(ctx, batch, func(ctx context.Context) error {
@@ -104,16 +110,27 @@ func (d *deliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 	}, d.beforeAck)
 }
 
-// deliver sends one notification and returns what must be made durable before the ack. ok is
-// false when ctx ended before the outcome was known.
-func (d *deliverer) deliver(ctx context.Context, dl amqp.Delivery, n wire.Notification, prior int) (out []rabbit.Outgoing, rows []ledger.Entry, ok bool) {
+// outcome is what deliver did: what must be made durable before the ack, and the send's error.
+type outcome struct {
+	out  []rabbit.Outgoing
+	rows []ledger.Entry
+	err  error
+}
+
+// deliver sends one notification. ok is false when ctx ended before the outcome was known. A
+// non-nil down is the batch's earlier failure to reach the server: the notification is not sent
+// but takes the temporary-failure path at once.
+func (d *deliverer) deliver(ctx context.Context, dl amqp.Delivery, n wire.Notification, prior int, down error) (res outcome, ok bool) {
 	attempt := prior + 1
 	log := d.logger.With("channel", d.channel, "notification_id", n.ID, "attempt", attempt)
-	start := time.Now()
-	err := d.notifier.Send(ctx, n)
-	d.m.sendSeconds.WithLabelValues(d.channel).Observe(time.Since(start).Seconds())
+	err := down
+	if err == nil {
+		start := time.Now()
+		err = d.notifier.Send(ctx, n)
+		d.m.sendSeconds.WithLabelValues(d.channel).Observe(time.Since(start).Seconds())
+	}
 	if err != nil && ctx.Err() != nil {
-		return nil, nil, false
+		return outcome{err: err}, false
 	}
 	now := d.now()
 	switch {
@@ -124,17 +141,17 @@ func (d *deliverer) deliver(ctx context.Context, dl amqp.Delivery, n wire.Notifi
 		d.m.delivered.WithLabelValues(d.channel, outcomeSent).Inc() // after the row, which tests rely on
 		if rerr != nil {
 			log.WarnContext(ctx, "record sent notification; will retry before acking", "error", rerr)
-			return nil, []ledger.Entry{row}, true
+			return outcome{rows: []ledger.Entry{row}}, true
 		}
-		return nil, nil, true
+		return outcome{}, true
 
 	case notify.IsPermanent(err):
 		d.m.delivered.WithLabelValues(d.channel, outcomeFailedPermanent).Inc()
 		log.WarnContext(ctx, "permanent delivery failure; dead-lettered", "error_class", errorClass(err))
 		log.DebugContext(ctx, "permanent delivery failure", "error", err)
 		reason := "permanent failure: " + err.Error()
-		return []rabbit.Outgoing{d.deadLetter(dl, n, reason, now)},
-			[]ledger.Entry{ledger.EntryFor(n, d.channel, ledger.StatusFailedPermanent, attempt, err.Error(), now)}, true
+		return outcome{out: []rabbit.Outgoing{d.deadLetter(dl, n, reason, now)},
+			rows: []ledger.Entry{ledger.EntryFor(n, d.channel, ledger.StatusFailedPermanent, attempt, err.Error(), now)}, err: err}, true
 
 	case prior < len(d.delays):
 		d.m.delivered.WithLabelValues(d.channel, outcomeRetried).Inc()
@@ -147,15 +164,15 @@ func (d *deliverer) deliver(ctx context.Context, dl amqp.Delivery, n wire.Notifi
 		}
 		log.Log(ctx, level, "temporary delivery failure; retrying later", "delay", delay, "error_class", d.lastClass)
 		log.DebugContext(ctx, "temporary delivery failure", "error", err)
-		return []rabbit.Outgoing{d.retry(n, attempt, delay, err)}, nil, true
+		return outcome{out: []rabbit.Outgoing{d.retry(n, attempt, delay, err)}, err: err}, true
 
 	default:
 		d.m.delivered.WithLabelValues(d.channel, outcomeDead).Inc()
 		log.WarnContext(ctx, "temporary delivery failure after the last attempt; dead-lettered", "error_class", errorClass(err))
 		log.DebugContext(ctx, "temporary delivery failure", "error", err)
 		reason := fmt.Sprintf("gave up after %d attempts: %v", attempt, err)
-		return []rabbit.Outgoing{d.deadLetter(dl, n, reason, now)},
-			[]ledger.Entry{ledger.EntryFor(n, d.channel, ledger.StatusDead, attempt, err.Error(), now)}, true
+		return outcome{out: []rabbit.Outgoing{d.deadLetter(dl, n, reason, now)},
+			rows: []ledger.Entry{ledger.EntryFor(n, d.channel, ledger.StatusDead, attempt, err.Error(), now)}, err: err}, true
 	}
 }
 
@@ -237,6 +254,16 @@ func attemptOf(d amqp.Delivery) int {
 		n, _ = strconv.ParseInt(v, 10, 64)
 	}
 	return int(max(n, 0))
+}
+
+// unreachable reports whether err means the server could not be reached at all (a refused or
+// timed-out connection), as opposed to a reply about one message.
+func unreachable(err error) bool {
+	switch errorClass(err) {
+	case "connection", "timeout":
+		return true
+	}
+	return false
 }
 
 // errorClass is a log-safe description of a failure: SMTP replies may quote the address, which

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -377,5 +378,34 @@ func TestEmailRedeliveryAfterAStopBeforeAckIsNotSentAgain(t *testing.T) {
 	runBackend(t, b.cfg, b.reg, nil) // gets the unacked notification again
 	b.waitCount(t, "deduped", 1)
 	require.Len(t, fake.Received(), 1, "not sent again")
+	require.Zero(t, b.count(t, "sent"))
+}
+
+// When the server cannot be reached, the rest of a batch is not tried one timeout at a time: it
+// goes to the delay queue at once, and every notification still ends as a dead letter.
+func TestEmailUnreachableServerFailsTheBatchFast(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var accepts atomic.Int32
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepts.Add(1)
+			_ = c.Close() // no greeting: the connection fails
+		}
+	}()
+	t.Cleanup(func() { _ = l.Close() })
+	b := setupEmail(t, l.Addr().String())
+	b.publish(t, notification("msg-5", "erin", 5), notification("msg-5", "frank", 6), notification("msg-5", "grace", 7))
+	b.waitCount(t, "dead", 3)
+	require.Equal(t, float64(6), b.count(t, "retried"), "two retries each (two delays)")
+	// Without the shortcut, 3 notifications × 3 rounds would connect 9 times; with it, the first
+	// round (one batch) connects once, and each later round, whose retries arrive in 1 to 3
+	// batches, at most once per batch.
+	require.LessOrEqual(t, accepts.Load(), int32(7))
 	require.Zero(t, b.count(t, "sent"))
 }
