@@ -409,3 +409,22 @@ func TestEmailUnreachableServerFailsTheBatchFast(t *testing.T) {
 	require.LessOrEqual(t, accepts.Load(), int32(7))
 	require.Zero(t, b.count(t, "sent"))
 }
+
+// An undecodable message on the email queue is dead-lettered with the reason; the next one is
+// delivered.
+func TestEmailMalformedBatchIsDeadLettered(t *testing.T) {
+	t.Parallel()
+	fake := mailtest.NewFake(t, nil)
+	b := setupEmail(t, fake.Addr)
+	dead := b.deadLetters(t)
+	require.NoError(t, b.ch.PublishWithContext(t.Context(), b.topo.NotificationsExchange, backend.ChannelEmail, true, false,
+		amqp.Publishing{MessageId: "garbage", Body: []byte("not json")}))
+	b.publish(t, notification("msg-6", "heidi", 8))
+
+	d := nextDeadLetter(t, dead)
+	require.Equal(t, "garbage", d.MessageId)
+	require.Equal(t, "backend-email", d.Headers[deadletter.HeaderStage])
+	require.Contains(t, d.Headers[deadletter.HeaderReason], "decode notification batch")
+	b.waitCount(t, "sent", 1)
+	require.Len(t, fake.Received(), 1)
+}
