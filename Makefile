@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 BIN     := bin
 
-.PHONY: help build run test test/short bench lint fmt services
+.PHONY: help build run test test/short bench lint fmt services tools
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -17,10 +17,13 @@ run: ## run all of fmn locally with demo data (starts services if needed)
 services: ## make sure PostgreSQL, Redis and RabbitMQ run on 127.0.0.1
 	scripts/services.sh
 
-test: ## run every test (real PostgreSQL, RabbitMQ and Redis), with the race detector
+tools: ## build the test tools pinned in tools/go.mod (mailpit) into ~/.cache/fmn-tools, once per version
+	scripts/tools.sh
+
+test: tools ## run every test (real PostgreSQL, RabbitMQ, Redis and mailpit), with the race detector
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
-test/short: ## run the tests without the race detector
+test/short: tools ## run the tests without the race detector
 	$(GO) test -count=1 $(PKGS)
 
 bench: ## run the benchmarks (numbers go in BENCHMARKS.md)

@@ -11,6 +11,7 @@ scripts/services.sh
 state=.cache/run
 mkdir -p "$state/logs" bin
 if [ ! -s "$state/sse-secret" ]; then head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/sse-secret"; fi
+if [ ! -s "$state/mute-secret" ]; then head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/mute-secret"; fi
 if [ ! -s "$state/admin-token" ]; then head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/admin-token"; fi
 
 export FMN_DATABASE_URL=${FMN_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fmn?sslmode=disable}
@@ -19,6 +20,18 @@ export FMN_REDIS_URL=${FMN_REDIS_URL:-redis://127.0.0.1:6379/0}
 export FMN_SSE_SECRET_FILE=$state/sse-secret
 export FMN_WEB_ADMIN_TOKEN_FILE=$state/admin-token
 export FMN_STREAM_URL=http://127.0.0.1:8082/stream
+export FMN_MUTE_SECRET_FILE=$state/mute-secret
+export FMN_PUBLIC_URL=http://127.0.0.1:8080
+
+# Email goes to a local mailpit when its binary is built (`make tools`); without it the backend
+# runs with email delivery disabled.
+mailpit=$HOME/.cache/fmn-tools/mailpit-v1.27.11/mailpit
+backend_env=()
+if [ -x "$mailpit" ]; then
+  backend_env=(FMN_SMTP_ADDR=127.0.0.1:1025 FMN_SMTP_TLS=none "FMN_MAIL_FROM=fmn <notifications@localhost>")
+else
+  echo "email delivery off: run 'make tools' to build mailpit and get email locally"
+fi
 
 echo "building..."
 go build -o bin/ ./cmd/...
@@ -42,8 +55,12 @@ start() { # start NAME CMD [ENV=VALUE...]
   env "$@" "bin/$cmd" >"$state/logs/$name.log" 2>&1 &
   pids+=($!)
 }
+if [ -x "$mailpit" ]; then
+  "$mailpit" -s 127.0.0.1:1025 -l 127.0.0.1:8025 --disable-version-check -q >"$state/logs/mailpit.log" 2>&1 &
+  pids+=($!)
+fi
 start web web
-start backend backend
+start backend backend "${backend_env[@]}"
 start worker-1 worker FMN_WORKER_METRICS_ADDR=127.0.0.1:9102
 start worker-2 worker FMN_WORKER_METRICS_ADDR=127.0.0.1:9103
 start consumer consumer
@@ -59,6 +76,7 @@ for url in http://127.0.0.1:8080 http://127.0.0.1:8082 http://127.0.0.1:9102 htt
   echo "$url never became ready; logs in $state/logs"; exit 1
 done
 echo "fmn is running: web :8080, backend :8082, metrics :9101-9103 (logs in $state/logs)"
+if [ -x "$mailpit" ]; then echo "email goes to mailpit: curl -s http://127.0.0.1:8025/api/v1/messages"; fi
 
 stream=$(bin/fmnctl stream-token -ttl 24h demo)
 echo "replaying the real-message corpus onto the bus (20 messages/s)..."

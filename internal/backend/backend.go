@@ -1,7 +1,14 @@
-// Package backend delivers notifications. This version serves Server-Sent Events: it appends each
-// notification to its user's Redis stream (once, whatever the redeliveries) and serves GET /stream
-// to browsers. Email and IRC delivery consume their own queues in later versions; until then those
-// queues hold what arrives.
+// Package backend delivers notifications.
+//
+// SSE: it appends each notification to its user's Redis stream (once, whatever the redeliveries)
+// and serves GET /stream to browsers.
+//
+// Email (when FMN_SMTP_ADDR is set): it consumes the email queue and, per notification, checks
+// the delivery ledger (Postgres), sends over one reused SMTP connection, and records the
+// outcome. Temporary failures are retried through delay queues with growing TTLs, permanent ones
+// and exhausted retries are dead-lettered with the reason (see deliverer). IRC, a later version,
+// plugs into the same deliverer with its own notify.Notifier; until then its queue holds what
+// arrives.
 package backend
 
 import (
@@ -39,8 +46,13 @@ const (
 
 // Config is the backend's configuration.
 type Config struct {
-	AMQP     config.AMQP
-	Redis    config.Redis
+	AMQP  config.AMQP
+	Redis config.Redis
+	// Postgres holds the delivery ledger; it is opened only when email is enabled, and the
+	// backend refuses to start on an out-of-date schema (FMN_DATABASE_URL).
+	Postgres config.Postgres
+	// Email configures email delivery; disabled when its SMTPAddr is empty.
+	Email    EmailConfig
 	Log      config.Log
 	Topology rabbit.Topology
 	// HTTPAddr serves /stream, /metrics, /healthz, /readyz (FMN_BACKEND_ADDR).
@@ -66,6 +78,8 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 	c := Config{
 		AMQP:            config.ReadAMQP(r),
 		Redis:           config.ReadRedis(r),
+		Postgres:        config.ReadPostgres(r),
+		Email:           readEmailConfig(r),
 		Log:             config.ReadLog(r),
 		HTTPAddr:        r.String("FMN_BACKEND_ADDR", DefaultHTTPAddr),
 		SSESecret:       r.Secret("FMN_SSE_SECRET", ""),
@@ -85,9 +99,19 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 // Deps are the backend's collaborators.
 type Deps = service.Deps
 
+// Outcomes of a delivery (the outcome label of fmn_backend_deliveries_total).
+const (
+	outcomeSent            = "sent"             // delivered now
+	outcomeDeduped         = "deduped"          // delivered before (ledger, or SSE stream id): dropped
+	outcomeRetried         = "retried"          // temporary failure: sent to a delay queue, or SSE store retry
+	outcomeFailedPermanent = "failed_permanent" // refused for good: dead-lettered
+	outcomeDead            = "dead"             // temporary failures outlasted every retry: dead-lettered
+)
+
 type metrics struct {
-	delivered *prometheus.CounterVec
-	malformed prometheus.Counter
+	delivered   *prometheus.CounterVec
+	malformed   prometheus.Counter
+	sendSeconds *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -95,6 +119,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return &metrics{
 		delivered: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_backend_deliveries_total", Help: "Notifications handled, by channel and outcome."}, []string{"channel", "outcome"}),
 		malformed: f.NewCounter(prometheus.CounterOpts{Name: "fmn_backend_malformed_total", Help: "Notification batches dead-lettered as undecodable."}),
+		sendSeconds: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "fmn_backend_send_duration_seconds", Help: "Time to send one notification (email: one SMTP transaction, connecting included), by channel.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"channel"}),
 	}
 }
 
@@ -118,7 +146,18 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	stream := sse.NewHandler(store, hub, signer, sse.HandlerConfig{Heartbeat: cfg.Heartbeat, MaxConnsPerUser: cfg.MaxConnsPerUser},
 		logger, deps.Registry, now)
 
-	conn, err := service.DialBroker(cfg.AMQP, cfg.Topology, "fmn-backend", deps, logger)
+	topo := cfg.Topology
+	var em *emailDelivery
+	if cfg.Email.Enabled() {
+		em, err = openEmail(ctx, cfg, deps, logger, m)
+		if err != nil {
+			return err
+		}
+		defer em.close()
+		topo = topo.WithRetryDelays(ChannelEmail, cfg.Email.RetryDelays)
+	}
+
+	conn, err := service.DialBroker(cfg.AMQP, topo, "fmn-backend", deps, logger)
 	if err != nil {
 		return err
 	}
@@ -126,25 +165,38 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	pub := conn.NewPublisher()
 	defer pub.Close()
 
-	mux := http.NewServeMux()
-	mux.Handle("GET /stream", stream)
-	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
+	checks := telemetry.Checks{
 		"broker": telemetry.Flag(conn.Ready),
 		"redis":  store.Ping,
-	})
-	srv := telemetry.NewServer(mux, logger)
+	}
 	b := &sseDeliverer{cfg: cfg, logger: logger, now: now, m: m, store: store, pub: pub, beforeAck: deps.BeforeAck}
-
-	logger.InfoContext(ctx, "backend started", "addr", cfg.HTTPAddr)
-	return lifecycle.Group(ctx,
-		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) },
+	parts := []func(ctx context.Context) error{
 		hub.Run,
 		func(ctx context.Context) error {
 			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
 				Queue: cfg.Topology.DeliverQueues[ChannelSSE], Prefetch: cfg.Batch.Prefetch, MaxBatch: cfg.Batch.MaxBatch, Linger: cfg.Batch.Linger,
 			}, b.handle)
 		},
-	)
+	}
+
+	if em != nil {
+		checks["database"] = em.ledger.Ping
+		checks["smtp"] = em.notifier.Check
+		epub := conn.NewPublisher() // its own: Publish calls on one Publisher are serialised
+		defer epub.Close()
+		parts = append(parts, em.consume(conn, epub, topo))
+	} else {
+		logger.InfoContext(ctx, "email delivery disabled: FMN_SMTP_ADDR is not set")
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /stream", stream)
+	telemetry.Mount(mux, deps.Registry, checks)
+	srv := telemetry.NewServer(mux, logger)
+	parts = append(parts, func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) })
+
+	logger.InfoContext(ctx, "backend started", "addr", cfg.HTTPAddr, "email", cfg.Email.Enabled())
+	return lifecycle.Group(ctx, parts...)
 }
 
 // ChannelSSE is the notification channel (and routing key) of SSE.
@@ -183,11 +235,11 @@ func (b *sseDeliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 		if err != nil {
 			return err
 		}
-		b.m.delivered.WithLabelValues(ChannelSSE, "sent").Add(float64(added))
-		b.m.delivered.WithLabelValues(ChannelSSE, "deduped").Add(float64(len(ns) - added))
+		b.m.delivered.WithLabelValues(ChannelSSE, outcomeSent).Add(float64(added))
+		b.m.delivered.WithLabelValues(ChannelSSE, outcomeDeduped).Add(float64(len(ns) - added))
 		return nil
 	}, func(attempt int, err error) {
-		b.m.delivered.WithLabelValues(ChannelSSE, "retried").Add(float64(len(ns)))
+		b.m.delivered.WithLabelValues(ChannelSSE, outcomeRetried).Add(float64(len(ns)))
 		if attempt == 0 {
 			b.logger.WarnContext(ctx, "store sse notifications; retrying", "error", err)
 		}

@@ -23,6 +23,7 @@ import (
 	"fmn/internal/backend"
 	"fmn/internal/config"
 	"fmn/internal/consumer"
+	"fmn/internal/mailtest"
 	"fmn/internal/notify/sse"
 	"fmn/internal/pgtest"
 	"fmn/internal/rabbit"
@@ -36,6 +37,7 @@ import (
 const (
 	adminToken = "test-admin-token"
 	sseSecret  = "test-sse-secret-0123456789abcdef0123456789"
+	muteSecret = "test-mute-secret-0123456789abcdef01234567"
 	// waitFor bounds every wait on a condition in these tests.
 	waitFor = 30 * time.Second
 )
@@ -50,6 +52,9 @@ type stack struct {
 	topo     rabbit.Topology
 	pool     *pgxpool.Pool
 	logger   *slog.Logger
+
+	// mail, if set before the backend starts, is the SMTP server the backend delivers email to.
+	mail *mailtest.Server
 
 	webURL     string
 	backendURL string
@@ -169,15 +174,29 @@ func (s *stack) startWorker(beforeAck func(context.Context)) *proc {
 	return p
 }
 
-// startBackend runs a backend; beforeAck may be nil.
+// emailRetryDelays are the backend's retry delays in these tests.
+var emailRetryDelays = []time.Duration{100 * time.Millisecond}
+
+// startBackend runs a backend; beforeAck may be nil. It delivers email to s.mail if set, with
+// mute links pointing at the web app (started first).
 func (s *stack) startBackend(beforeAck func(context.Context)) *proc {
 	ch, ready := addrCh()
+	cfg := backend.Config{
+		AMQP: s.amqp(), Redis: s.redis(), Topology: s.topo, HTTPAddr: "127.0.0.1:0",
+		SSESecret: sseSecret, Batch: config.Batch{Prefetch: 16, MaxBatch: 8, Linger: time.Millisecond}, Heartbeat: time.Second,
+		MaxConnsPerUser: 4, StreamMaxLen: 100, StreamTTL: time.Hour,
+	}
+	if s.mail != nil {
+		cfg.Postgres = s.pg()
+		cfg.Email = backend.EmailConfig{
+			SMTPAddr: s.mail.SMTPAddr, SMTPTLS: "none", SMTPUsername: "fmn", SMTPPassword: "any", SMTPTimeout: 10 * time.Second,
+			From: "fmn <notifications@fmn.example.org>", PublicURL: s.webURL, MuteSecret: muteSecret,
+			RetryDelays: emailRetryDelays, Batch: config.Batch{Prefetch: 8, MaxBatch: 4, Linger: time.Millisecond},
+		}
+		s.deleteRetryQueues()
+	}
 	p := s.start(func(ctx context.Context) error {
-		return backend.Run(ctx, backend.Config{
-			AMQP: s.amqp(), Redis: s.redis(), Topology: s.topo, HTTPAddr: "127.0.0.1:0",
-			SSESecret: sseSecret, Batch: config.Batch{Prefetch: 16, MaxBatch: 8, Linger: time.Millisecond}, Heartbeat: time.Second,
-			MaxConnsPerUser: 4, StreamMaxLen: 100, StreamTTL: time.Hour,
-		}, backend.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready, BeforeAck: beforeAck})
+		return backend.Run(ctx, cfg, backend.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready, BeforeAck: beforeAck})
 	})
 	s.backendURL = s.wait(ch)
 	return p
@@ -188,12 +207,29 @@ func (s *stack) startWeb() *proc {
 	p := s.start(func(ctx context.Context) error {
 		return web.Run(ctx, web.Config{
 			AMQP: s.amqp(), Postgres: s.pg(), Topology: s.topo, HTTPAddr: "127.0.0.1:0",
-			AdminToken: adminToken, SSESecret: sseSecret, StreamURL: "http://unused/stream",
+			AdminToken: adminToken, SSESecret: sseSecret, MuteSecret: muteSecret, StreamURL: "http://unused/stream",
 			StreamTokenTTL: time.Hour, RelayPoll: 200 * time.Millisecond,
 		}, web.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready})
 	})
 	s.webURL = s.wait(ch)
 	return p
+}
+
+// deleteRetryQueues deletes the backend's delay queues at cleanup, after the processes stopped
+// (rabbittest deletes only the queues of the topology it declared).
+func (s *stack) deleteRetryQueues() {
+	t := s.topo.WithRetryDelays(backend.ChannelEmail, emailRetryDelays)
+	s.t.Cleanup(func() {
+		conn, err := amqp.Dial(s.amqpURL)
+		require.NoError(s.t, err)
+		defer conn.Close()
+		ch, err := conn.Channel()
+		require.NoError(s.t, err)
+		for _, d := range emailRetryDelays {
+			_, err := ch.QueueDelete(t.RetryQueue(backend.ChannelEmail, d), false, false, false)
+			require.NoError(s.t, err)
+		}
+	})
 }
 
 // startAll runs one of each process.

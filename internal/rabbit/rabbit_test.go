@@ -201,7 +201,14 @@ func TestPrefixed(t *testing.T) {
 		DeadLetterExchange: "x-1.fmn.dead",
 		DeadLetterQueue:    "x-1.fmn.dead",
 		PrefsExchange:      "x-1.fmn.prefs",
+		RetryQueuePrefix:   "x-1.fmn.retry.",
 	}, p)
+	require.Equal(t, "x-1.fmn.retry.email.10s", p.RetryQueue("email", 10*time.Second))
+	require.Equal(t, "x-1.fmn.retry.email.5m", p.RetryQueue("email", 5*time.Minute))
+	require.Equal(t, "x-1.fmn.retry.email.1500ms", p.RetryQueue("email", 1500*time.Millisecond))
+	r := p.WithRetryDelays("email", []time.Duration{time.Second})
+	require.Nil(t, p.RetryDelays, "WithRetryDelays copies")
+	require.Contains(t, r.Queues(), "x-1.fmn.retry.email.1s")
 	// The copy shares nothing with the original.
 	p.DeliverQueues["email"] = "changed"
 	p.BusBindings[0] = "changed"
@@ -661,4 +668,41 @@ func (h signalHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h signalHandler) WithGroup(name string) slog.Handler {
 	h.Handler = h.Handler.WithGroup(name)
 	return h
+}
+
+func TestRetryQueueDeadLettersBackToItsChannel(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := t.Context()
+	top := b.top.WithRetryDelays("email", []time.Duration{50 * time.Millisecond})
+
+	ch, err := b.conn.Channel(ctx)
+	require.NoError(t, err)
+	defer func() { _ = ch.Close() }()
+	require.NoError(t, top.Declare(ch))
+	t.Cleanup(func() {
+		c, err := amqp.Dial(b.url)
+		require.NoError(t, err)
+		defer func() { _ = c.Close() }()
+		cch, err := c.Channel()
+		require.NoError(t, err)
+		_, err = cch.QueueDelete(top.RetryQueue("email", 50*time.Millisecond), false, false, false)
+		require.NoError(t, err)
+	})
+	require.NoError(t, top.Declare(ch), "declaring the delay queues again is a no-op")
+
+	deliveries, err := ch.ConsumeWithContext(ctx, top.DeliverQueues["email"], "", false, false, false, false, nil)
+	require.NoError(t, err)
+	p := b.publisher(t)
+	require.NoError(t, p.Publish(ctx, rabbit.Outgoing{Key: top.RetryQueue("email", 50*time.Millisecond),
+		Msg: amqp.Publishing{Body: []byte("again"), Headers: amqp.Table{"x-fmn-attempt": int32(1)}}}))
+	select {
+	case d := <-deliveries:
+		require.Equal(t, "again", string(d.Body))
+		require.Equal(t, "email", d.RoutingKey)
+		require.EqualValues(t, 1, d.Headers["x-fmn-attempt"])
+		require.NoError(t, d.Ack(false))
+	case <-time.After(waitTimeout):
+		t.Fatal("the delayed message never came back to the email queue")
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 )
@@ -46,6 +48,14 @@ type Topology struct {
 	// PrefsExchange is the fanout exchange preference-change events are
 	// published to. Each worker binds its own exclusive queue to it.
 	PrefsExchange string
+	// RetryQueuePrefix starts the name of every delay queue.
+	RetryQueuePrefix string
+	// RetryDelays maps a delivery channel to the delays of its retries, in
+	// order: the n-th retry of a notification waits RetryDelays[channel][n-1]
+	// in the delay queue RetryQueue(channel, delay), whose messages expire
+	// after that delay and dead-letter back to NotificationsExchange with the
+	// channel as routing key. Only processes that retry (the backend) set it.
+	RetryDelays map[string][]time.Duration
 }
 
 // DefaultTopology returns the names used in production.
@@ -64,7 +74,50 @@ func DefaultTopology() Topology {
 		DeadLetterExchange: "fmn.dead",
 		DeadLetterQueue:    "fmn.dead",
 		PrefsExchange:      "fmn.prefs",
+		RetryQueuePrefix:   "fmn.retry.",
 	}
+}
+
+// WithRetryDelays returns a copy of t whose channel retries after delays.
+func (t Topology) WithRetryDelays(channel string, delays []time.Duration) Topology {
+	p := t
+	p.RetryDelays = cloneDelays(t.RetryDelays)
+	if p.RetryDelays == nil {
+		p.RetryDelays = make(map[string][]time.Duration, 1)
+	}
+	p.RetryDelays[channel] = slices.Clone(delays)
+	return p
+}
+
+func cloneDelays(m map[string][]time.Duration) map[string][]time.Duration {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string][]time.Duration, len(m))
+	for c, d := range m {
+		out[c] = slices.Clone(d)
+	}
+	return out
+}
+
+// RetryQueue names the delay queue of channel for delay, e.g.
+// "fmn.retry.email.10s". The delay is part of the name because a queue's
+// TTL cannot change once declared: new delays get new queues.
+func (t Topology) RetryQueue(channel string, delay time.Duration) string {
+	return t.RetryQueuePrefix + channel + "." + formatDelay(delay)
+}
+
+// formatDelay writes d in its largest whole unit.
+func formatDelay(d time.Duration) string {
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if d%u.unit == 0 {
+			return strconv.FormatInt(int64(d/u.unit), 10) + u.name
+		}
+	}
+	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
 }
 
 // Prefixed returns a copy whose exchange and queue names, the bus exchange
@@ -84,6 +137,8 @@ func (t Topology) Prefixed(prefix string) Topology {
 	p.DeadLetterExchange = prefix + t.DeadLetterExchange
 	p.DeadLetterQueue = prefix + t.DeadLetterQueue
 	p.PrefsExchange = prefix + t.PrefsExchange
+	p.RetryQueuePrefix = prefix + t.RetryQueuePrefix
+	p.RetryDelays = cloneDelays(t.RetryDelays)
 	return p
 }
 
@@ -91,8 +146,13 @@ func (t Topology) Prefixed(prefix string) Topology {
 func (t Topology) Queues() []string {
 	qs := []string{t.BusQueue, t.WorkQueue, t.DeadLetterQueue}
 	qs = append(qs, slices.Collect(maps.Values(t.DeliverQueues))...)
+	for channel, delays := range t.RetryDelays {
+		for _, d := range delays {
+			qs = append(qs, t.RetryQueue(channel, d))
+		}
+	}
 	slices.Sort(qs)
-	return qs
+	return slices.Compact(qs)
 }
 
 // exchange is one exchange to declare.
@@ -162,6 +222,34 @@ func (t Topology) Declare(ch *amqp.Channel) error {
 		}
 		if err := bindQueue(ch, queue, channel, t.NotificationsExchange); err != nil {
 			return err
+		}
+	}
+	return t.declareRetryQueues(ch)
+}
+
+// declareRetryQueues declares the delay queues. They have no consumer and
+// no binding: the backend publishes to them through the default exchange,
+// and each message expires after the queue's TTL and is dead-lettered back
+// to the notifications exchange with the channel as routing key. Dead-
+// lettering is at-least-once (which quorum queues support only with
+// reject-publish overflow), so a retry is never lost on the way back.
+func (t Topology) declareRetryQueues(ch *amqp.Channel) error {
+	for _, channel := range slices.Sorted(maps.Keys(t.RetryDelays)) {
+		for _, d := range t.RetryDelays[channel] {
+			if d < time.Millisecond {
+				return fmt.Errorf("retry delay %s of channel %s: must be at least 1ms", d, channel)
+			}
+			args := amqp.Table{
+				amqp.QueueTypeArg:           amqp.QueueTypeQuorum,
+				"x-message-ttl":             d.Milliseconds(),
+				"x-dead-letter-exchange":    t.NotificationsExchange,
+				"x-dead-letter-routing-key": channel,
+				"x-dead-letter-strategy":    "at-least-once",
+				"x-overflow":                "reject-publish",
+			}
+			if err := declareQueue(ch, t.RetryQueue(channel, d), args); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"fmn/internal/mutetoken"
 	"fmn/internal/ssetoken"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
@@ -22,6 +23,8 @@ type handler struct {
 	now    func() time.Time
 	store  *pgstore.Store
 	signer *ssetoken.Signer
+	// muter verifies mute links; nil when FMN_MUTE_SECRET is unset (no /mute routes).
+	muter *mutetoken.Signer
 }
 
 // routes is the whole route table.
@@ -43,6 +46,10 @@ func (h *handler) routes(mux *http.ServeMux) {
 	api("PUT /api/v1/users/{user}/filters/{id}", h.updateFilter)
 	api("DELETE /api/v1/users/{user}/filters/{id}", h.deleteFilter)
 	api("POST /api/v1/ownership", h.applyOwnership)
+	if h.muter != nil {
+		mux.HandleFunc("GET /mute", h.muteForm)
+		mux.HandleFunc("POST /mute", h.mute)
+	}
 }
 
 // apiError is an error with the status and text the client sees.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fmn/internal/config"
+	"fmn/internal/mutetoken"
 	"fmn/internal/rabbit"
 	"fmn/internal/ssetoken"
 )
@@ -31,6 +32,9 @@ type Config struct {
 	AdminToken config.Secret
 	// SSESecret signs stream tokens; shared with the backends (FMN_SSE_SECRET or _FILE).
 	SSESecret config.Secret
+	// MuteSecret verifies the one-click mute links of emails; shared with the backends, at least
+	// 32 bytes (FMN_MUTE_SECRET or _FILE). Unset, POST /mute and GET /mute are not served.
+	MuteSecret config.Secret
 	// StreamURL is the backends' public /stream URL, returned with tokens (FMN_STREAM_URL).
 	StreamURL string
 	// StreamTokenTTL is how long a stream token is valid (FMN_STREAM_TOKEN_TTL).
@@ -49,6 +53,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		HTTPAddr:       r.String("FMN_WEB_ADDR", DefaultHTTPAddr),
 		AdminToken:     r.Secret("FMN_WEB_ADMIN_TOKEN", ""),
 		SSESecret:      r.Secret("FMN_SSE_SECRET", ""),
+		MuteSecret:     r.Secret("FMN_MUTE_SECRET", ""),
 		StreamURL:      r.String("FMN_STREAM_URL", DefaultStreamURL),
 		StreamTokenTTL: r.Duration("FMN_STREAM_TOKEN_TTL", ssetoken.DefaultTTL),
 		RelayPoll:      r.Duration("FMN_OUTBOX_POLL", time.Second),
@@ -56,6 +61,9 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 	c.Topology = config.ReadTopology(r, c.AMQP)
 	if len(c.SSESecret.Value()) < ssetoken.MinSecretLen {
 		r.Fail("FMN_SSE_SECRET", "must be set to at least %d bytes (shared with the backends)", ssetoken.MinSecretLen)
+	}
+	if v := c.MuteSecret.Value(); v != "" && len(v) < mutetoken.MinSecretLen {
+		r.Fail("FMN_MUTE_SECRET", "must be at least %d bytes (shared with the backends)", mutetoken.MinSecretLen)
 	}
 	return c, r.Err()
 }

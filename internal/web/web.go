@@ -23,6 +23,10 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if err != nil {
 		return fmt.Errorf("sse tokens: %w", err)
 	}
+	muter, err := newMuter(cfg)
+	if err != nil {
+		return fmt.Errorf("mute tokens: %w", err)
+	}
 	pool, err := service.OpenDB(ctx, cfg.Postgres)
 	if err != nil {
 		return err
@@ -38,7 +42,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 
 	relay := pgstore.NewRelay(pool, service.PrefsPublisher(pub, cfg.Topology.PrefsExchange, now), logger, cfg.RelayPoll)
 
-	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool), signer: signer}
+	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool), signer: signer, muter: muter}
 	mux := http.NewServeMux()
 	h.routes(mux)
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{

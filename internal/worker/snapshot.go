@@ -164,7 +164,11 @@ func (s *snapshots) run(ctx context.Context) error {
 			st := b.st
 			if len(during) > 0 {
 				// The build read the database before some of the changes patched meanwhile.
-				p, err := s.patchOnto(ctx, st, during, 0)
+				var newest int64
+				for _, v := range during {
+					newest = max(newest, v)
+				}
+				p, err := s.patchOnto(ctx, st, during, newest)
 				if err != nil {
 					s.logger.WarnContext(ctx, "re-patching onto a fresh load; reloading again", "error", err)
 					again = true

@@ -53,8 +53,8 @@ func shardOf(q string, shards, shard int) string {
 // snapshotParts collects what the snapshot queries return.
 type snapshotParts struct {
 	filters []rules.Filter
-	owners  []int64          // the user id of each filter
-	names   map[int64]string // user names by id; nil when reading one user's filters
+	owners  []int64                       // the user id of each filter
+	names   map[int64]string              // user names by id; nil when reading one user's filters
 	conds   [conditionShards]conditionSet // read in parallel, joined by assemble
 	links   map[int64][]int64
 	dests   []prefs.Destination

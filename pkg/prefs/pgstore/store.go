@@ -233,6 +233,27 @@ func uniqueIDs(ids []int64) map[int64]struct{} {
 	return m
 }
 
+// DisableFilters disables those of ids that are user's filters (the one-click mute of an
+// email). It returns how many it disabled; filters already disabled, or not user's, are left
+// alone, so repeating it changes nothing.
+func (s *Store) DisableFilters(ctx context.Context, user prefs.User, ids []int64) (int, error) {
+	var n int
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		const q = `UPDATE filters SET enabled = false, updated_at = now()
+			WHERE user_id = $1 AND id = ANY($2) AND enabled`
+		tag, err := tx.Exec(ctx, q, user.ID, ids)
+		if err != nil {
+			return mapErr("disable filters", err)
+		}
+		n = int(tag.RowsAffected())
+		if n == 0 {
+			return nil
+		}
+		return outboxChange(ctx, tx, user.Name)
+	})
+	return n, err
+}
+
 // Filters lists user's filters.
 func (s *Store) Filters(ctx context.Context, user prefs.User) ([]rules.Filter, error) {
 	return s.filters(ctx, user, 0)

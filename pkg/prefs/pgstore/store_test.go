@@ -290,3 +290,41 @@ func TestOwnershipAndMemberships(t *testing.T) {
 	err = b.store.ApplyOwnership(ctx, []pgstore.OwnershipChange{{Artifact: message.Artifact{Type: "tarballs", Name: "x"}, OwnerKind: prefs.OwnerUser, Owner: "a"}}, nil)
 	require.True(t, errors.As(err, &inv), "unknown artifact type: %v", err)
 }
+
+// Disabling filters touches only the user's own, enabled ones, and tells the workers.
+func TestDisableFilters(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	alice, err := b.store.CreateUser(ctx, "alice", "")
+	require.NoError(t, err)
+	bob, err := b.store.CreateUser(ctx, "bob", "")
+	require.NoError(t, err)
+	af, err := b.store.CreateFilter(ctx, alice, aboutMe(sseOf(t, b, alice).ID))
+	require.NoError(t, err)
+	bf, err := b.store.CreateFilter(ctx, bob, aboutMe(sseOf(t, b, bob).ID))
+	require.NoError(t, err)
+	before, err := b.store.Version(ctx)
+	require.NoError(t, err)
+
+	n, err := b.store.DisableFilters(ctx, alice, []int64{af.ID, bf.ID})
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "bob's filter is not alice's to disable")
+	after, err := b.store.Version(ctx)
+	require.NoError(t, err)
+	require.Greater(t, after, before, "workers learn of the change")
+
+	fs, err := b.store.Filters(ctx, alice)
+	require.NoError(t, err)
+	require.False(t, fs[0].Enabled)
+	fs, err = b.store.Filters(ctx, bob)
+	require.NoError(t, err)
+	require.True(t, fs[0].Enabled)
+
+	n, err = b.store.DisableFilters(ctx, alice, []int64{af.ID})
+	require.NoError(t, err)
+	require.Zero(t, n, "repeating changes nothing")
+	again, err := b.store.Version(ctx)
+	require.NoError(t, err)
+	require.Equal(t, after, again)
+}

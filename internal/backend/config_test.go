@@ -1,0 +1,56 @@
+package backend_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"fmn/internal/backend"
+)
+
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+func TestLoadConfigEmail(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{"FMN_SSE_SECRET": sseSecret}
+
+	// Without FMN_SMTP_ADDR email is off and nothing else about it is required.
+	c, err := backend.LoadConfig(lookup(base))
+	require.NoError(t, err)
+	require.False(t, c.Email.Enabled())
+
+	// With it, sender, public URL and mute secret are required, each named.
+	env := map[string]string{"FMN_SSE_SECRET": sseSecret, "FMN_SMTP_ADDR": "smtp.example.org:587"}
+	_, err = backend.LoadConfig(lookup(env))
+	require.ErrorContains(t, err, "FMN_MAIL_FROM")
+	require.ErrorContains(t, err, "FMN_PUBLIC_URL")
+	require.ErrorContains(t, err, "FMN_MUTE_SECRET")
+
+	pw := filepath.Join(t.TempDir(), "pw")
+	require.NoError(t, os.WriteFile(pw, []byte("hunter2\n"), 0o600))
+	for k, v := range map[string]string{
+		"FMN_MAIL_FROM": "fmn <fmn@example.org>", "FMN_PUBLIC_URL": "https://fmn.example.org",
+		"FMN_MUTE_SECRET": muteSecret, "FMN_SMTP_USERNAME": "fmn", "FMN_SMTP_PASSWORD_FILE": pw,
+		"FMN_EMAIL_RETRY_DELAYS": "1s, 2m",
+	} {
+		env[k] = v
+	}
+	c, err = backend.LoadConfig(lookup(env))
+	require.NoError(t, err)
+	require.True(t, c.Email.Enabled())
+	require.Equal(t, "starttls", c.Email.SMTPTLS, "STARTTLS unless told otherwise")
+	require.Equal(t, "hunter2", c.Email.SMTPPassword.Value())
+	require.Equal(t, "<redacted>", c.Email.SMTPPassword.String())
+	require.Equal(t, []time.Duration{time.Second, 2 * time.Minute}, c.Email.RetryDelays)
+
+	env["FMN_SMTP_TLS"] = "sometimes"
+	env["FMN_EMAIL_RETRY_DELAYS"] = "soon"
+	_, err = backend.LoadConfig(lookup(env))
+	require.ErrorContains(t, err, "FMN_SMTP_TLS")
+	require.ErrorContains(t, err, "FMN_EMAIL_RETRY_DELAYS")
+}

@@ -1,0 +1,195 @@
+package backend
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	netmail "net/mail"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"fmn/internal/config"
+	"fmn/internal/ledger"
+	"fmn/internal/mutetoken"
+	"fmn/internal/notify/email"
+	"fmn/internal/rabbit"
+	"fmn/migrations"
+)
+
+// ChannelEmail is the notification channel (and routing key) of email.
+const ChannelEmail = "email"
+
+// Email defaults.
+const (
+	// DefaultSMTPTLS requires STARTTLS: credentials and addresses never cross a network in the
+	// clear unless an operator says so (none, for a local relay).
+	DefaultSMTPTLS = email.TLSStartTLS
+	// DefaultEmailPrefetch and DefaultEmailBatch: notification batches held unacked and handled
+	// together. Sends are sequential on one SMTP connection, so batches stay small.
+	DefaultEmailPrefetch = 16
+	DefaultEmailBatch    = 8
+	DefaultEmailLinger   = 5 * time.Millisecond
+)
+
+// DefaultEmailRetryDelays are the waits before the 1st, 2nd, … retry of a temporary failure: a
+// notification is tried five times over about 36 minutes, then dead-lettered.
+var defaultEmailRetryDelays = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute, 30 * time.Minute}
+
+// DefaultEmailRetryDelays returns the default retry delays (a copy).
+func DefaultEmailRetryDelays() []time.Duration { return slices.Clone(defaultEmailRetryDelays) }
+
+// EmailConfig configures email delivery.
+type EmailConfig struct {
+	// SMTPAddr is the SMTP server's host:port (FMN_SMTP_ADDR); empty disables email delivery.
+	SMTPAddr string
+	// SMTPUsername and SMTPPassword authenticate when the username is set (FMN_SMTP_USERNAME,
+	// FMN_SMTP_PASSWORD or _FILE).
+	SMTPUsername string
+	SMTPPassword config.Secret
+	// SMTPTLS is none, starttls or tls (FMN_SMTP_TLS, default starttls).
+	SMTPTLS string
+	// SMTPTimeout bounds one send and one connect (FMN_SMTP_TIMEOUT, default 30s).
+	SMTPTimeout time.Duration
+	// From is the sender address (FMN_MAIL_FROM), e.g. "Fedora Notifications <notifications@fedoraproject.org>".
+	From string
+	// PublicURL is the web app's public base URL, for mute and settings links (FMN_PUBLIC_URL).
+	PublicURL string
+	// MuteSecret signs the one-click mute links; shared with the web app, at least 32 bytes
+	// (FMN_MUTE_SECRET or _FILE).
+	MuteSecret config.Secret
+	// RetryDelays are the waits before each retry of a temporary failure; the last attempt is
+	// number len+1 (FMN_EMAIL_RETRY_DELAYS, comma-separated, default 10s,1m,5m,30m). Each delay
+	// has its own delay queue, named after it.
+	RetryDelays []time.Duration
+	// Batch: email notification batches held unacked and handled together (FMN_EMAIL_PREFETCH,
+	// FMN_EMAIL_BATCH, FMN_EMAIL_LINGER).
+	Batch config.Batch
+}
+
+// Enabled reports whether email delivery is configured.
+func (c EmailConfig) Enabled() bool { return c.SMTPAddr != "" }
+
+func readEmailConfig(r *config.Reader) EmailConfig {
+	c := EmailConfig{
+		SMTPAddr:     r.String("FMN_SMTP_ADDR", ""),
+		SMTPUsername: r.String("FMN_SMTP_USERNAME", ""),
+		SMTPPassword: r.Secret("FMN_SMTP_PASSWORD", ""),
+		SMTPTLS:      r.String("FMN_SMTP_TLS", DefaultSMTPTLS),
+		SMTPTimeout:  r.Duration("FMN_SMTP_TIMEOUT", email.DefaultTimeout),
+		From:         r.String("FMN_MAIL_FROM", ""),
+		PublicURL:    r.String("FMN_PUBLIC_URL", ""),
+		MuteSecret:   r.Secret("FMN_MUTE_SECRET", ""),
+		RetryDelays:  DefaultEmailRetryDelays(),
+		Batch: config.ReadBatch(r, "FMN_EMAIL", config.Batch{
+			Prefetch: DefaultEmailPrefetch, MaxBatch: DefaultEmailBatch, Linger: DefaultEmailLinger,
+		}),
+	}
+	if raw := r.List("FMN_EMAIL_RETRY_DELAYS", nil); raw != nil {
+		c.RetryDelays = nil
+		for _, s := range raw {
+			d, err := time.ParseDuration(s)
+			if err != nil || d < time.Millisecond {
+				r.Fail("FMN_EMAIL_RETRY_DELAYS", "%q is not a duration of at least 1ms", s)
+				continue
+			}
+			c.RetryDelays = append(c.RetryDelays, d)
+		}
+	}
+	if !c.Enabled() {
+		return c
+	}
+	switch c.SMTPTLS {
+	case email.TLSNone, email.TLSStartTLS, email.TLSImplicit:
+	default:
+		r.Fail("FMN_SMTP_TLS", "%q is not one of none, starttls, tls", c.SMTPTLS)
+	}
+	if _, err := netmail.ParseAddress(c.From); err != nil {
+		r.Fail("FMN_MAIL_FROM", "must be set to a mail address when FMN_SMTP_ADDR is set")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.Fail("FMN_PUBLIC_URL", "must be the web app's http(s) base URL when FMN_SMTP_ADDR is set")
+	}
+	if len(c.MuteSecret.Value()) < mutetoken.MinSecretLen {
+		r.Fail("FMN_MUTE_SECRET", "must be set to at least %d bytes when FMN_SMTP_ADDR is set (shared with the web app)", mutetoken.MinSecretLen)
+	}
+	if len(c.RetryDelays) == 0 {
+		r.Fail("FMN_EMAIL_RETRY_DELAYS", "must name at least one delay")
+	}
+	return c
+}
+
+// emailDelivery is the email channel's share of a backend.
+type emailDelivery struct {
+	cfg      EmailConfig
+	pool     *pgxpool.Pool
+	ledger   *ledger.Ledger
+	notifier *email.Notifier
+	logger   *slog.Logger
+	deps     Deps
+	m        *metrics
+}
+
+// openEmail connects the ledger (refusing an out-of-date schema) and builds the notifier. The
+// SMTP connection is opened by the first send or readiness check.
+func openEmail(ctx context.Context, cfg Config, deps Deps, logger *slog.Logger, m *metrics) (*emailDelivery, error) {
+	c := cfg.Email
+	mute, err := mutetoken.NewSigner([]byte(c.MuteSecret.Value()))
+	if err != nil {
+		return nil, fmt.Errorf("mute tokens: %w", err)
+	}
+	from, err := netmail.ParseAddress(c.From)
+	if err != nil {
+		return nil, fmt.Errorf("mail from: %w", err)
+	}
+	domain := "fmn.invalid"
+	if i := strings.LastIndex(from.Address, "@"); i >= 0 {
+		domain = from.Address[i+1:]
+	}
+	sender, err := email.NewSender(email.SenderConfig{
+		Addr: c.SMTPAddr, Username: c.SMTPUsername, Password: c.SMTPPassword.Value(), TLS: c.SMTPTLS,
+		From: c.From, Timeout: c.SMTPTimeout,
+	}, deps.Clock())
+	if err != nil {
+		return nil, err
+	}
+	renderer := email.NewRenderer(email.RenderConfig{PublicURL: c.PublicURL, MessageIDDomain: domain, Mute: mute})
+
+	pool, err := pgxpool.New(ctx, string(cfg.Postgres.URL))
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if err := migrations.Check(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	logger.InfoContext(ctx, "email delivery enabled", "smtp_tls", c.SMTPTLS, "retry_delays", fmt.Sprint(c.RetryDelays))
+	return &emailDelivery{
+		cfg: c, pool: pool, ledger: ledger.New(pool), notifier: email.NewNotifier(renderer, sender),
+		logger: logger, deps: deps, m: m,
+	}, nil
+}
+
+// consume returns the loop that delivers the email queue.
+func (e *emailDelivery) consume(conn *rabbit.Conn, pub *rabbit.Publisher, topo rabbit.Topology) func(context.Context) error {
+	d := &deliverer{
+		channel: ChannelEmail, topo: topo, delays: e.cfg.RetryDelays, notifier: e.notifier, ledger: e.ledger,
+		pub: pub, logger: e.logger, now: e.deps.Clock(), m: e.m, beforeAck: e.deps.BeforeAck,
+	}
+	return func(ctx context.Context) error {
+		return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
+			Queue: topo.DeliverQueues[ChannelEmail], Prefetch: e.cfg.Batch.Prefetch, MaxBatch: e.cfg.Batch.MaxBatch, Linger: e.cfg.Batch.Linger,
+		}, d.handle)
+	}
+}
+
+// close ends the SMTP session and closes the database pool.
+func (e *emailDelivery) close() {
+	if err := e.notifier.Close(); err != nil {
+		e.logger.Debug("close smtp connection", "error", err)
+	}
+	e.pool.Close()
+}

@@ -1,0 +1,122 @@
+package email_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"fmn/internal/mutetoken"
+	"fmn/internal/notify/email"
+	"fmn/internal/wire"
+	"fmn/pkg/message"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+const muteSecret = "0123456789abcdef0123456789abcdef"
+
+func testRenderer(t *testing.T) *email.Renderer {
+	t.Helper()
+	mute, err := mutetoken.NewSigner([]byte(muteSecret))
+	require.NoError(t, err)
+	return email.NewRenderer(email.RenderConfig{PublicURL: "https://fmn.example.org/", MessageIDDomain: "fmn.example.org", Mute: mute})
+}
+
+// testNotification is a koji build notification for alice.
+func testNotification(format string) wire.Notification {
+	return wire.Notification{
+		ID:          wire.NotificationID("2026-abc", "alice", 7),
+		MessageID:   "2026-abc",
+		User:        "alice",
+		Destination: wire.Destination{ID: 7, Kind: "email", Address: "alice@example.org", Format: format},
+		Filters:     []wire.FilterRef{{ID: 3, Name: "My packages"}, {ID: 9, Name: "Kernel"}},
+		Topic:       "org.fedoraproject.prod.buildsys.build.state.change",
+		App:         "koji",
+		Agent:       "bob",
+		Severity:    20,
+		Summary:     "bob's kernel-6.12.1-200.fc41 completed",
+		URL:         "https://koji.fedoraproject.org/koji/buildinfo?buildID=1",
+		Usernames:   []string{"alice", "bob"},
+		Artifacts:   []message.Artifact{{Type: message.ArtifactRPM, Name: "kernel"}},
+		SentAt:      time.Date(2026, 11, 23, 12, 30, 0, 0, time.UTC),
+	}
+}
+
+// dump writes a message in a stable text form for golden comparison.
+func dump(m email.Message) string {
+	var b strings.Builder
+	b.WriteString("To: " + m.To + "\nSubject: " + m.Subject + "\n")
+	for _, h := range m.Headers {
+		b.WriteString(h.Name + ": " + h.Value + "\n")
+	}
+	b.WriteString("\n===== text/plain =====\n" + m.Text + "===== text/html =====\n" + m.HTML)
+	return b.String()
+}
+
+func TestRenderGolden(t *testing.T) {
+	t.Parallel()
+	r := testRenderer(t)
+	cases := []struct {
+		name string
+		n    func() wire.Notification
+	}{
+		// The default format: summary, link, footer naming the filters.
+		{"short", func() wire.Notification { return testNotification("short") }},
+		// Verbose adds the message's metadata.
+		{"verbose", func() wire.Notification { return testNotification("verbose") }},
+		// No summary: the topic is the subject; no URL: no link; one filter.
+		{"no_summary", func() wire.Notification {
+			n := testNotification("short")
+			n.Summary, n.URL, n.Filters = "", "", n.Filters[:1]
+			return n
+		}},
+		// CR/LF in the summary and fields cannot add header lines; HTML in them is escaped in
+		// the HTML part; a javascript: URL is dropped.
+		{"hostile", func() wire.Notification {
+			n := testNotification("verbose")
+			n.Summary = "pwned\r\nBcc: victim@example.org\r\n\r\n<script>alert(1)</script> & <b>bold</b>"
+			n.App = "koji\nX-Evil: 1"
+			n.Usernames = []string{"alice", "mallory\r\nX-Evil: 2"}
+			n.Filters = []wire.FilterRef{{ID: 3, Name: `<img src=x onerror=alert(1)>"quoted"`}}
+			n.URL = "javascript:alert(1)"
+			return n
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := r.Render(c.n())
+			require.NoError(t, err)
+			got := dump(m)
+			path := filepath.Join("testdata", c.name+".golden")
+			if *update {
+				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run go test -update to create the golden files")
+			require.Equal(t, string(want), got)
+			for _, h := range m.Headers {
+				require.NotContains(t, h.Value, "\n", h.Name)
+				require.NotContains(t, h.Value, "\r", h.Name)
+			}
+			require.NotContains(t, m.Subject, "\n")
+			require.NotContains(t, m.HTML, "<script>")
+		})
+	}
+}
+
+func TestRenderWithoutMuteSecretHasNoUnsubscribe(t *testing.T) {
+	t.Parallel()
+	r := email.NewRenderer(email.RenderConfig{PublicURL: "https://fmn.example.org", MessageIDDomain: "x"})
+	m, err := r.Render(testNotification("short"))
+	require.NoError(t, err)
+	for _, h := range m.Headers {
+		require.NotEqual(t, "List-Unsubscribe", h.Name)
+	}
+	require.NotContains(t, m.Text, "/mute")
+}
