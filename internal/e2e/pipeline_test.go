@@ -13,6 +13,7 @@ import (
 
 	"fmn/internal/corpus"
 	"fmn/internal/deadletter"
+	"fmn/internal/notify/sse"
 	"fmn/internal/rabbittest"
 )
 
@@ -299,4 +300,37 @@ func TestConfirmedAddressesAreIdentityAliases(t *testing.T) {
 		s.publish(fmt.Sprintf("bz-%d", i), bug.Topic, nil, string(bug.Body))
 		return s.streamLen("pat") > 0
 	}, waitFor, 200*time.Millisecond, "pat's default filter (events about me) matched through the alias")
+}
+
+// With two backend replicas, a browser on either gets every event, whichever replica stored it.
+func TestEitherBackendReplicaServesEveryEvent(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startWeb()
+	s.startBackend(nil)
+	first := s.backendURL
+	s.startBackend(nil)
+	second := s.backendURL
+	s.startWorker(nil)
+	s.startConsumer(nil)
+	s.userWithFilter("alice", "@me")
+	s.waitWorkersCurrent()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.backendURL = first
+	onFirst := s.subscribe(ctx, "alice", "")
+	s.backendURL = second
+	onSecond := s.subscribe(ctx, "alice", "")
+	const n = 6
+	for i := range n {
+		s.userMessage(fmt.Sprintf("rep-%d", i), "alice")
+	}
+	for _, ch := range []<-chan sse.ClientEvent{onFirst, onSecond} {
+		got := map[string]bool{}
+		for range n {
+			got[messageID(t, next(t, ch))] = true
+		}
+		require.Len(t, got, n, "each replica's client got all %d events once", n)
+	}
 }

@@ -29,6 +29,10 @@ const (
 	retryMillis = 3000
 )
 
+// EventReset is the event sent first when a client resumes from a position older than the kept
+// history: some of the events it missed are gone.
+const EventReset = "reset"
+
 // HandlerConfig sets the stream handler's limits; zero values take the defaults.
 type HandlerConfig struct {
 	Heartbeat       time.Duration
@@ -100,12 +104,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	missed := false
 	if cursor == "" {
-		if cursor, err = h.store.LastID(ctx, user); err != nil {
-			h.logger.ErrorContext(ctx, "sse stream position", "error", err)
-			http.Error(w, "stream unavailable", http.StatusServiceUnavailable)
-			return
-		}
+		cursor, err = h.store.LastID(ctx, user)
+	} else {
+		missed, err = h.store.Missed(ctx, user, cursor)
+	}
+	if err != nil {
+		h.logger.ErrorContext(ctx, "sse stream position", "error", err)
+		http.Error(w, "stream unavailable", http.StatusServiceUnavailable)
+		return
 	}
 	h.conns.Inc()
 	defer h.conns.Dec()
@@ -117,6 +125,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	if err := h.write(rc, w, fmt.Sprintf("retry: %d\n: connected\n\n", retryMillis)); err != nil {
 		return
+	}
+	if missed {
+		// Say so rather than pretend the replay is complete: the page can reload what it shows.
+		if err := h.write(rc, w, "event: "+EventReset+"\ndata: {\"reason\":\"some events were older than the kept history\"}\n\n"); err != nil {
+			return
+		}
 	}
 	if err := h.stream(ctx, rc, w, user, cursor, sub); err != nil && ctx.Err() == nil {
 		h.logger.DebugContext(ctx, "sse stream ended", "error", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -166,4 +167,34 @@ func TestRefusals(t *testing.T) {
 	var se *sse.StatusError
 	require.True(t, errors.As(err, &se))
 	require.Equal(t, http.StatusTooManyRequests, se.Code, "the per-user connection cap holds")
+}
+
+// A client resuming from a position the bounded stream no longer holds is told so first, then
+// gets what is kept.
+func TestResumeFromTrimmedHistorySaysSo(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sse.HandlerConfig{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// MaxLen is 50 here; XADD MAXLEN ~ trims in whole nodes, so add well past it.
+	var ns []wire.Notification
+	for i := range 400 {
+		ns = append(ns, notification("erin", fmt.Sprintf("n%d", i)))
+	}
+	_, err := b.store.Append(ctx, ns)
+	require.NoError(t, err)
+	kept, err := b.store.Read(ctx, "erin", "0-0", 1000)
+	require.NoError(t, err)
+	require.Less(t, len(kept), 400, "the stream was trimmed")
+
+	ch, err := sse.Subscribe(ctx, b.url("erin"), "1-0")
+	require.NoError(t, err)
+	first := next(t, ch)
+	require.Equal(t, sse.EventReset, first.Event)
+	require.Equal(t, kept[0].ID, next(t, ch).ID, "then the oldest kept event")
+
+	// Resuming from a kept position is not a gap.
+	ch2, err := sse.Subscribe(ctx, b.url("erin"), kept[len(kept)-2].ID)
+	require.NoError(t, err)
+	require.Equal(t, kept[len(kept)-1].ID, next(t, ch2).ID)
 }
