@@ -4,12 +4,15 @@
 package web
 
 import (
+	"os"
 	"time"
 
 	"fmn/internal/config"
 	"fmn/internal/mutetoken"
 	"fmn/internal/rabbit"
 	"fmn/internal/ssetoken"
+	"fmn/pkg/prefs"
+	"fmn/pkg/rules"
 )
 
 // Defaults.
@@ -41,6 +44,9 @@ type Config struct {
 	StreamTokenTTL time.Duration
 	// RelayPoll is how often the outbox relay looks for missed changes (FMN_OUTBOX_POLL).
 	RelayPoll time.Duration
+	// DefaultFilters are the filters new users start with: prefs.DefaultFilters, or the JSON
+	// array in the file named by FMN_DEFAULT_FILTERS_FILE (an empty array gives none).
+	DefaultFilters []rules.Filter
 }
 
 // LoadConfig reads the configuration from the environment.
@@ -57,6 +63,16 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		StreamURL:      r.String("FMN_STREAM_URL", DefaultStreamURL),
 		StreamTokenTTL: r.Duration("FMN_STREAM_TOKEN_TTL", ssetoken.DefaultTTL),
 		RelayPoll:      r.Duration("FMN_OUTBOX_POLL", time.Second),
+		DefaultFilters: prefs.DefaultFilters(),
+	}
+	if path := r.String("FMN_DEFAULT_FILTERS_FILE", ""); path != "" {
+		b, err := os.ReadFile(path)
+		if err == nil {
+			c.DefaultFilters, err = prefs.ParseDefaultFilters(b)
+		}
+		if err != nil {
+			r.Fail("FMN_DEFAULT_FILTERS_FILE", "%v", err)
+		}
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
 	if len(c.SSESecret.Value()) < ssetoken.MinSecretLen {

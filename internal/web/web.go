@@ -42,7 +42,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 
 	relay := pgstore.NewRelay(pool, service.PrefsPublisher(pub, cfg.Topology.PrefsExchange, now), logger, cfg.RelayPoll)
 
-	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool), signer: signer, muter: muter}
+	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool, pgstore.WithDefaultFilters(cfg.DefaultFilters)), signer: signer, muter: muter}
 	mux := http.NewServeMux()
 	h.routes(mux)
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{

@@ -1,6 +1,7 @@
 package prefs
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -37,11 +38,18 @@ func ParseDefaultFilters(data []byte) ([]rules.Filter, error) {
 	}
 	out := make([]rules.Filter, 0, len(raw))
 	for i, r := range raw {
-		f, err := rules.ParseFilter(r)
-		if err != nil {
+		var f rules.Filter
+		dec := json.NewDecoder(bytes.NewReader(r))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
 			return nil, fmt.Errorf("default filter %d: %w", i, err)
 		}
-		f.ID, f.User, f.Destinations = 0, "", nil
+		// Validated as any user's filter would be; the owner and destinations come at creation.
+		f.ID, f.User, f.Destinations = 0, "new-user", nil
+		if err := f.Validate(); err != nil {
+			return nil, fmt.Errorf("default filter %d: %w", i, err)
+		}
+		f.User = ""
 		out = append(out, f)
 	}
 	return out, nil
