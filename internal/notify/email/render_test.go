@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const muteSecret = "0123456789abcdef0123456789abcdef"
 
-func testRenderer(t *testing.T) *email.Renderer {
+func testRenderer(t testing.TB) *email.Renderer {
 	t.Helper()
 	mute, err := mutetoken.NewSigner([]byte(muteSecret))
 	require.NoError(t, err)
