@@ -44,8 +44,8 @@ type Config struct {
 	StreamTokenTTL time.Duration
 	// RelayPoll is how often the outbox relay looks for missed changes (FMN_OUTBOX_POLL).
 	RelayPoll time.Duration
-	// DefaultFilters are the filters new users start with: prefs.DefaultFilters, or the JSON
-	// array in the file named by FMN_DEFAULT_FILTERS_FILE (an empty array gives none).
+	// DefaultFilters are the filters new users start with: prefs.DefaultFilters when nil, or the
+	// JSON array in the file named by FMN_DEFAULT_FILTERS_FILE (an empty array gives none).
 	DefaultFilters []rules.Filter
 }
 

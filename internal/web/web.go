@@ -9,7 +9,9 @@ import (
 	"fmn/internal/service"
 	"fmn/internal/ssetoken"
 	"fmn/internal/telemetry"
+	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
+	"fmn/pkg/rules"
 )
 
 // Deps are the web app's collaborators.
@@ -42,7 +44,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 
 	relay := pgstore.NewRelay(pool, service.PrefsPublisher(pub, cfg.Topology.PrefsExchange, now), logger, cfg.RelayPoll)
 
-	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool, pgstore.WithDefaultFilters(cfg.DefaultFilters)), signer: signer, muter: muter}
+	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))), signer: signer, muter: muter}
 	mux := http.NewServeMux()
 	h.routes(mux)
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
@@ -68,4 +70,13 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// defaultFilters are the filters new users start with: the configured ones (an empty list gives
+// none), or prefs.DefaultFilters when none are configured.
+func defaultFilters(cfg Config) []rules.Filter {
+	if cfg.DefaultFilters == nil {
+		return prefs.DefaultFilters()
+	}
+	return cfg.DefaultFilters
 }
