@@ -23,6 +23,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -105,6 +106,9 @@ type Bot struct {
 	reqs      chan *request
 	connected atomic.Bool
 	running   atomic.Bool
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced when connected changes
 }
 
 var _ notify.Notifier = (*Bot)(nil)
@@ -153,7 +157,7 @@ func New(cfg Config, cmds Commands, logger *slog.Logger, opts ...Option) (*Bot, 
 		cfg.Queue = DefaultQueue
 	}
 	b := &Bot{cfg: cfg, host: host, port: port, cmds: cmds, logger: logger, now: time.Now, after: time.After,
-		reqs: make(chan *request, cfg.Queue)}
+		reqs: make(chan *request, cfg.Queue), changed: make(chan struct{})}
 	for _, o := range opts {
 		o(b)
 	}
@@ -201,6 +205,32 @@ func (b *Bot) Check(context.Context) error {
 
 // Connected reports whether the bot is connected and registered.
 func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// WaitConnected waits until the bot is connected, or ctx ends.
+func (b *Bot) WaitConnected(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		ch := b.changed
+		b.mu.Unlock()
+		if b.connected.Load() {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (b *Bot) setConnected(v bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.connected.Swap(v) != v {
+		close(b.changed)
+		b.changed = make(chan struct{})
+	}
+}
 
 // ValidNick reports whether s can be an IRC nick: 1 to 64 bytes, no spaces, control characters
 // or characters IRC gives another meaning (",*?!@:#&" and a leading digit or "-").
@@ -295,7 +325,7 @@ func (b *Bot) session(ctx context.Context, lim *Limiter) (registered bool, err e
 		connErr = client.Connect()
 	}()
 	defer func() {
-		b.connected.Store(false)
+		b.setConnected(false)
 		client.Close()
 		<-down
 	}()
@@ -307,7 +337,7 @@ func (b *Bot) session(ctx context.Context, lim *Limiter) (registered bool, err e
 	case <-ctx.Done():
 		return false, ctx.Err()
 	}
-	b.connected.Store(true)
+	b.setConnected(true)
 	b.logger.InfoContext(ctx, "irc connected", "tls", b.cfg.TLS, "sasl", b.cfg.SASLUser != "")
 
 	var seq uint64
