@@ -205,6 +205,5 @@ func (i *ircDelivery) check(ctx context.Context) error {
 	return i.bot.Check(ctx)
 }
 
-
 // close closes the database pool.
 func (i *ircDelivery) close() { i.pool.Close() }
