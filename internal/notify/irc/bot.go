@@ -407,7 +407,9 @@ func (s *sessionState) deliver(ctx context.Context, r *request, token string) er
 		return err
 	}
 	s.client.Cmd.Message(r.target, r.line)
-	if err := s.pace(ctx, r.ctx); err != nil {
+	// The line is out: from here only the end of the bot stops the wait, so that a sender giving
+	// up does not turn a sent message into a retry.
+	if err := s.pace(ctx, ctx); err != nil {
 		return err
 	}
 	s.client.Cmd.Ping(token)
@@ -431,8 +433,6 @@ func (s *sessionState) deliver(ctx context.Context, r *request, token string) er
 			return ErrDisconnected
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-r.ctx.Done():
-			return r.ctx.Err()
 		}
 	}
 }
