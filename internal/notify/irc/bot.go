@@ -252,13 +252,13 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	defer b.running.Store(false)
 	lim := NewLimiter(b.cfg.Rate, b.cfg.Burst, b.now())
-	for attempt := 0; ; attempt++ {
+	for attempt := 0; ; {
 		registered, err := b.session(ctx, lim)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if registered {
-			attempt = 0
+			attempt = 0 // a connection that worked starts the backoff over
 		}
 		wait := b.cfg.Reconnect.Wait(attempt)
 		b.logger.WarnContext(ctx, "irc connection lost; reconnecting", "error", err, "in", wait.Round(time.Millisecond))
@@ -270,6 +270,7 @@ func (b *Bot) Run(ctx context.Context) error {
 				timer.Stop()
 				return nil
 			case <-timer.C:
+				attempt++
 				break wait
 			case r := <-b.reqs: // queued just before the connection went
 				r.done <- ErrDisconnected
