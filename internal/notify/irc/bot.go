@@ -299,13 +299,8 @@ func (b *Bot) session(ctx context.Context, lim *Limiter) (registered bool, err e
 	connected := make(chan struct{})
 	replies := make(chan girc.Event, 64)
 	commands := make(chan girc.Event, 32)
-	client.Handlers.AddBg(girc.CONNECTED, func(*girc.Client, girc.Event) {
-		select {
-		case <-connected:
-		default:
-			close(connected)
-		}
-	})
+	var once sync.Once
+	client.Handlers.AddBg(girc.CONNECTED, func(*girc.Client, girc.Event) { once.Do(func() { close(connected) }) })
 	// The handlers run on girc's goroutines: they only forward, never block.
 	forward := func(ch chan girc.Event) func(*girc.Client, girc.Event) {
 		return func(_ *girc.Client, e girc.Event) {
