@@ -17,10 +17,10 @@ run: ## run all of fmn locally with demo data (starts services if needed)
 services: ## make sure PostgreSQL, Redis and RabbitMQ run on 127.0.0.1
 	scripts/services.sh
 
-tools: ## build the test tools pinned in tools/go.mod (mailpit) into ~/.cache/fmn-tools, once per version
+tools: ## build the test tools pinned in tools/go.mod (mailpit, ergo) into ~/.cache/fmn-tools, once per version
 	scripts/tools.sh
 
-test: tools ## run every test (real PostgreSQL, RabbitMQ, Redis and mailpit), with the race detector
+test: tools ## run every test (real PostgreSQL, RabbitMQ, Redis, mailpit and ergo), with the race detector
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 test/short: tools ## run the tests without the race detector

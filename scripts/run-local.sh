@@ -33,6 +33,18 @@ else
   echo "email delivery off: run 'make tools' to build mailpit and get email locally"
 fi
 
+# IRC goes to a local ergo on 127.0.0.1:6667 when its binary is built (`make tools`), with the
+# tests' config (internal/irctest/ircd.yaml.tmpl); connect any IRC client there and send "help"
+# to the bot "fmn".
+ergo=$(ls -d "$HOME"/.cache/fmn-tools/ergo-*/ergo 2>/dev/null | tail -1 || true)
+if [ -n "$ergo" ] && [ -x "$ergo" ]; then
+  mkdir -p "$state/ergo"
+  sed 's/{{PORT}}/6667/' internal/irctest/ircd.yaml.tmpl >"$state/ergo/ircd.yaml"
+  backend_env+=(FMN_IRC_SERVER=127.0.0.1:6667 FMN_IRC_TLS=false)
+else
+  echo "irc delivery off: run 'make tools' to build ergo and get IRC locally"
+fi
+
 echo "building..."
 go build -o bin/ ./cmd/...
 
@@ -57,6 +69,10 @@ start() { # start NAME CMD [ENV=VALUE...]
 }
 if [ -x "$mailpit" ]; then
   "$mailpit" -s 127.0.0.1:1025 -l 127.0.0.1:8025 --disable-version-check -q >"$state/logs/mailpit.log" 2>&1 &
+  pids+=($!)
+fi
+if [ -n "$ergo" ] && [ -x "$ergo" ]; then
+  (cd "$state/ergo" && exec "$ergo" run --conf ircd.yaml) >"$state/logs/ergo.log" 2>&1 &
   pids+=($!)
 fi
 start web web

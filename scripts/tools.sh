@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # Builds the test tools pinned in tools/go.mod (a module of its own, so their dependencies stay out
 # of fmn's go.mod) into $HOME/.cache/fmn-tools/<tool>-<version>/, once per version: a second run
-# costs nothing. Today that is mailpit, the SMTP server of the email tests (internal/mailtest).
+# costs nothing. Today that is mailpit, the SMTP server of the email tests (internal/mailtest), and
+# ergo, the IRC server of the IRC tests (internal/irctest).
 set -euo pipefail
 cd "$(dirname "$0")/../tools"
 export PATH=$PATH:/usr/local/go/bin
 
 cache=${FMN_TOOLS_CACHE:-$HOME/.cache/fmn-tools}
-ver=$(go list -m -f '{{.Version}}' github.com/axllent/mailpit)
-dir=$cache/mailpit-$ver
-if [ -x "$dir/mailpit" ]; then
-  echo "[tools] mailpit $ver: cached in $dir" >&2
-  exit 0
-fi
-echo "[tools] building mailpit $ver (about 2 minutes on a fresh machine)" >&2
-mkdir -p "$dir"
-go build -trimpath -o "$dir/mailpit.tmp" github.com/axllent/mailpit
-mv "$dir/mailpit.tmp" "$dir/mailpit"
-echo "[tools] mailpit $ver: built into $dir" >&2
+
+# build <name> <module> <package>
+build() {
+  local name=$1 mod=$2 pkg=$3
+  local ver dir
+  ver=$(go list -m -f '{{.Version}}' "$mod")
+  dir=$cache/$name-$ver
+  if [ -x "$dir/$name" ]; then
+    echo "[tools] $name $ver: cached in $dir" >&2
+    return 0
+  fi
+  echo "[tools] building $name $ver (a minute or two on a fresh machine)" >&2
+  mkdir -p "$dir"
+  go build -trimpath -o "$dir/$name.tmp" "$pkg"
+  mv "$dir/$name.tmp" "$dir/$name"
+  echo "[tools] $name $ver: built into $dir" >&2
+}
+
+build mailpit github.com/axllent/mailpit github.com/axllent/mailpit
+build ergo github.com/ergochat/ergo github.com/ergochat/ergo

@@ -6,9 +6,11 @@
 // Email (when FMN_SMTP_ADDR is set): it consumes the email queue and, per notification, checks
 // the delivery ledger (Postgres), sends over one reused SMTP connection, and records the
 // outcome. Temporary failures are retried through delay queues with growing TTLs, permanent ones
-// and exhausted retries are dead-lettered with the reason (see deliverer). IRC, a later version,
-// plugs into the same deliverer with its own notify.Notifier; until then its queue holds what
-// arrives.
+// and exhausted retries are dead-lettered with the reason (see deliverer).
+//
+// IRC (when FMN_IRC_SERVER is set): the same deliverer drives the IRC bot (notify/irc). Exactly
+// one backend replica, the holder of a Postgres advisory lock (package leader), connects the bot
+// and consumes the IRC queue; the others stand by and take over when it stops.
 package backend
 
 import (
@@ -48,11 +50,13 @@ const (
 type Config struct {
 	AMQP  config.AMQP
 	Redis config.Redis
-	// Postgres holds the delivery ledger; it is opened only when email is enabled, and the
+	// Postgres holds the delivery ledger; it is opened only when email or IRC is enabled, and the
 	// backend refuses to start on an out-of-date schema (FMN_DATABASE_URL).
 	Postgres config.Postgres
 	// Email configures email delivery; disabled when its SMTPAddr is empty.
-	Email    EmailConfig
+	Email EmailConfig
+	// IRC configures IRC delivery; disabled when its Server is empty.
+	IRC      IRCConfig
 	Log      config.Log
 	Topology rabbit.Topology
 	// HTTPAddr serves /stream, /metrics, /healthz, /readyz (FMN_BACKEND_ADDR).
@@ -80,6 +84,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		Redis:           config.ReadRedis(r),
 		Postgres:        config.ReadPostgres(r),
 		Email:           readEmailConfig(r),
+		IRC:             readIRCConfig(r),
 		Log:             config.ReadLog(r),
 		HTTPAddr:        r.String("FMN_BACKEND_ADDR", DefaultHTTPAddr),
 		SSESecret:       r.Secret("FMN_SSE_SECRET", ""),
@@ -157,6 +162,16 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		topo = topo.WithRetryDelays(ChannelEmail, cfg.Email.RetryDelays)
 	}
 
+	var ir *ircDelivery
+	if cfg.IRC.Enabled() {
+		ir, err = openIRC(ctx, cfg, deps, logger, m)
+		if err != nil {
+			return err
+		}
+		defer ir.close()
+		topo = topo.WithRetryDelays(ChannelIRC, cfg.IRC.RetryDelays)
+	}
+
 	conn, err := service.DialBroker(cfg.AMQP, topo, "fmn-backend", deps, logger)
 	if err != nil {
 		return err
@@ -189,13 +204,25 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		logger.InfoContext(ctx, "email delivery disabled: FMN_SMTP_ADDR is not set")
 	}
 
+	if ir != nil {
+		checks["irc"] = ir.check
+		if em == nil {
+			checks["database"] = ir.ledger.Ping
+		}
+		ipub := conn.NewPublisher()
+		defer ipub.Close()
+		parts = append(parts, ir.run(conn, ipub, topo))
+	} else {
+		logger.InfoContext(ctx, "irc delivery disabled: FMN_IRC_SERVER is not set")
+	}
+
 	mux := http.NewServeMux()
 	mux.Handle("GET /stream", stream)
 	telemetry.Mount(mux, deps.Registry, checks)
 	srv := telemetry.NewServer(mux, logger)
 	parts = append(parts, func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) })
 
-	logger.InfoContext(ctx, "backend started", "addr", cfg.HTTPAddr, "email", cfg.Email.Enabled())
+	logger.InfoContext(ctx, "backend started", "addr", cfg.HTTPAddr, "email", cfg.Email.Enabled(), "irc", cfg.IRC.Enabled())
 	return lifecycle.Group(ctx, parts...)
 }
 

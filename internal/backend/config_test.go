@@ -54,3 +54,39 @@ func TestLoadConfigEmail(t *testing.T) {
 	require.ErrorContains(t, err, "FMN_SMTP_TLS")
 	require.ErrorContains(t, err, "FMN_EMAIL_RETRY_DELAYS")
 }
+
+func TestLoadConfigIRC(t *testing.T) {
+	t.Parallel()
+	// Without FMN_IRC_SERVER IRC is off and nothing else about it is required.
+	c, err := backend.LoadConfig(lookup(map[string]string{"FMN_SSE_SECRET": sseSecret, "FMN_IRC_NICK": "not a nick"}))
+	require.NoError(t, err)
+	require.False(t, c.IRC.Enabled())
+
+	pw := filepath.Join(t.TempDir(), "pw")
+	require.NoError(t, os.WriteFile(pw, []byte("s3cret\n"), 0o600))
+	env := map[string]string{
+		"FMN_SSE_SECRET": sseSecret, "FMN_IRC_SERVER": "irc.libera.chat:6697", "FMN_IRC_SASL_USER": "fmn",
+		"FMN_IRC_SASL_PASSWORD_FILE": pw, "FMN_IRC_RETRY_DELAYS": "30s,10m",
+	}
+	c, err = backend.LoadConfig(lookup(env))
+	require.NoError(t, err)
+	require.True(t, c.IRC.Enabled())
+	require.True(t, c.IRC.TLS, "TLS unless told otherwise")
+	require.Equal(t, "fmn", c.IRC.Nick)
+	require.Equal(t, "s3cret", c.IRC.SASLPassword.Value())
+	require.Equal(t, "<redacted>", c.IRC.SASLPassword.String())
+	require.Equal(t, time.Second, c.IRC.LineInterval)
+	require.Equal(t, 4, c.IRC.Burst)
+	require.Equal(t, []time.Duration{30 * time.Second, 10 * time.Minute}, c.IRC.RetryDelays)
+
+	// Bad values are named.
+	env["FMN_IRC_NICK"] = "#chan"
+	env["FMN_IRC_BURST"] = "0"
+	env["FMN_IRC_RETRY_DELAYS"] = "soon"
+	delete(env, "FMN_IRC_SASL_PASSWORD_FILE")
+	_, err = backend.LoadConfig(lookup(env))
+	require.ErrorContains(t, err, "FMN_IRC_NICK")
+	require.ErrorContains(t, err, "FMN_IRC_BURST")
+	require.ErrorContains(t, err, "FMN_IRC_RETRY_DELAYS")
+	require.ErrorContains(t, err, "FMN_IRC_SASL_PASSWORD")
+}

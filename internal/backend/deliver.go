@@ -270,8 +270,11 @@ func unreachable(err error) bool {
 // logs above Debug must not show. The full error goes to the ledger and the dead letter.
 func errorClass(err error) string {
 	var ne interface{ Timeout() bool }
+	var ce interface{ ErrorClass() string } // a notifier's own log-safe class, e.g. "irc 401"
 	msg := err.Error()
 	switch {
+	case errors.As(err, &ce):
+		return ce.ErrorClass()
 	case len(msg) >= 8 && msg[:5] == "smtp " && msg[5] >= '0' && msg[5] <= '9':
 		return msg[:8] // "smtp 451"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():

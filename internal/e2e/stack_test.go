@@ -23,6 +23,7 @@ import (
 	"fmn/internal/backend"
 	"fmn/internal/config"
 	"fmn/internal/consumer"
+	"fmn/internal/irctest"
 	"fmn/internal/mailtest"
 	"fmn/internal/notify/sse"
 	"fmn/internal/pgtest"
@@ -55,6 +56,8 @@ type stack struct {
 
 	// mail, if set before the backend starts, is the SMTP server the backend delivers email to.
 	mail *mailtest.Server
+	// irc, if set before the backend starts, is the IRC server the backend's bot connects to.
+	irc *irctest.Server
 
 	webURL     string
 	backendURL string
@@ -174,8 +177,11 @@ func (s *stack) startWorker(beforeAck func(context.Context)) *proc {
 	return p
 }
 
-// emailRetryDelays are the backend's retry delays in these tests.
-var emailRetryDelays = []time.Duration{100 * time.Millisecond}
+// emailRetryDelays and ircRetryDelays are the backend's retry delays in these tests.
+var (
+	emailRetryDelays = []time.Duration{100 * time.Millisecond}
+	ircRetryDelays   = []time.Duration{150 * time.Millisecond}
+)
 
 // startBackend runs a backend; beforeAck may be nil. It delivers email to s.mail if set, with
 // mute links pointing at the web app (started first).
@@ -193,7 +199,15 @@ func (s *stack) startBackend(beforeAck func(context.Context)) *proc {
 			From: "fmn <notifications@fmn.example.org>", PublicURL: s.webURL, MuteSecret: muteSecret,
 			RetryDelays: emailRetryDelays, Batch: config.Batch{Prefetch: 8, MaxBatch: 4, Linger: time.Millisecond},
 		}
-		s.deleteRetryQueues()
+		s.deleteRetryQueues(backend.ChannelEmail, emailRetryDelays)
+	}
+	if s.irc != nil {
+		cfg.Postgres = s.pg()
+		cfg.IRC = backend.IRCConfig{
+			Server: s.irc.Addr, Nick: "fmnbot", LineInterval: 10 * time.Millisecond, Burst: 4, LateAfter: time.Hour,
+			RetryDelays: ircRetryDelays, LockPoll: 100 * time.Millisecond, Batch: config.Batch{Prefetch: 8, MaxBatch: 4, Linger: time.Millisecond},
+		}
+		s.deleteRetryQueues(backend.ChannelIRC, ircRetryDelays)
 	}
 	p := s.start(func(ctx context.Context) error {
 		return backend.Run(ctx, cfg, backend.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready, BeforeAck: beforeAck})
@@ -215,18 +229,18 @@ func (s *stack) startWeb() *proc {
 	return p
 }
 
-// deleteRetryQueues deletes the backend's delay queues at cleanup, after the processes stopped
+// deleteRetryQueues deletes a channel's delay queues at cleanup, after the processes stopped
 // (rabbittest deletes only the queues of the topology it declared).
-func (s *stack) deleteRetryQueues() {
-	t := s.topo.WithRetryDelays(backend.ChannelEmail, emailRetryDelays)
+func (s *stack) deleteRetryQueues(channel string, delays []time.Duration) {
+	t := s.topo.WithRetryDelays(channel, delays)
 	s.t.Cleanup(func() {
 		conn, err := amqp.Dial(s.amqpURL)
 		require.NoError(s.t, err)
 		defer conn.Close()
 		ch, err := conn.Channel()
 		require.NoError(s.t, err)
-		for _, d := range emailRetryDelays {
-			_, err := ch.QueueDelete(t.RetryQueue(backend.ChannelEmail, d), false, false, false)
+		for _, d := range delays {
+			_, err := ch.QueueDelete(t.RetryQueue(channel, d), false, false, false)
 			require.NoError(s.t, err)
 		}
 	})
