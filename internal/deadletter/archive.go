@@ -21,6 +21,9 @@ import (
 // delivery limit, see rabbit.DeliveryLimit), which has no x-fmn-stage header.
 const StageBroker = "broker"
 
+// headerDeliveryCount is the header a quorum queue sets on a redelivered message.
+const headerDeliveryCount = "x-delivery-count"
+
 // DefaultMaxBody caps the body an archived dead letter keeps. The stages bound what they accept
 // well below it; a longer body is cut and the letter marked truncated.
 const DefaultMaxBody = 256 << 10
@@ -75,11 +78,15 @@ func FromDelivery(d amqp.Delivery, maxBody int, archivedAt time.Time) Archived {
 	if len(a.Body) > maxBody {
 		a.Body, a.Truncated = a.Body[:maxBody], true
 	}
+	// The hash leaves out x-delivery-count, which a quorum queue adds to a redelivery.
+	stable := HeadersJSON(d.Headers)
+	delete(stable, headerDeliveryCount)
+	stableJSON, _ := json.Marshal(stable)
 	h := sha256.New()
 	for _, s := range []string{d.Exchange, d.RoutingKey, d.MessageId, d.ContentType, d.Type, d.Timestamp.UTC().String()} {
 		fmt.Fprintf(h, "%d:%s\n", len(s), s)
 	}
-	fmt.Fprintf(h, "%d:%s\n%d:", len(headers), headers, len(d.Body))
+	fmt.Fprintf(h, "%d:%s\n%d:", len(stableJSON), stableJSON, len(d.Body))
 	h.Write(d.Body)
 	copy(a.Hash[:], h.Sum(nil))
 

@@ -62,7 +62,7 @@ func Republish(l Letter, count int, now time.Time) (rabbit.Outgoing, error) {
 		}
 		for k, v := range m {
 			if strings.HasPrefix(k, "x-fmn-") || k == "x-death" || strings.HasPrefix(k, "x-first-death-") ||
-				strings.HasPrefix(k, "x-last-death-") || k == "x-delivery-count" {
+				strings.HasPrefix(k, "x-last-death-") || k == headerDeliveryCount {
 				continue
 			}
 			headers[k] = valueAMQP(v)
