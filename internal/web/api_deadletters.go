@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -13,6 +14,10 @@ import (
 
 // defaultPerPage is the page size of the dead-letter list when per_page is not given.
 const defaultPerPage = 50
+
+// redriveTimeout bounds a re-drive: it holds the letter's row lock while it waits for the
+// broker's confirm, and the broker may be unreachable.
+const redriveTimeout = 30 * time.Second
 
 // maxStageParam bounds the stage filter.
 const maxStageParam = 64
@@ -97,7 +102,9 @@ func (h *handler) redriveDeadLetter(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	l, err := h.redriver.Redrive(r.Context(), id, h.now())
+	ctx, cancel := context.WithTimeout(r.Context(), redriveTimeout)
+	defer cancel()
+	l, err := h.redriver.Redrive(ctx, id, h.now())
 	switch {
 	case errors.Is(err, deadletter.ErrTruncated):
 		return &apiError{http.StatusConflict, "cannot re-drive: " + deadletter.ErrTruncated.Error()}
