@@ -1,5 +1,6 @@
 // Command fmnctl is the operator's tool: schema migrations, replaying messages onto the bus,
-// inspecting what fmn extracts from messages, demo data, stream tokens and bulk ownership imports.
+// inspecting what fmn extracts from messages, demo data, stream tokens, bulk ownership imports and
+// archived dead letters.
 package main
 
 import (
@@ -23,6 +24,7 @@ commands:
   stream-token   print an SSE stream URL with a fresh token for a user (FMN_SSE_SECRET)
   import-ownership
                  load artifact ownership from a Pagure-compatible API such as dist-git
+  dead-letters   list, show ID or redrive ID the archived dead letters
 
 Run "fmnctl <command> -h" for a command's flags.
 `
@@ -46,6 +48,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"seed-demo":        seedDemoCmd,
 		"stream-token":     streamTokenCmd,
 		"import-ownership": importOwnershipCmd,
+		"dead-letters":     deadLettersCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

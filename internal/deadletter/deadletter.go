@@ -1,5 +1,7 @@
-// Package deadletter builds the messages fmn sends to its dead-letter exchange: the original
-// delivery, unchanged, plus headers saying which stage refused it and why.
+// Package deadletter builds the messages fmn sends to its dead-letter exchange (the original
+// delivery, unchanged, plus headers saying which stage refused it and why), archives what arrives
+// in the dead-letter queue into PostgreSQL (Archiver, Store), and re-drives archived letters to
+// where they came from (Redriver).
 package deadletter
 
 import (

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/corpus"
-	"fmn/internal/deadletter"
 	"fmn/internal/notify/sse"
 	"fmn/internal/rabbittest"
 )
@@ -59,21 +58,19 @@ func TestMalformedMessagesAreDeadLettered(t *testing.T) {
 
 	require.Equal(t, "good-1", messageID(t, next(t, alice)))
 
-	reasons := map[string]string{}
-	conn, err := amqp.Dial(s.amqpURL)
-	require.NoError(t, err)
-	defer conn.Close()
-	ch, err := conn.Channel()
-	require.NoError(t, err)
+	// The web app archives them; the admin API lists them with stage and reason.
+	var letters []deadLetter
 	require.Eventually(t, func() bool {
-		d, ok, err := ch.Get(s.topo.DeadLetterQueue, true)
-		require.NoError(t, err)
-		if ok {
-			require.Equal(t, "consumer", d.Headers[deadletter.HeaderStage])
-			reasons[d.MessageId], _ = d.Headers[deadletter.HeaderReason].(string)
-		}
-		return len(reasons) == 3
+		letters = s.deadLetters("?stage=consumer")
+		return len(letters) == 3
 	}, waitFor, 20*time.Millisecond)
+	reasons := map[string]string{}
+	for _, l := range letters {
+		require.Equal(t, "consumer", l.Stage)
+		require.Equal(t, s.topo.BusExchange, l.OriginalExchange)
+		require.Equal(t, "org.fedoraproject.prod.x", l.OriginalRoutingKey)
+		reasons[l.MessageID] = l.Reason
+	}
 	require.Contains(t, reasons["bad-1"], "not valid JSON")
 	require.Contains(t, reasons["bad-2"], "exceeds the limit")
 	require.Contains(t, reasons[""], "no message id")

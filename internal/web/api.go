@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"fmn/internal/deadletter"
 	"fmn/internal/mutetoken"
 	"fmn/internal/ssetoken"
 	"fmn/pkg/prefs"
@@ -24,7 +27,10 @@ type handler struct {
 	store  *pgstore.Store
 	signer *ssetoken.Signer
 	// muter verifies mute links; nil when FMN_MUTE_SECRET is unset (no /mute routes).
-	muter *mutetoken.Signer
+	muter    *mutetoken.Signer
+	dead     *deadletter.Store
+	redriver *deadletter.Redriver
+	redriven prometheus.Counter
 }
 
 // routes is the whole route table.
@@ -46,6 +52,10 @@ func (h *handler) routes(mux *http.ServeMux) {
 	api("PUT /api/v1/users/{user}/filters/{id}", h.updateFilter)
 	api("DELETE /api/v1/users/{user}/filters/{id}", h.deleteFilter)
 	api("POST /api/v1/ownership", h.applyOwnership)
+	api("GET /api/v1/admin/dead-letters", h.listDeadLetters)
+	api("GET /api/v1/admin/dead-letters/{id}", h.getDeadLetter)
+	api("POST /api/v1/admin/dead-letters/{id}/redrive", h.redriveDeadLetter)
+	api("DELETE /api/v1/admin/dead-letters/{id}", h.deleteDeadLetter)
 	if h.muter != nil {
 		mux.HandleFunc("GET /mute", h.muteForm)
 		mux.HandleFunc("POST /mute", h.mute)
@@ -95,7 +105,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusUnprocessableEntity, ve.Error()
 	case errors.As(err, &mbe):
 		status, msg = http.StatusRequestEntityTooLarge, "request body too large"
-	case errors.Is(err, prefs.ErrNotFound):
+	case errors.Is(err, prefs.ErrNotFound), errors.Is(err, deadletter.ErrNotFound):
 		status, msg = http.StatusNotFound, "not found"
 	case errors.Is(err, prefs.ErrConflict):
 		status, msg = http.StatusConflict, "already exists"

@@ -1,6 +1,7 @@
 // Package web is fmn's web application. This version serves the JSON API that creates users,
-// destinations and filters and issues SSE stream tokens, runs the preferences outbox relay, and
-// serves health and metrics. The HTML UI comes later.
+// destinations and filters, issues SSE stream tokens, and lists, re-drives and deletes dead
+// letters; it runs the preferences outbox relay and the dead-letter archiver, and serves health and
+// metrics. The HTML UI comes later.
 package web
 
 import (

@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"fmn/internal/deadletter"
 	"fmn/internal/lifecycle"
 	"fmn/internal/service"
 	"fmn/internal/ssetoken"
@@ -44,7 +48,20 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 
 	relay := pgstore.NewRelay(pool, service.PrefsPublisher(pub, cfg.Topology.PrefsExchange, now), logger, cfg.RelayPoll)
 
-	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))), signer: signer, muter: muter}
+	// The web app archives dead letters because it is the process that always has the database
+	// and the broker (the backend opens Postgres only for email) and serves the API that lists
+	// and re-drives them. Every replica archives: they share the dead-letter queue.
+	dead := deadletter.NewStore(pool)
+	archiver := deadletter.NewArchiver(deadletter.ArchiverConfig{Queue: cfg.Topology.DeadLetterQueue}, dead, conn, logger,
+		deps.Registry, now, deps.BeforeAck)
+	rpub := conn.NewPublisher() // its own: Publish calls on one Publisher are serialised
+	defer rpub.Close()
+
+	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))), signer: signer, muter: muter,
+		dead: dead, redriver: deadletter.NewRedriver(dead, rpub, cfg.Topology),
+		redriven: promauto.With(deps.Registry).NewCounter(prometheus.CounterOpts{
+			Name: "fmn_deadletters_redriven_total", Help: "Dead letters re-driven to their original exchange (confirmed by the broker).",
+		})}
 	mux := http.NewServeMux()
 	h.routes(mux)
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
@@ -57,6 +74,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	return lifecycle.Group(ctx,
 		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) },
 		relay.Run,
+		archiver.Run,
 	)
 }
 
