@@ -7,10 +7,7 @@
 package irctest
 
 import (
-	"bytes"
 	_ "embed"
-	"errors"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -18,13 +15,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lrstanley/girc"
 
-	"fmn/internal/testenv"
+	"fmn/internal/testproc"
 )
 
 // ErgoVersion is the ergo version tools/go.mod pins (a test keeps them in step).
@@ -33,126 +29,51 @@ const ErgoVersion = "v1.2.1-0.20210919081820-20d8d269ca18"
 // EnvBinary names the variable that overrides the ergo binary's path.
 const EnvBinary = "FMN_ERGO"
 
-// Timeouts of the helpers: they bound waits on conditions, they are not expected durations.
-const (
-	startTimeout = 30 * time.Second
-	// WaitTimeout bounds the helpers' waits for a message or a connection.
-	WaitTimeout  = 30 * time.Second
-	pollInterval = 20 * time.Millisecond
-)
+// WaitTimeout bounds the helpers' waits for a message or a connection; it is not an expected
+// duration.
+const WaitTimeout = 30 * time.Second
 
 //go:embed ircd.yaml.tmpl
 var configTemplate string
 
 // BinaryPath returns where the ergo binary is expected: FMN_ERGO, or the cache.
-func BinaryPath() string {
-	if p := os.Getenv(EnvBinary); p != "" {
-		return p
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = os.TempDir()
-	}
-	return filepath.Join(home, ".cache", "fmn-tools", "ergo-"+ErgoVersion, "ergo")
-}
+func BinaryPath() string { return testproc.ToolPath(EnvBinary, "ergo", ErgoVersion) }
 
 // Server is a running ergo.
 type Server struct {
 	// Addr is the host:port of its plaintext listener.
 	Addr string
 
-	cmd    *exec.Cmd
-	exited chan struct{}
-	out    *syncBuffer
+	proc *testproc.Proc
 }
 
 // Start starts an ergo for this test and stops it at cleanup.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin := BinaryPath()
-	if _, err := os.Stat(bin); err != nil {
-		testenv.Unavailable(t, "ergo (build it with scripts/tools.sh)", err)
-	}
-	var last error
-	for range 3 { // a free port may be taken between choosing and binding it: try again
-		s, err := start(t, bin)
-		if err == nil {
-			return s
+	s := &Server{}
+	s.proc = testproc.Start(t, "ergo", BinaryPath(), func() (*exec.Cmd, error) {
+		port, err := testproc.FreePort()
+		if err != nil {
+			return nil, err
 		}
-		last = err
-	}
-	t.Fatalf("ergo did not start: %v", last)
-	return nil
+		dir := t.TempDir()
+		conf := filepath.Join(dir, "ircd.yaml")
+		if err := os.WriteFile(conf, []byte(strings.ReplaceAll(configTemplate, "{{PORT}}", strconv.Itoa(port))), 0o600); err != nil {
+			return nil, err
+		}
+		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		cmd := exec.Command(BinaryPath(), "run", "--conf", conf)
+		cmd.Dir = dir // the datastore (ircd.db) is created beside the config
+		return cmd, nil
+	}, func() error { return testproc.Dial(s.Addr) })
+	return s
 }
 
-func start(t testing.TB, bin string) (*Server, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "ircd.yaml")
-	if err := os.WriteFile(conf, []byte(strings.ReplaceAll(configTemplate, "{{PORT}}", strconv.Itoa(port))), 0o600); err != nil {
-		return nil, err
-	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), exited: make(chan struct{}), out: &syncBuffer{}}
-	s.cmd = exec.Command(bin, "run", "--conf", conf)
-	s.cmd.Dir = dir // the datastore (ircd.db) is created beside the config
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	go func() { _ = s.cmd.Wait(); close(s.exited) }()
-	t.Cleanup(s.Stop)
-	if err := s.waitUp(); err != nil {
-		s.Stop()
-		return nil, fmt.Errorf("%w; output:\n%s", err, s.out.String())
-	}
-	return s, nil
-}
-
-// waitUp waits until the listener answers, or the process exits, or the deadline passes.
-func (s *Server) waitUp() error {
-	deadline := time.Now().Add(startTimeout)
-	for {
-		c, err := net.DialTimeout("tcp", s.Addr, time.Second)
-		if err == nil {
-			_ = c.Close()
-			return nil
-		}
-		select {
-		case <-s.exited:
-			return errors.New("ergo exited")
-		default:
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("ergo not up after %s: %w", startTimeout, err)
-		}
-		time.Sleep(pollInterval) // poll interval of a wait with a deadline
-	}
-}
-
-// Stop ends the process by its pid: SIGTERM, then SIGKILL if it lingers. It is safe to call
-// more than once.
-func (s *Server) Stop() {
-	select {
-	case <-s.exited:
-		return
-	default:
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-	}
-}
+// Stop ends the server by its pid. It is safe to call more than once.
+func (s *Server) Stop() { s.proc.Stop() }
 
 // Output returns what ergo printed so far (for failure messages).
-func (s *Server) Output() string { return s.out.String() }
+func (s *Server) Output() string { return s.proc.Output() }
 
 // Line is one PRIVMSG or NOTICE a Client received.
 type Line struct {
@@ -241,25 +162,4 @@ func (c *Client) WaitLines(t testing.TB, from string, n int) []Line {
 			t.Fatalf("irc client %s: wanted %d lines from %s within %s, have %d: %q", c.Nick, n, from, WaitTimeout, len(got), got)
 		}
 	}
-}
-
-// syncBuffer collects the process's output for failure messages.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.b.Len() > 64<<10 {
-		return len(p), nil
-	}
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

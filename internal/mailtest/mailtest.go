@@ -7,24 +7,19 @@
 package mailtest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"fmn/internal/testenv"
+	"fmn/internal/testproc"
 )
 
 // MailpitVersion is the mailpit version tools/go.mod pins (a test keeps them in step).
@@ -35,22 +30,12 @@ const EnvBinary = "FMN_MAILPIT"
 
 // Timeouts of the helpers: they bound waits on conditions, they are not expected durations.
 const (
-	startTimeout = 30 * time.Second
 	waitTimeout  = 30 * time.Second
 	pollInterval = 20 * time.Millisecond
 )
 
 // BinaryPath returns where the mailpit binary is expected: FMN_MAILPIT, or the cache.
-func BinaryPath() string {
-	if p := os.Getenv(EnvBinary); p != "" {
-		return p
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = os.TempDir()
-	}
-	return filepath.Join(home, ".cache", "fmn-tools", "mailpit-"+MailpitVersion, "mailpit")
-}
+func BinaryPath() string { return testproc.ToolPath(EnvBinary, "mailpit", MailpitVersion) }
 
 // Server is a running mailpit.
 type Server struct {
@@ -58,108 +43,40 @@ type Server struct {
 	SMTPAddr string
 	// APIURL is the base URL of its HTTP API.
 	APIURL string
-
-	cmd    *exec.Cmd
-	exited chan struct{}
-	out    *syncBuffer
 }
 
 // Start starts a mailpit for this test and stops it at cleanup.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin := BinaryPath()
-	if _, err := os.Stat(bin); err != nil {
-		testenv.Unavailable(t, "mailpit (build it with scripts/tools.sh)", err)
-	}
-	var last error
-	for range 3 { // a free port may be taken between choosing and binding it: try again
-		s, err := start(t, bin)
-		if err == nil {
-			return s
+	s := &Server{}
+	testproc.Start(t, "mailpit", BinaryPath(), func() (*exec.Cmd, error) {
+		smtpPort, err := testproc.FreePort()
+		if err != nil {
+			return nil, err
 		}
-		last = err
-	}
-	t.Fatalf("mailpit did not start: %v", last)
-	return nil
+		httpPort, err := testproc.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		s.SMTPAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(smtpPort))
+		httpAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort))
+		s.APIURL = "http://" + httpAddr
+		return exec.Command(BinaryPath(),
+			"-s", s.SMTPAddr, "-l", httpAddr,
+			"--database", filepath.Join(t.TempDir(), "mailpit.db"),
+			"--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--disable-version-check", "-q"), nil
+	}, s.ping)
+	return s
 }
 
-func start(t testing.TB, bin string) (*Server, error) {
-	smtpPort, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	httpPort, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{
-		SMTPAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(smtpPort)),
-		APIURL:   "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort)),
-		exited:   make(chan struct{}),
-		out:      &syncBuffer{},
-	}
-	s.cmd = exec.Command(bin,
-		"-s", s.SMTPAddr, "-l", net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort)),
-		"--database", filepath.Join(t.TempDir(), "mailpit.db"),
-		"--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--disable-version-check", "-q")
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	go func() { _ = s.cmd.Wait(); close(s.exited) }()
-	t.Cleanup(s.stop)
-	if err := s.waitUp(); err != nil {
-		s.stop()
-		return nil, fmt.Errorf("%w; output:\n%s", err, s.out.String())
-	}
-	return s, nil
-}
-
-// waitUp waits until both listeners answer, or the process exits, or the deadline passes.
-func (s *Server) waitUp() error {
-	deadline := time.Now().Add(startTimeout)
-	for {
-		err := s.ping()
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-s.exited:
-			return errors.New("mailpit exited")
-		default:
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("mailpit not up after %s: %w", startTimeout, err)
-		}
-		time.Sleep(pollInterval) // poll interval of a wait with a deadline
-	}
-}
-
+// ping reports whether both listeners answer.
 func (s *Server) ping() error {
-	c, err := net.DialTimeout("tcp", s.SMTPAddr, time.Second)
-	if err != nil {
+	if err := testproc.Dial(s.SMTPAddr); err != nil {
 		return err
 	}
-	_ = c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	return s.getJSON(ctx, "/api/v1/messages?limit=1", nil)
-}
-
-// stop ends the process by its pid: SIGTERM, then SIGKILL if it lingers.
-func (s *Server) stop() {
-	select {
-	case <-s.exited:
-		return
-	default:
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-	}
 }
 
 // Address is a mailbox in mailpit's API.
@@ -253,34 +170,4 @@ func (s *Server) getJSON(ctx context.Context, path string, v any) error {
 		return nil
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// syncBuffer collects the process's output for failure messages.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.b.Len() > 64<<10 {
-		return len(p), nil
-	}
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
