@@ -83,21 +83,10 @@ func readEmailConfig(r *config.Reader) EmailConfig {
 		From:         r.String("FMN_MAIL_FROM", ""),
 		PublicURL:    r.String("FMN_PUBLIC_URL", ""),
 		MuteSecret:   r.Secret("FMN_MUTE_SECRET", ""),
-		RetryDelays:  DefaultEmailRetryDelays(),
+		RetryDelays:  r.Durations("FMN_EMAIL_RETRY_DELAYS", DefaultEmailRetryDelays(), time.Millisecond),
 		Batch: config.ReadBatch(r, "FMN_EMAIL", config.Batch{
 			Prefetch: DefaultEmailPrefetch, MaxBatch: DefaultEmailBatch, Linger: DefaultEmailLinger,
 		}),
-	}
-	if raw := r.List("FMN_EMAIL_RETRY_DELAYS", nil); raw != nil {
-		c.RetryDelays = nil
-		for _, s := range raw {
-			d, err := time.ParseDuration(s)
-			if err != nil || d < time.Millisecond {
-				r.Fail("FMN_EMAIL_RETRY_DELAYS", "%q is not a duration of at least 1ms", s)
-				continue
-			}
-			c.RetryDelays = append(c.RetryDelays, d)
-		}
 	}
 	if !c.Enabled() {
 		return c

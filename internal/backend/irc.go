@@ -86,22 +86,11 @@ func readIRCConfig(r *config.Reader) IRCConfig {
 		LineInterval: r.Duration("FMN_IRC_LINE_INTERVAL", DefaultIRCLineInterval),
 		Burst:        r.Int("FMN_IRC_BURST", DefaultIRCBurst),
 		LateAfter:    r.Duration("FMN_IRC_LATE_AFTER", irc.DefaultLateAfter),
-		RetryDelays:  DefaultIRCRetryDelays(),
+		RetryDelays:  r.Durations("FMN_IRC_RETRY_DELAYS", DefaultIRCRetryDelays(), time.Millisecond),
 		LockPoll:     r.Duration("FMN_IRC_LOCK_POLL", DefaultIRCLockPoll),
 		Batch: config.ReadBatch(r, "FMN_IRC", config.Batch{
 			Prefetch: DefaultIRCPrefetch, MaxBatch: DefaultIRCBatch, Linger: DefaultIRCLinger,
 		}),
-	}
-	if raw := r.List("FMN_IRC_RETRY_DELAYS", nil); raw != nil {
-		c.RetryDelays = nil
-		for _, s := range raw {
-			d, err := time.ParseDuration(s)
-			if err != nil || d < time.Millisecond {
-				r.Fail("FMN_IRC_RETRY_DELAYS", "%q is not a duration of at least 1ms", s)
-				continue
-			}
-			c.RetryDelays = append(c.RetryDelays, d)
-		}
 	}
 	if !c.Enabled() {
 		return c

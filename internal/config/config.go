@@ -100,6 +100,24 @@ func (r *Reader) Duration(key string, def time.Duration) time.Duration {
 	return d
 }
 
+// Durations returns a comma-separated list of durations, each at least least, or def.
+func (r *Reader) Durations(key string, def []time.Duration, least time.Duration) []time.Duration {
+	raw := r.List(key, nil)
+	if raw == nil {
+		return def
+	}
+	var out []time.Duration
+	for _, s := range raw {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < least {
+			r.Fail(key, "%q is not a duration of at least %s", s, least)
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 // List returns a comma-separated variable as a list, or def.
 func (r *Reader) List(key string, def []string) []string {
 	v, ok := r.lookup(key)
