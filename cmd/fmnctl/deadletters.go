@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strconv"
 	"text/tabwriter"
@@ -15,7 +14,6 @@ import (
 
 	"fmn/internal/config"
 	"fmn/internal/deadletter"
-	"fmn/internal/rabbit"
 	"fmn/internal/service"
 )
 
@@ -122,23 +120,13 @@ func showDeadLetter(ctx context.Context, store *deadletter.Store, id int64, stdo
 }
 
 func redriveDeadLetter(ctx context.Context, store *deadletter.Store, id int64, stdout, stderr io.Writer) error {
-	r := config.NewReader(os.LookupEnv)
-	a := config.ReadAMQP(r)
-	topo := config.ReadTopology(r, a)
-	if err := r.Err(); err != nil {
-		return err
-	}
-	conn, err := rabbit.Dial(rabbit.Config{URL: string(a.URL), ConnectionName: "fmnctl-dead-letters"},
-		rabbit.Deps{Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	conn, topo, err := dialBroker(ctx, "fmnctl-dead-letters", stderr)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := conn.WaitReady(wctx); err != nil {
-		return fmt.Errorf("connect to the broker: %w", err)
-	}
 	pub := conn.NewPublisher()
 	defer pub.Close()
 	l, err := deadletter.NewRedriver(store, pub, topo).Redrive(wctx, id, time.Now())

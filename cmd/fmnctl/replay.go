@@ -47,25 +47,13 @@ func replayCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *limit > 0 && *limit < len(recs) {
 		recs = recs[:*limit]
 	}
-	r := config.NewReader(os.LookupEnv)
-	a := config.ReadAMQP(r)
-	topo := config.ReadTopology(r, a)
-	if err := r.Err(); err != nil {
-		return err
-	}
-	if *exchange == "" {
-		*exchange = topo.BusExchange
-	}
-	conn, err := rabbit.Dial(rabbit.Config{URL: string(a.URL), ConnectionName: "fmnctl-replay"},
-		rabbit.Deps{Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	conn, topo, err := dialBroker(ctx, "fmnctl-replay", stderr)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := conn.WaitReady(wctx); err != nil {
-		return fmt.Errorf("connect to the broker: %w", err)
+	if *exchange == "" {
+		*exchange = topo.BusExchange
 	}
 	pub := conn.NewPublisher()
 	defer pub.Close()
@@ -126,4 +114,26 @@ func replayCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	el := time.Since(start)
 	fmt.Fprintf(stdout, "published %d messages to %s in %s (%.0f msg/s)\n", sent, *exchange, el.Round(time.Millisecond), float64(sent)/el.Seconds())
 	return nil
+}
+
+// dialBroker connects to FMN_AMQP_URL and waits, up to 30 s, until the connection is up.
+func dialBroker(ctx context.Context, name string, stderr io.Writer) (*rabbit.Conn, rabbit.Topology, error) {
+	r := config.NewReader(os.LookupEnv)
+	a := config.ReadAMQP(r)
+	topo := config.ReadTopology(r, a)
+	if err := r.Err(); err != nil {
+		return nil, topo, err
+	}
+	conn, err := rabbit.Dial(rabbit.Config{URL: string(a.URL), ConnectionName: name},
+		rabbit.Deps{Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		return nil, topo, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := conn.WaitReady(wctx); err != nil {
+		_ = conn.Close()
+		return nil, topo, fmt.Errorf("connect to the broker: %w", err)
+	}
+	return conn, topo, nil
 }
