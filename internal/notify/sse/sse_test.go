@@ -1,6 +1,7 @@
 package sse_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -197,4 +198,26 @@ func TestResumeFromTrimmedHistorySaysSo(t *testing.T) {
 	ch2, err := sse.Subscribe(ctx, b.url("erin"), kept[len(kept)-2].ID)
 	require.NoError(t, err)
 	require.Equal(t, kept[len(kept)-1].ID, next(t, ch2).ID)
+}
+
+// An idle stream carries heartbeat comments, so proxies keep it open.
+func TestIdleStreamsGetHeartbeats(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sse.HandlerConfig{Heartbeat: 20 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.url("frank"), nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+	sc := bufio.NewScanner(resp.Body)
+	beats := 0
+	for beats < 2 && sc.Scan() {
+		if sc.Text() == ": heartbeat" {
+			beats++
+		}
+	}
+	require.Equal(t, 2, beats, "two heartbeats arrived on an idle stream (scan error: %v)", sc.Err())
 }
