@@ -199,7 +199,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		checks["smtp"] = em.notifier.Check
 		epub := conn.NewPublisher() // its own: Publish calls on one Publisher are serialised
 		defer epub.Close()
-		parts = append(parts, em.consume(conn, epub, topo))
+		parts = append(parts, em.consume(conn, epub, topo), em.scheduler())
 	} else {
 		logger.InfoContext(ctx, "email delivery disabled: FMN_SMTP_ADDR is not set")
 	}

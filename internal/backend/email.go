@@ -13,10 +13,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"fmn/internal/config"
+	"fmn/internal/digest"
 	"fmn/internal/ledger"
 	"fmn/internal/mutetoken"
 	"fmn/internal/notify/email"
 	"fmn/internal/rabbit"
+	"fmn/internal/wire"
 	"fmn/migrations"
 )
 
@@ -65,6 +67,9 @@ type EmailConfig struct {
 	// number len+1 (FMN_EMAIL_RETRY_DELAYS, comma-separated, default 10s,1m,5m,30m). Each delay
 	// has its own delay queue, named after it.
 	RetryDelays []time.Duration
+	// DigestInterval is how often due digests are looked for (FMN_DIGEST_INTERVAL, default
+	// digest.DefaultInterval).
+	DigestInterval time.Duration
 	// Batch: email notification batches held unacked and handled together (FMN_EMAIL_PREFETCH,
 	// FMN_EMAIL_BATCH, FMN_EMAIL_LINGER).
 	Batch config.Batch
@@ -75,15 +80,16 @@ func (c EmailConfig) Enabled() bool { return c.SMTPAddr != "" }
 
 func readEmailConfig(r *config.Reader) EmailConfig {
 	c := EmailConfig{
-		SMTPAddr:     r.String("FMN_SMTP_ADDR", ""),
-		SMTPUsername: r.String("FMN_SMTP_USERNAME", ""),
-		SMTPPassword: r.Secret("FMN_SMTP_PASSWORD", ""),
-		SMTPTLS:      r.String("FMN_SMTP_TLS", DefaultSMTPTLS),
-		SMTPTimeout:  r.Duration("FMN_SMTP_TIMEOUT", email.DefaultTimeout),
-		From:         r.String("FMN_MAIL_FROM", ""),
-		PublicURL:    r.String("FMN_PUBLIC_URL", ""),
-		MuteSecret:   r.Secret("FMN_MUTE_SECRET", ""),
-		RetryDelays:  r.Durations("FMN_EMAIL_RETRY_DELAYS", DefaultEmailRetryDelays(), time.Millisecond),
+		SMTPAddr:       r.String("FMN_SMTP_ADDR", ""),
+		SMTPUsername:   r.String("FMN_SMTP_USERNAME", ""),
+		SMTPPassword:   r.Secret("FMN_SMTP_PASSWORD", ""),
+		SMTPTLS:        r.String("FMN_SMTP_TLS", DefaultSMTPTLS),
+		SMTPTimeout:    r.Duration("FMN_SMTP_TIMEOUT", email.DefaultTimeout),
+		From:           r.String("FMN_MAIL_FROM", ""),
+		PublicURL:      r.String("FMN_PUBLIC_URL", ""),
+		MuteSecret:     r.Secret("FMN_MUTE_SECRET", ""),
+		RetryDelays:    r.Durations("FMN_EMAIL_RETRY_DELAYS", DefaultEmailRetryDelays(), time.Millisecond),
+		DigestInterval: r.Duration("FMN_DIGEST_INTERVAL", digest.DefaultInterval),
 		Batch: config.ReadBatch(r, "FMN_EMAIL", config.Batch{
 			Prefetch: DefaultEmailPrefetch, MaxBatch: DefaultEmailBatch, Linger: DefaultEmailLinger,
 		}),
@@ -117,6 +123,9 @@ type emailDelivery struct {
 	pool     *pgxpool.Pool
 	ledger   *ledger.Ledger
 	notifier *email.Notifier
+	renderer *email.Renderer
+	sender   *email.Sender
+	digests  *digest.Store
 	logger   *slog.Logger
 	deps     Deps
 	m        *metrics
@@ -158,6 +167,7 @@ func openEmail(ctx context.Context, cfg Config, deps Deps, logger *slog.Logger, 
 	logger.InfoContext(ctx, "email delivery enabled", "smtp_tls", c.SMTPTLS, "retry_delays", fmt.Sprint(c.RetryDelays))
 	return &emailDelivery{
 		cfg: c, pool: pool, ledger: ledger.New(pool), notifier: email.NewNotifier(renderer, sender),
+		renderer: renderer, sender: sender, digests: digest.NewStore(pool),
 		logger: logger, deps: deps, m: m,
 	}, nil
 }
@@ -165,7 +175,7 @@ func openEmail(ctx context.Context, cfg Config, deps Deps, logger *slog.Logger, 
 // consume returns the loop that delivers the email queue.
 func (e *emailDelivery) consume(conn *rabbit.Conn, pub *rabbit.Publisher, topo rabbit.Topology) func(context.Context) error {
 	d := &deliverer{
-		channel: ChannelEmail, topo: topo, delays: e.cfg.RetryDelays, notifier: e.notifier, ledger: e.ledger,
+		channel: ChannelEmail, topo: topo, delays: e.cfg.RetryDelays, notifier: digesting{e.notifier, e.digests}, ledger: e.ledger,
 		pub: pub, logger: e.logger, now: e.deps.Clock(), m: e.m, beforeAck: e.deps.BeforeAck,
 	}
 	return func(ctx context.Context) error {
@@ -173,6 +183,33 @@ func (e *emailDelivery) consume(conn *rabbit.Conn, pub *rabbit.Publisher, topo r
 			Queue: topo.DeliverQueues[ChannelEmail], Prefetch: e.cfg.Batch.Prefetch, MaxBatch: e.cfg.Batch.MaxBatch, Linger: e.cfg.Batch.Linger,
 		}, d.handle)
 	}
+}
+
+// digesting hands the notifications of destinations with digest settings to the digest store
+// (the ledger then records them as accepted) and sends the others at once.
+type digesting struct {
+	*email.Notifier
+	digests *digest.Store
+}
+
+// Send implements notify.Notifier.
+func (d digesting) Send(ctx context.Context, n wire.Notification) error {
+	if n.Destination.Digest() {
+		return d.digests.Add(ctx, n)
+	}
+	return d.Notifier.Send(ctx, n)
+}
+
+// scheduler returns the loop that sends the digests that are due.
+func (e *emailDelivery) scheduler() func(context.Context) error {
+	s := digest.NewScheduler(e.digests, func(ctx context.Context, ns []wire.Notification) error {
+		m, err := e.renderer.RenderDigest(ns)
+		if err != nil {
+			return err
+		}
+		return e.sender.Send(ctx, m)
+	}, e.cfg.DigestInterval, e.logger, e.deps.Registry, e.deps.Clock())
+	return s.Run
 }
 
 // close ends the SMTP session and closes the database pool.

@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -97,4 +99,50 @@ func TestEmailReachesTheInboxAndItsMuteLinkWorks(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+}
+
+// A destination with digest settings gets one email for max_count notifications, listing them
+// all, instead of one email each.
+func TestDigestGroupsNotifications(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.mail = mailtest.Start(t)
+	s.startAll()
+	require.Equal(t, http.StatusCreated, s.api("POST", "/api/v1/users", map[string]string{"name": "dora"}, nil))
+	var dest struct {
+		ID int64 `json:"id"`
+	}
+	require.Equal(t, http.StatusCreated, s.api("POST", "/api/v1/users/dora/destinations",
+		map[string]any{"kind": "email", "address": "dora@example.org", "digest_max_count": 3, "digest_max_delay": "1h"}, &dest))
+	require.Equal(t, http.StatusNoContent, s.api("POST", "/api/v1/users/dora/destinations/"+strconv.FormatInt(dest.ID, 10)+"/confirm", nil, nil))
+	require.Equal(t, http.StatusCreated, s.api("POST", "/api/v1/users/dora/filters", map[string]any{
+		"name": "digest me", "destinations": []int64{dest.ID},
+		"conditions": []map[string]any{{"field": "user", "op": "in", "values": []string{"@me"}}},
+	}, nil))
+	s.waitWorkersCurrent()
+
+	for i := range 3 {
+		s.userMessage("dg-"+strconv.Itoa(i), "dora")
+	}
+	got := s.mail.WaitFor(t, `to:"dora@example.org"`, 1)
+	require.Len(t, got, 1, "one email for the three notifications")
+	h := s.mail.Headers(t, got[0].ID)
+	require.Equal(t, []string{"3"}, h["X-Fmn-Digest"])
+	require.Equal(t, []string{"digest me"}, h["X-Fmn-Filter"])
+	require.Len(t, h["List-Unsubscribe"], 1)
+	m := s.mail.Message(t, got[0].ID)
+	require.Equal(t, "fmn digest: 3 notifications", m.Subject)
+	require.Equal(t, 3, strings.Count(m.Text, "\n- "), "the digest lists each notification: %s", m.Text)
+
+	// A fourth stays waiting (max_count 3, max_delay an hour): the inbox still holds one email
+	// once the fourth is stored.
+	s.userMessage("dg-3", "dora")
+	require.Eventually(t, func() bool {
+		var n int
+		require.NoError(t, s.pool.QueryRow(context.Background(), `SELECT count(*) FROM digest_items`).Scan(&n))
+		return n == 1
+	}, waitFor, 10*time.Millisecond)
+	after, err := s.mail.Search(context.Background(), `to:"dora@example.org"`)
+	require.NoError(t, err)
+	require.Len(t, after, 1)
 }

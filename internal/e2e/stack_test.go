@@ -198,6 +198,7 @@ func (s *stack) startBackend(beforeAck func(context.Context)) *proc {
 			SMTPAddr: s.mail.SMTPAddr, SMTPTLS: "none", SMTPUsername: "fmn", SMTPPassword: "any", SMTPTimeout: 10 * time.Second,
 			From: "fmn <notifications@fmn.example.org>", PublicURL: s.webURL, MuteSecret: muteSecret,
 			RetryDelays: emailRetryDelays, Batch: config.Batch{Prefetch: 8, MaxBatch: 4, Linger: time.Millisecond},
+			DigestInterval: 50 * time.Millisecond,
 		}
 		s.deleteRetryQueues(backend.ChannelEmail, emailRetryDelays)
 	}

@@ -39,7 +39,14 @@ type Destination struct {
 	Kind    string `json:"kind"`
 	Address string `json:"address"`
 	Format  string `json:"format"`
+	// DigestMaxCount and DigestMaxDelay, when either is set, collect the destination's
+	// notifications into digests sent when that many are waiting or the oldest is that old.
+	DigestMaxCount int           `json:"digest_max_count,omitempty"`
+	DigestMaxDelay time.Duration `json:"digest_max_delay,omitempty"`
 }
+
+// Digest reports whether the destination collects its notifications into digests.
+func (d Destination) Digest() bool { return d.DigestMaxCount > 0 || d.DigestMaxDelay > 0 }
 
 // FilterRef names a filter that matched ("why did I get this").
 type FilterRef struct {

@@ -1,0 +1,108 @@
+package email
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+
+	"fmn/internal/wire"
+)
+
+// maxDigestFilters bounds the filters a digest's mute link names (the mute token's own bound).
+const maxDigestFilters = 32
+
+type digestItem struct {
+	Summary, URL string
+}
+
+type digestView struct {
+	Count    int
+	Items    []digestItem
+	Filters  []string
+	MuteURL  string
+	PrefsURL string
+}
+
+// RenderDigest renders several notifications for one destination as one email: a line each, the
+// filters that sent them, and one mute link for all those filters. ns must not be empty.
+func (r *Renderer) RenderDigest(ns []wire.Notification) (Message, error) {
+	if len(ns) == 0 {
+		return Message{}, fmt.Errorf("render digest: no notifications")
+	}
+	v := digestView{Count: len(ns), PrefsURL: r.base + "/"}
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, n := range ns {
+		s := oneLine(n.Summary)
+		if s == "" {
+			s = oneLine(n.Topic)
+		}
+		v.Items = append(v.Items, digestItem{Summary: s, URL: safeURL(n.URL)})
+		for _, f := range n.Filters {
+			if !seen[f.ID] {
+				seen[f.ID] = true
+				ids = append(ids, f.ID)
+				v.Filters = append(v.Filters, oneLine(f.Name))
+			}
+		}
+	}
+	if r.cfg.Mute != nil && len(ids) > 0 && r.base != "" {
+		v.MuteURL = r.base + "/mute?token=" + url.QueryEscape(r.cfg.Mute.Issue(ns[0].User, ids[:min(len(ids), maxDigestFilters)]))
+	}
+	m := Message{To: ns[0].Destination.Address, Subject: fmt.Sprintf("fmn digest: %d notifications", len(ns))}
+	add := func(name, value string) {
+		if value = truncateBytes(oneLine(value), maxHeaderBytes); value != "" {
+			m.Headers = append(m.Headers, Header{name, value})
+		}
+	}
+	add("Message-ID", "<digest-"+ns[0].ID+"-"+strconv.Itoa(len(ns))+"@"+r.cfg.MessageIDDomain+">")
+	add("X-Fmn-Digest", strconv.Itoa(len(ns)))
+	add("X-Fmn-Filter", strings.Join(v.Filters, ", "))
+	add("Precedence", "bulk")
+	add("Auto-Submitted", "auto-generated")
+	if v.MuteURL != "" {
+		add("List-Unsubscribe", "<"+v.MuteURL+">")
+		add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+	var text, html bytes.Buffer
+	if err := digestText.Execute(&text, v); err != nil {
+		return Message{}, fmt.Errorf("render digest text: %w", err)
+	}
+	if err := digestHTML.Execute(&html, v); err != nil {
+		return Message{}, fmt.Errorf("render digest html: %w", err)
+	}
+	m.Text, m.HTML = text.String(), html.String()
+	return m, nil
+}
+
+var digestText = texttemplate.Must(texttemplate.New("digest-text").Parse(`{{.Count}} notifications:
+{{range .Items}}
+- {{.Summary}}{{if .URL}}
+  {{.URL}}{{end}}{{end}}
+
+-- 
+You get this digest because of your filter{{if gt (len .Filters) 1}}s{{end}} {{range $i, $f := .Filters}}{{if $i}}, {{end}}"{{$f}}"{{end}}.
+{{- if .MuteURL}}
+Mute {{if gt (len .Filters) 1}}them{{else}}it{{end}}: {{.MuteURL}}{{end}}
+Your notification settings: {{.PrefsURL}}
+`))
+
+var digestHTML = template.Must(template.New("digest-html").Parse(`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{{.Count}} notifications</title></head>
+<body>
+<p>{{.Count}} notifications:</p>
+<ul>
+{{- range .Items}}
+<li>{{if .URL}}<a href="{{.URL}}">{{.Summary}}</a>{{else}}{{.Summary}}{{end}}</li>
+{{- end}}
+</ul>
+<hr>
+<p style="font-size:small;color:#666">You get this digest because of your filter{{if gt (len .Filters) 1}}s{{end}} {{range $i, $f := .Filters}}{{if $i}}, {{end}}&ldquo;{{$f}}&rdquo;{{end}}.
+{{- if .MuteURL}} <a href="{{.MuteURL}}">Mute {{if gt (len .Filters) 1}}them{{else}}it{{end}}</a>.{{end}}
+<a href="{{.PrefsURL}}">Your notification settings</a>.</p>
+</body></html>
+`))
