@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/irctest"
@@ -70,4 +71,31 @@ func TestIRCOneBotAcrossBackendsWithFailover(t *testing.T) {
 	for _, l := range alice.Lines() {
 		require.Equal(t, "fmnbot", l.From, "only one bot was ever connected (a second would be fmnbot_)")
 	}
+}
+
+// A backend stopped after its bot sent a notification but before acking it: the redelivery goes
+// to the next backend, whose ledger check drops it, so the nick gets it once.
+func TestIRCBackendStoppedBeforeAckDeliversOnce(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.irc = irctest.Start(t)
+	alice := s.irc.Connect(t, "alice")
+	s.startWeb()
+	g := newGate()
+	b1 := s.startBackend(g.hook)
+	s.startWorker(nil)
+	s.startConsumer(nil)
+	s.userWithIRC("alice", "alice")
+	s.waitWorkersCurrent()
+
+	users := amqp.Table{"fedora_messaging_schema": "test", "fedora_messaging_user_alice": true}
+	s.publish("irc-a", "org.fedoraproject.prod.bodhi.update.comment", users, `{"comment":{"text":"first"}}`)
+	<-g.reached
+	b1.stop(t)
+	s.startBackend(nil)
+	s.publish("irc-b", "org.fedoraproject.prod.buildsys.build.state.change", users, `{"name":"x","new":1}`)
+
+	got := alice.WaitLines(t, "fmnbot", 2)
+	require.True(t, strings.HasPrefix(got[0].Text, "[bodhi]"), got[0].Text)
+	require.True(t, strings.HasPrefix(got[1].Text, "[koji]"), "the second line is the next message, not a repeat: %q", got[1].Text)
 }
