@@ -1,10 +1,8 @@
 package email
 
 import (
-	"bytes"
 	"fmt"
 	"html/template"
-	"net/url"
 	"strconv"
 	"strings"
 	texttemplate "text/template"
@@ -50,32 +48,15 @@ func (r *Renderer) RenderDigest(ns []wire.Notification) (Message, error) {
 			}
 		}
 	}
-	if r.cfg.Mute != nil && len(ids) > 0 && r.base != "" {
-		v.MuteURL = r.base + "/mute?token=" + url.QueryEscape(r.cfg.Mute.Issue(ns[0].User, ids[:min(len(ids), maxDigestFilters)]))
-	}
+	v.MuteURL = r.muteURL(ns[0].User, ids[:min(len(ids), maxDigestFilters)])
 	m := Message{To: ns[0].Destination.Address, Subject: fmt.Sprintf("fmn digest: %d notifications", len(ns))}
-	add := func(name, value string) {
-		if value = truncateBytes(oneLine(value), maxHeaderBytes); value != "" {
-			m.Headers = append(m.Headers, Header{name, value})
-		}
+	m.addHeader("Message-ID", "<digest-"+ns[0].ID+"-"+strconv.Itoa(len(ns))+"@"+r.cfg.MessageIDDomain+">")
+	m.addHeader("X-Fmn-Digest", strconv.Itoa(len(ns)))
+	m.addHeader("X-Fmn-Filter", strings.Join(v.Filters, ", "))
+	m.addBulkHeaders(v.MuteURL)
+	if err := m.renderParts(digestText, digestHTML, v); err != nil {
+		return Message{}, err
 	}
-	add("Message-ID", "<digest-"+ns[0].ID+"-"+strconv.Itoa(len(ns))+"@"+r.cfg.MessageIDDomain+">")
-	add("X-Fmn-Digest", strconv.Itoa(len(ns)))
-	add("X-Fmn-Filter", strings.Join(v.Filters, ", "))
-	add("Precedence", "bulk")
-	add("Auto-Submitted", "auto-generated")
-	if v.MuteURL != "" {
-		add("List-Unsubscribe", "<"+v.MuteURL+">")
-		add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-	}
-	var text, html bytes.Buffer
-	if err := digestText.Execute(&text, v); err != nil {
-		return Message{}, fmt.Errorf("render digest text: %w", err)
-	}
-	if err := digestHTML.Execute(&html, v); err != nil {
-		return Message{}, fmt.Errorf("render digest html: %w", err)
-	}
-	m.Text, m.HTML = text.String(), html.String()
 	return m, nil
 }
 

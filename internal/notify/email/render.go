@@ -98,24 +98,18 @@ func (r *Renderer) Render(n wire.Notification) (Message, error) {
 	for _, f := range n.Filters {
 		v.Filters = append(v.Filters, oneLine(f.Name))
 	}
-	if r.cfg.Mute != nil && len(n.Filters) > 0 && r.base != "" {
-		ids := make([]int64, 0, len(n.Filters))
-		for _, f := range n.Filters {
-			ids = append(ids, f.ID)
-		}
-		v.MuteURL = r.base + "/mute?token=" + url.QueryEscape(r.cfg.Mute.Issue(n.User, ids))
+	ids := make([]int64, 0, len(n.Filters))
+	for _, f := range n.Filters {
+		ids = append(ids, f.ID)
 	}
+	v.MuteURL = r.muteURL(n.User, ids)
 
 	subject := v.Summary
 	if subject == "" {
 		subject = v.Topic
 	}
 	m := Message{To: n.Destination.Address, Subject: truncateRunes(subject, maxSubjectRunes)}
-	add := func(name, value string) {
-		if value = truncateBytes(oneLine(value), maxHeaderBytes); value != "" {
-			m.Headers = append(m.Headers, Header{name, value})
-		}
-	}
+	add := m.addHeader
 	add("Message-ID", "<"+n.ID+"@"+r.cfg.MessageIDDomain+">")
 	add("X-Fmn-Topic", n.Topic)
 	add("X-Fmn-App", n.App)
@@ -123,22 +117,50 @@ func (r *Renderer) Render(n wire.Notification) (Message, error) {
 	add("X-Fmn-Artifact", artifacts(n))
 	add("X-Fmn-Filter", strings.Join(v.Filters, ", "))
 	add("X-Fmn-Notification", n.ID)
-	add("Precedence", "bulk")
-	add("Auto-Submitted", "auto-generated")
-	if v.MuteURL != "" {
-		add("List-Unsubscribe", "<"+v.MuteURL+">")
-		add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	m.addBulkHeaders(v.MuteURL)
+	if err := m.renderParts(textTemplate, htmlTemplate, v); err != nil {
+		return Message{}, err
 	}
-
-	var text, html bytes.Buffer
-	if err := textTemplate.Execute(&text, v); err != nil {
-		return Message{}, fmt.Errorf("render text part: %w", err)
-	}
-	if err := htmlTemplate.Execute(&html, v); err != nil {
-		return Message{}, fmt.Errorf("render html part: %w", err)
-	}
-	m.Text, m.HTML = text.String(), html.String()
 	return m, nil
+}
+
+// muteURL is the one-click mute link for user's filters, or "" when links are not configured.
+func (r *Renderer) muteURL(user string, filters []int64) string {
+	if r.cfg.Mute == nil || len(filters) == 0 || r.base == "" {
+		return ""
+	}
+	return r.base + "/mute?token=" + url.QueryEscape(r.cfg.Mute.Issue(user, filters))
+}
+
+// addHeader adds a header made one line and bounded; an empty value adds nothing.
+func (m *Message) addHeader(name, value string) {
+	if value = truncateBytes(oneLine(value), maxHeaderBytes); value != "" {
+		m.Headers = append(m.Headers, Header{name, value})
+	}
+}
+
+// addBulkHeaders adds what every notification email carries: bulk precedence, auto-submitted,
+// and the one-click unsubscribe headers when there is a mute link.
+func (m *Message) addBulkHeaders(muteURL string) {
+	m.addHeader("Precedence", "bulk")
+	m.addHeader("Auto-Submitted", "auto-generated")
+	if muteURL != "" {
+		m.addHeader("List-Unsubscribe", "<"+muteURL+">")
+		m.addHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+}
+
+// renderParts fills the text and HTML parts from their templates.
+func (m *Message) renderParts(text *texttemplate.Template, html *template.Template, v any) error {
+	var tb, hb bytes.Buffer
+	if err := text.Execute(&tb, v); err != nil {
+		return fmt.Errorf("render text part: %w", err)
+	}
+	if err := html.Execute(&hb, v); err != nil {
+		return fmt.Errorf("render html part: %w", err)
+	}
+	m.Text, m.HTML = tb.String(), hb.String()
+	return nil
 }
 
 // textTemplate renders the plain-text part (text/template: plain text needs no escaping, and
