@@ -18,8 +18,8 @@ import (
 	"fmn/internal/mutetoken"
 	"fmn/internal/notify/email"
 	"fmn/internal/rabbit"
+	"fmn/internal/service"
 	"fmn/internal/wire"
-	"fmn/migrations"
 )
 
 // ChannelEmail is the notification channel (and routing key) of email.
@@ -156,12 +156,8 @@ func openEmail(ctx context.Context, cfg Config, deps Deps, logger *slog.Logger, 
 	}
 	renderer := email.NewRenderer(email.RenderConfig{PublicURL: c.PublicURL, MessageIDDomain: domain, Mute: mute})
 
-	pool, err := pgxpool.New(ctx, string(cfg.Postgres.URL))
+	pool, err := service.OpenDB(ctx, cfg.Postgres)
 	if err != nil {
-		return nil, fmt.Errorf("database: %w", err)
-	}
-	if err := migrations.Check(ctx, pool); err != nil {
-		pool.Close()
 		return nil, err
 	}
 	logger.InfoContext(ctx, "email delivery enabled", "smtp_tls", c.SMTPTLS, "retry_delays", fmt.Sprint(c.RetryDelays))

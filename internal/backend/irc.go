@@ -15,7 +15,7 @@ import (
 	"fmn/internal/lifecycle"
 	"fmn/internal/notify/irc"
 	"fmn/internal/rabbit"
-	"fmn/migrations"
+	"fmn/internal/service"
 	"fmn/pkg/prefs/pgstore"
 )
 
@@ -134,12 +134,8 @@ type ircDelivery struct {
 // the bot and the elector. Nothing connects to IRC until this replica leads.
 func openIRC(ctx context.Context, cfg Config, deps Deps, logger *slog.Logger, m *metrics) (*ircDelivery, error) {
 	c := cfg.IRC
-	pool, err := pgxpool.New(ctx, string(cfg.Postgres.URL))
+	pool, err := service.OpenDB(ctx, cfg.Postgres)
 	if err != nil {
-		return nil, fmt.Errorf("database: %w", err)
-	}
-	if err := migrations.Check(ctx, pool); err != nil {
-		pool.Close()
 		return nil, err
 	}
 	var rate float64
