@@ -23,7 +23,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	amqp "github.com/rabbitmq/amqp091-go"
-	"github.com/redis/go-redis/v9"
 
 	"fmn/internal/config"
 	"fmn/internal/deadletter"
@@ -140,11 +139,10 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if err != nil {
 		return fmt.Errorf("sse tokens: %w", err)
 	}
-	ropts, err := redis.ParseURL(string(cfg.Redis.URL))
+	rdb, err := service.OpenRedis(cfg.Redis)
 	if err != nil {
-		return fmt.Errorf("redis url: %w", err)
+		return err
 	}
-	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
 	store := sse.NewStore(rdb, sse.StoreConfig{Prefix: cfg.Redis.Prefix, MaxLen: int64(cfg.StreamMaxLen), TTL: cfg.StreamTTL})
 	hub := sse.NewHub(rdb, store.Channel(), logger)

@@ -59,11 +59,10 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	now := deps.Clock()
 	m := newMetrics(deps.Registry)
 
-	ropts, err := redis.ParseURL(string(cfg.Redis.URL))
+	rdb, err := service.OpenRedis(cfg.Redis)
 	if err != nil {
-		return fmt.Errorf("redis url: %w", err)
+		return err
 	}
-	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
 
 	pool, err := service.OpenDB(ctx, cfg.Postgres)

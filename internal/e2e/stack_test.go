@@ -217,14 +217,23 @@ func (s *stack) startBackend(beforeAck func(context.Context)) *proc {
 	return p
 }
 
-func (s *stack) startWeb() *proc {
+// startWeb runs a web app with the development login on; opts change its configuration.
+func (s *stack) startWeb(opts ...func(*web.Config)) *proc {
 	ch, ready := addrCh()
+	cfg := web.Config{
+		AMQP: s.amqp(), Postgres: s.pg(), Redis: s.redis(), Topology: s.topo, HTTPAddr: "127.0.0.1:0",
+		AdminToken: adminToken, SSESecret: sseSecret, MuteSecret: muteSecret, StreamURL: "http://unused/stream",
+		StreamTokenTTL: time.Hour, RelayPoll: 200 * time.Millisecond, PublicURL: "http://127.0.0.1",
+		DevLogin: true, SessionLifetime: time.Hour, SessionIdle: time.Hour,
+	}
+	if s.backendURL != "" {
+		cfg.StreamURL = s.backendURL + "/stream"
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	p := s.start(func(ctx context.Context) error {
-		return web.Run(ctx, web.Config{
-			AMQP: s.amqp(), Postgres: s.pg(), Topology: s.topo, HTTPAddr: "127.0.0.1:0",
-			AdminToken: adminToken, SSESecret: sseSecret, MuteSecret: muteSecret, StreamURL: "http://unused/stream",
-			StreamTokenTTL: time.Hour, RelayPoll: 200 * time.Millisecond,
-		}, web.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready})
+		return web.Run(ctx, cfg, web.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready})
 	})
 	s.webURL = s.wait(ch)
 	return p

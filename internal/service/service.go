@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/redis/go-redis/v9"
 
 	"fmn/internal/backoff"
 	"fmn/internal/config"
@@ -124,4 +125,14 @@ func OpenDB(ctx context.Context, pg config.Postgres) (*pgxpool.Pool, error) {
 		return nil, err
 	}
 	return pool, nil
+}
+
+// OpenRedis returns a client for the configured Redis. It does not connect yet: go-redis dials
+// on first use, and reconnects by itself.
+func OpenRedis(cfg config.Redis) (*redis.Client, error) {
+	opts, err := redis.ParseURL(string(cfg.URL))
+	if err != nil {
+		return nil, fmt.Errorf("redis url: %w", err) // ParseURL's errors do not repeat the URL
+	}
+	return redis.NewClient(opts), nil
 }

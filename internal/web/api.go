@@ -1,15 +1,14 @@
 package web
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"fmn/internal/deadletter"
@@ -31,14 +30,23 @@ type handler struct {
 	dead     *deadletter.Store
 	redriver *deadletter.Redriver
 	redriven prometheus.Counter
+	// sessions are the browser logins (in Redis, shared by replicas).
+	sessions *scs.SessionManager
+	pages    pages
+	// oidc logs people in through the OpenID provider; nil when none is configured.
+	oidc oidcClient
 }
 
 // routes is the whole route table.
 func (h *handler) routes(mux *http.ServeMux) {
 	api := func(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
-		mux.Handle(pattern, h.admin(fn))
+		mux.Handle(pattern, h.apiRoute(false, fn))
 	}
-	api("POST /api/v1/users", h.createUser)
+	admin := func(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
+		mux.Handle(pattern, h.apiRoute(true, fn))
+	}
+	admin("POST /api/v1/users", h.createUser)
+	api("GET /api/v1/me", h.me)
 	api("GET /api/v1/users/{user}", h.getUser)
 	api("POST /api/v1/users/{user}/destinations", h.createDestination)
 	api("GET /api/v1/users/{user}/destinations", h.listDestinations)
@@ -51,15 +59,20 @@ func (h *handler) routes(mux *http.ServeMux) {
 	api("GET /api/v1/users/{user}/filters/{id}", h.getFilter)
 	api("PUT /api/v1/users/{user}/filters/{id}", h.updateFilter)
 	api("DELETE /api/v1/users/{user}/filters/{id}", h.deleteFilter)
-	api("POST /api/v1/ownership", h.applyOwnership)
-	api("GET /api/v1/admin/dead-letters", h.listDeadLetters)
-	api("GET /api/v1/admin/dead-letters/{id}", h.getDeadLetter)
-	api("POST /api/v1/admin/dead-letters/{id}/redrive", h.redriveDeadLetter)
-	api("DELETE /api/v1/admin/dead-letters/{id}", h.deleteDeadLetter)
+	api("GET /api/v1/users/{user}/tokens", h.listTokens)
+	api("POST /api/v1/users/{user}/tokens", h.createToken)
+	api("DELETE /api/v1/users/{user}/tokens/{id}", h.deleteToken)
+	admin("GET /api/v1/admin/users", h.listUsers)
+	admin("POST /api/v1/ownership", h.applyOwnership)
+	admin("GET /api/v1/admin/dead-letters", h.listDeadLetters)
+	admin("GET /api/v1/admin/dead-letters/{id}", h.getDeadLetter)
+	admin("POST /api/v1/admin/dead-letters/{id}/redrive", h.redriveDeadLetter)
+	admin("DELETE /api/v1/admin/dead-letters/{id}", h.deleteDeadLetter)
 	if h.muter != nil {
 		mux.HandleFunc("GET /mute", h.muteForm)
 		mux.HandleFunc("POST /mute", h.mute)
 	}
+	h.pageRoutes(mux)
 }
 
 // apiError is an error with the status and text the client sees.
@@ -70,27 +83,15 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.msg }
 
-// admin authorises a request by the admin bearer token and renders the handler's error.
-func (h *handler) admin(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		want := h.cfg.AdminToken.Value()
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		switch {
-		case want == "":
-			h.fail(w, r, &apiError{http.StatusForbidden, "the API is disabled: no admin token is configured"})
-		case !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1:
-			w.Header().Set("WWW-Authenticate", `Bearer realm="fmn"`)
-			h.fail(w, r, &apiError{http.StatusUnauthorized, "missing or wrong bearer token"})
-		default:
-			if err := fn(w, r); err != nil {
-				h.fail(w, r, err)
-			}
-		}
-	})
+// fail renders err as JSON.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := h.classify(r, err)
+	writeJSON(w, status, map[string]string{"error": msg})
 }
 
-// fail renders err: user-safe text for expected errors, a generic 500 otherwise.
-func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+// classify gives err's status and user-safe text (a generic one for unexpected errors, which it
+// logs).
+func (h *handler) classify(r *http.Request, err error) (int, string) {
 	var ae *apiError
 	var inv *prefs.InvalidError
 	var ve *rules.ValidationError
@@ -111,11 +112,11 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusConflict, "already exists"
 	}
 	if status >= 500 {
-		h.logger.ErrorContext(r.Context(), "api request", "method", r.Method, "path", r.URL.Path, "error", err)
+		h.logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	} else {
-		h.logger.DebugContext(r.Context(), "api request refused", "method", r.Method, "path", r.URL.Path, "status", status)
+		h.logger.DebugContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path, "status", status)
 	}
-	writeJSON(w, status, map[string]string{"error": msg})
+	return status, msg
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -138,9 +139,23 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-// user loads the user named in the path.
+// user loads the user named in the path (apiRoute has checked that the principal may act for
+// them).
 func (h *handler) user(r *http.Request) (prefs.User, error) {
+	if p := principalOf(r.Context()); p.isUser() && p.user.Name == r.PathValue("user") {
+		return p.user, nil
+	}
 	return h.store.UserByName(r.Context(), r.PathValue("user"))
+}
+
+// me returns the authenticated user.
+func (h *handler) me(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	if !p.isUser() {
+		return &apiError{http.StatusNotFound, "the admin token is no user"}
+	}
+	writeJSON(w, http.StatusOK, p.user)
+	return nil
 }
 
 func (h *handler) createUser(w http.ResponseWriter, r *http.Request) error {
@@ -260,12 +275,18 @@ func (h *handler) streamToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	h.writeStreamToken(w, u)
+	return nil
+}
+
+// writeStreamToken answers with a new stream token for u and the URL to use it on.
+func (h *handler) writeStreamToken(w http.ResponseWriter, u prefs.User) {
 	now := h.now()
 	tok := h.signer.Issue(u.Name, now, h.cfg.StreamTokenTTL)
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{
 		"token":      tok,
 		"expires_at": now.Add(h.cfg.StreamTokenTTL).UTC(),
 		"stream_url": h.cfg.StreamURL + "?token=" + url.QueryEscape(tok),
 	})
-	return nil
 }

@@ -98,28 +98,38 @@ func (h *handler) getDeadLetter(w http.ResponseWriter, r *http.Request) error {
 
 // redriveDeadLetter republishes a dead letter to its original exchange and routing key.
 func (h *handler) redriveDeadLetter(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	l, err := h.redrive(r)
 	if err != nil {
 		return err
+	}
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}
+
+// redrive re-drives the dead letter of the {id} path value, for the API and the admin page.
+func (h *handler) redrive(r *http.Request) (deadletter.Letter, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return deadletter.Letter{}, err
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), redriveTimeout)
 	defer cancel()
 	l, err := h.redriver.Redrive(ctx, id, h.now())
 	switch {
 	case errors.Is(err, deadletter.ErrTruncated):
-		return &apiError{http.StatusConflict, "cannot re-drive: " + deadletter.ErrTruncated.Error()}
+		return l, &apiError{http.StatusConflict, "cannot re-drive: " + deadletter.ErrTruncated.Error()}
 	case errors.Is(err, deadletter.ErrNotRedrivable):
-		return &apiError{http.StatusConflict, "cannot re-drive: " + deadletter.ErrNotRedrivable.Error()}
+		return l, &apiError{http.StatusConflict, "cannot re-drive: " + deadletter.ErrNotRedrivable.Error()}
 	case errors.Is(err, rabbit.ErrUnroutable):
-		return &apiError{http.StatusConflict, "cannot re-drive: no queue is bound for the original exchange and routing key"}
+		return l, &apiError{http.StatusConflict, "cannot re-drive: no queue is bound for the original exchange and routing key"}
 	case err != nil:
-		return err
+		return l, err
 	}
 	h.redriven.Inc()
 	h.logger.InfoContext(r.Context(), "dead letter re-driven", "id", l.ID, "stage", l.Stage, "message_id", l.MessageID,
-		"exchange", l.OriginalExchange, "routing_key", l.OriginalRoutingKey, "redrive_count", l.RedriveCount)
-	writeJSON(w, http.StatusOK, l)
-	return nil
+		"exchange", l.OriginalExchange, "routing_key", l.OriginalRoutingKey, "redrive_count", l.RedriveCount,
+		"by", principalOf(r.Context()).user.Name)
+	return l, nil
 }
 
 func (h *handler) deleteDeadLetter(w http.ResponseWriter, r *http.Request) error {

@@ -5,7 +5,9 @@
 package web
 
 import (
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"fmn/internal/config"
@@ -29,6 +31,8 @@ type Config struct {
 	AMQP     config.AMQP
 	Postgres config.Postgres
 	Log      config.Log
+	// Redis holds the login sessions, shared by every replica.
+	Redis    config.Redis
 	Topology rabbit.Topology
 	// HTTPAddr is the listen address (FMN_WEB_ADDR).
 	HTTPAddr string
@@ -45,6 +49,20 @@ type Config struct {
 	StreamTokenTTL time.Duration
 	// RelayPoll is how often the outbox relay looks for missed changes (FMN_OUTBOX_POLL).
 	RelayPoll time.Duration
+	// PublicURL is where people reach the web app, without a trailing slash; confirmation links
+	// start with it (FMN_WEB_PUBLIC_URL).
+	PublicURL string
+	// DevLogin lets anyone log in as any user by typing a name, for development only
+	// (FMN_WEB_DEV_LOGIN=true; off by default and logged loudly when on).
+	DevLogin bool
+	// CookieSecure marks the session cookie Secure (FMN_WEB_COOKIE_SECURE; by default, when
+	// PublicURL is https).
+	CookieSecure bool
+	// SessionLifetime is how long a login lasts at most, SessionIdle how long without a request
+	// (FMN_WEB_SESSION_LIFETIME, FMN_WEB_SESSION_IDLE).
+	SessionLifetime, SessionIdle time.Duration
+	// Admins are user names made administrators when they log in (FMN_WEB_ADMINS, comma-separated).
+	Admins []string
 	// DefaultFilters are the filters new users start with: prefs.DefaultFilters when nil, or the
 	// JSON array in the file named by FMN_DEFAULT_FILTERS_FILE (an empty array gives none).
 	DefaultFilters []rules.Filter
@@ -54,17 +72,23 @@ type Config struct {
 func LoadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.NewReader(lookup)
 	c := Config{
-		AMQP:           config.ReadAMQP(r),
-		Postgres:       config.ReadPostgres(r),
-		Log:            config.ReadLog(r),
-		HTTPAddr:       r.String("FMN_WEB_ADDR", DefaultHTTPAddr),
-		AdminToken:     r.Secret("FMN_WEB_ADMIN_TOKEN", ""),
-		SSESecret:      r.Secret("FMN_SSE_SECRET", ""),
-		MuteSecret:     r.Secret("FMN_MUTE_SECRET", ""),
-		StreamURL:      r.String("FMN_STREAM_URL", DefaultStreamURL),
-		StreamTokenTTL: r.Duration("FMN_STREAM_TOKEN_TTL", ssetoken.DefaultTTL),
-		RelayPoll:      r.Duration("FMN_OUTBOX_POLL", time.Second),
-		DefaultFilters: prefs.DefaultFilters(),
+		AMQP:            config.ReadAMQP(r),
+		Postgres:        config.ReadPostgres(r),
+		Log:             config.ReadLog(r),
+		Redis:           config.ReadRedis(r),
+		PublicURL:       strings.TrimRight(r.String("FMN_WEB_PUBLIC_URL", "http://"+DefaultHTTPAddr), "/"),
+		DevLogin:        r.Bool("FMN_WEB_DEV_LOGIN", false),
+		SessionLifetime: r.Duration("FMN_WEB_SESSION_LIFETIME", 7*24*time.Hour),
+		SessionIdle:     r.Duration("FMN_WEB_SESSION_IDLE", 24*time.Hour),
+		Admins:          r.List("FMN_WEB_ADMINS", nil),
+		HTTPAddr:        r.String("FMN_WEB_ADDR", DefaultHTTPAddr),
+		AdminToken:      r.Secret("FMN_WEB_ADMIN_TOKEN", ""),
+		SSESecret:       r.Secret("FMN_SSE_SECRET", ""),
+		MuteSecret:      r.Secret("FMN_MUTE_SECRET", ""),
+		StreamURL:       r.String("FMN_STREAM_URL", DefaultStreamURL),
+		StreamTokenTTL:  r.Duration("FMN_STREAM_TOKEN_TTL", ssetoken.DefaultTTL),
+		RelayPoll:       r.Duration("FMN_OUTBOX_POLL", time.Second),
+		DefaultFilters:  prefs.DefaultFilters(),
 	}
 	if path := r.String("FMN_DEFAULT_FILTERS_FILE", ""); path != "" {
 		b, err := os.ReadFile(path)
@@ -74,6 +98,13 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		if err != nil {
 			r.Fail("FMN_DEFAULT_FILTERS_FILE", "%v", err)
 		}
+	}
+	c.CookieSecure = r.Bool("FMN_WEB_COOKIE_SECURE", strings.HasPrefix(c.PublicURL, "https://"))
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+		r.Fail("FMN_WEB_PUBLIC_URL", "must be an http(s) URL with no path, such as https://notifications.example.org")
+	}
+	if u, err := url.Parse(c.StreamURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.Fail("FMN_STREAM_URL", "must be an http(s) URL such as https://notifications.example.org/stream")
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
 	if len(c.SSESecret.Value()) < ssetoken.MinSecretLen {

@@ -4,6 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/alexedwards/scs/goredisstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
@@ -57,7 +63,20 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	rpub := conn.NewPublisher() // its own: Publish calls on one Publisher are serialised
 	defer rpub.Close()
 
-	h := &handler{cfg: cfg, logger: logger, now: now, store: pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))), signer: signer, muter: muter,
+	rdb, err := service.OpenRedis(cfg.Redis)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	pg, err := parsePages()
+	if err != nil {
+		return err
+	}
+	if cfg.DevLogin {
+		logger.WarnContext(ctx, "DEVELOPMENT LOGIN IS ON: anyone can log in as anyone (FMN_WEB_DEV_LOGIN)")
+	}
+
+	h := &handler{cfg: cfg, sessions: newSessions(cfg, rdb), pages: pg, logger: logger, now: now, store: pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))), signer: signer, muter: muter,
 		dead: dead, redriver: deadletter.NewRedriver(dead, rpub, cfg.Topology),
 		redriven: promauto.With(deps.Registry).NewCounter(prometheus.CounterOpts{
 			Name: "fmn_deadletters_redriven_total", Help: "Dead letters re-driven to their original exchange (confirmed by the broker).",
@@ -68,7 +87,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		"broker":   telemetry.Flag(conn.Ready),
 		"database": func(ctx context.Context) error { return pool.Ping(ctx) },
 	})
-	srv := telemetry.NewServer(securityHeaders(http.MaxBytesHandler(mux, maxBody)), logger)
+	srv := telemetry.NewServer(h.protect(mux), logger)
 
 	logger.InfoContext(ctx, "web started", "addr", cfg.HTTPAddr, "api_enabled", cfg.AdminToken.Value() != "")
 	return lifecycle.Group(ctx,
@@ -78,16 +97,61 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	)
 }
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
+// protect wraps the route table with what every request goes through, outermost first: security
+// headers, a body size limit, cross-origin protection for every state-changing request (the
+// CSRF defence: browsers say where a request comes from in Sec-Fetch-Site or Origin), and the
+// session.
+func (h *handler) protect(mux http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.logger.WarnContext(r.Context(), "cross-origin request refused", "method", r.Method, "path", r.URL.Path,
+			"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+	}))
+	return securityHeaders(h.cfg, http.MaxBytesHandler(cop.Handler(h.sessions.LoadAndSave(mux)), maxBody))
+}
+
+// securityHeaders sets the headers every response carries. The content security policy allows
+// scripts, styles and images from this site only (no inline script), and connections to this site
+// and the SSE stream's origin (the Live page).
+func securityHeaders(cfg Config, next http.Handler) http.Handler {
+	csp := "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' " +
+		origin(cfg.StreamURL) + "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", csp)
+		if strings.HasPrefix(cfg.PublicURL, "https://") {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// origin returns the scheme://host of a URL that LoadConfig validated.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// newSessions returns the session manager: sessions in Redis under the configured prefix, an
+// HttpOnly, SameSite=Lax cookie that is Secure when the site is served over https.
+func newSessions(cfg Config, rdb *redis.Client) *scs.SessionManager {
+	s := scs.New()
+	s.Store = goredisstore.NewWithPrefix(rdb, cfg.Redis.Prefix+"session:")
+	s.Lifetime = cfg.SessionLifetime
+	s.IdleTimeout = cfg.SessionIdle
+	s.Cookie.Name = "fmn_session"
+	s.Cookie.HttpOnly = true
+	s.Cookie.SameSite = http.SameSiteLaxMode
+	s.Cookie.Secure = cfg.CookieSecure
+	s.Cookie.Path = "/"
+	return s
 }
 
 // defaultFilters are the filters new users start with: the configured ones (an empty list gives

@@ -145,3 +145,21 @@ type UserPrefs struct {
 	// Exists is false when the user was deleted.
 	Exists bool
 }
+
+// APIToken is one of a user's API tokens, without its secret (which only its creator ever sees).
+type APIToken struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+// APITokenPrefix starts every API token, so a leaked one is easy to recognise and scan for.
+const APITokenPrefix = "fmn_"
+
+// UserSummary is a line of the administrators' user list.
+type UserSummary struct {
+	User
+	Destinations int `json:"destinations"`
+	Filters      int `json:"filters"`
+}

@@ -1,0 +1,279 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"fmn/internal/rabbittest"
+)
+
+// browser is a cookie-keeping HTTP client logged in to the web app, as a person's browser is.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+// login logs in as name through the development login (creating the user).
+func (s *stack) login(name string) *browser {
+	s.t.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(s.t, err)
+	b := &browser{t: s.t, base: s.webURL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	status, _ := b.post("/login/dev", url.Values{"name": {name}})
+	require.Equal(s.t, http.StatusSeeOther, status)
+	return b
+}
+
+func (b *browser) do(req *http.Request) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	require.NoError(b.t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(b.t, err)
+	return resp.StatusCode, string(body)
+}
+
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	req, err := http.NewRequest("GET", b.base+path, nil)
+	require.NoError(b.t, err)
+	return b.do(req)
+}
+
+// post submits a form as a same-origin page would.
+func (b *browser) post(path string, form url.Values, headers ...string) (int, string) {
+	b.t.Helper()
+	req, err := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
+	require.NoError(b.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return b.do(req)
+}
+
+// api calls the JSON API with the browser's session.
+func (b *browser) api(method, path, body string) (int, string) {
+	b.t.Helper()
+	req, err := http.NewRequest(method, b.base+path, strings.NewReader(body))
+	require.NoError(b.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	return b.do(req)
+}
+
+// The pages work for a logged-in user: filters from a preset, with an inline validation error
+// first; destinations; API tokens that then work on the API.
+func TestPagesEditFiltersDestinationsAndTokens(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startWeb()
+
+	// Not logged in: pages send to the login page; the API answers 401.
+	anon := &browser{t: t, base: s.webURL, c: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	status, _ := anon.get("/filters")
+	require.Equal(t, http.StatusSeeOther, status)
+	status, _ = anon.api("GET", "/api/v1/me", "")
+	require.Equal(t, http.StatusUnauthorized, status)
+
+	alice := s.login("alice")
+	status, body := alice.get("/filters")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, "Events about me", "a new user starts with the default filters")
+
+	status, body = alice.get("/filters/new?preset=follow")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, `value="artifact" selected`)
+
+	form := url.Values{"name": {"kernel things"}, "enabled": {"1"}, "n": {"2"},
+		"c0.field": {"artifact"}, "c0.op": {"in"}, "c0.values": {""},
+		"c1.field": {"agent"}, "c1.op": {"in"}, "c1.values": {"@me"}, "c1.negate": {"1"}, "action": {"save"}}
+	status, body = alice.post("/filters/new", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status, "a condition without values is refused inline")
+	require.Contains(t, body, "condition 0 (artifact): no values")
+	require.Contains(t, body, `class="invalid"`)
+
+	form.Set("c0.values", "kernel, glibc")
+	status, _ = alice.post("/filters/new", form)
+	require.Equal(t, http.StatusSeeOther, status)
+	status, body = alice.get("/filters")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, "kernel things")
+	require.Contains(t, body, "an involved artifact is one of kernel, glibc")
+
+	status, _ = alice.post("/destinations", url.Values{"kind": {"email"}, "address": {"alice@example.org"}, "format": {"short"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	status, body = alice.get("/destinations")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, "alice@example.org")
+	require.Contains(t, body, "unconfirmed")
+	status, body = alice.post("/destinations", url.Values{"kind": {"email"}, "address": {"x\r\nBcc: y@example.org"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, `role="alert"`)
+
+	status, body = alice.post("/tokens", url.Values{"name": {"my script"}})
+	require.Equal(t, http.StatusCreated, status)
+	token := between(t, body, `<pre id="new-token">`, `</pre>`)
+	require.True(t, strings.HasPrefix(token, "fmn_"), token)
+	req, err := http.NewRequest("GET", s.webURL+"/api/v1/me", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	status, body = anon.do(req)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, `"name":"alice"`)
+
+	// Logged out, the session is gone.
+	status, _ = alice.post("/logout", nil)
+	require.Equal(t, http.StatusSeeOther, status)
+	status, _ = alice.get("/filters")
+	require.Equal(t, http.StatusSeeOther, status)
+}
+
+// between returns the text of s between before and after.
+func between(t *testing.T, s, before, after string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(s, before)
+	require.True(t, ok, "no %q in %s", before, s)
+	out, _, ok := strings.Cut(rest, after)
+	require.True(t, ok, "no %q after %q", after, before)
+	return out
+}
+
+// Cross-origin state changes are refused, whatever the session: the CSRF defence.
+func TestCrossOriginPostsAreRefused(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startWeb()
+	alice := s.login("alice")
+	for name, hdr := range map[string][]string{
+		"cross-site fetch":    {"Sec-Fetch-Site", "cross-site"},
+		"foreign origin":      {"Sec-Fetch-Site", "", "Origin", "http://evil.example"},
+		"same-site subdomain": {"Sec-Fetch-Site", "same-site"},
+	} {
+		status, _ := alice.post("/tokens", url.Values{"name": {"stolen"}}, hdr...)
+		require.Equal(t, http.StatusForbidden, status, name)
+	}
+	status, body := alice.get("/tokens")
+	require.Equal(t, http.StatusOK, status)
+	require.NotContains(t, body, "stolen")
+	require.Contains(t, body, "No tokens.")
+}
+
+// No page or API route lets one user read or change another's filters, destinations, tokens or
+// stream: every attempt is refused and bob's preferences are as they were.
+func TestUsersCannotTouchEachOthersPreferences(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startWeb()
+	alice, bob := s.login("alice"), s.login("bob")
+	status, _ := bob.post("/destinations", url.Values{"kind": {"irc"}, "address": {"bobnick"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	status, _ = bob.post("/tokens", url.Values{"name": {"bob's"}})
+	require.Equal(t, http.StatusCreated, status)
+
+	var bobs struct {
+		Filters []struct {
+			ID int64 `json:"id"`
+		} `json:"filters"`
+		Destinations []struct {
+			ID   int64  `json:"id"`
+			Kind string `json:"kind"`
+		} `json:"destinations"`
+		Tokens []struct {
+			ID int64 `json:"id"`
+		} `json:"tokens"`
+	}
+	snapshot := func() string {
+		var out strings.Builder
+		for _, p := range []string{"/api/v1/users/bob/filters", "/api/v1/users/bob/destinations", "/api/v1/users/bob/tokens"} {
+			status, body := bob.api("GET", p, "")
+			require.Equal(t, http.StatusOK, status)
+			out.WriteString(body)
+		}
+		return out.String()
+	}
+	before := snapshot()
+	for _, p := range []string{"/api/v1/users/bob/filters", "/api/v1/users/bob/destinations", "/api/v1/users/bob/tokens"} {
+		_, body := bob.api("GET", p, "")
+		require.NoError(t, jsonUnmarshal(body, &bobs))
+	}
+	require.NotEmpty(t, bobs.Filters)
+	require.Len(t, bobs.Destinations, 2)
+	require.Len(t, bobs.Tokens, 1)
+	f, d, tok := bobs.Filters[0].ID, bobs.Destinations[1].ID, bobs.Tokens[0].ID
+
+	type attempt struct{ method, path, body string }
+	api := []attempt{
+		{"GET", "/api/v1/users/bob", ""},
+		{"GET", "/api/v1/users/bob/filters", ""},
+		{"GET", fmt.Sprintf("/api/v1/users/bob/filters/%d", f), ""},
+		{"PUT", fmt.Sprintf("/api/v1/users/bob/filters/%d", f), `{"name":"x","conditions":[{"field":"user","values":["@me"]}],"destinations":[]}`},
+		{"DELETE", fmt.Sprintf("/api/v1/users/bob/filters/%d", f), ""},
+		{"POST", "/api/v1/users/bob/filters", `{"name":"x","conditions":[{"field":"user","values":["@me"]}],"destinations":[]}`},
+		{"GET", "/api/v1/users/bob/destinations", ""},
+		{"POST", "/api/v1/users/bob/destinations", `{"kind":"email","address":"a@example.org"}`},
+		{"PATCH", fmt.Sprintf("/api/v1/users/bob/destinations/%d", d), `{"enabled":false}`},
+		{"DELETE", fmt.Sprintf("/api/v1/users/bob/destinations/%d", d), ""},
+		{"POST", fmt.Sprintf("/api/v1/users/bob/destinations/%d/confirm", d), ""},
+		{"GET", "/api/v1/users/bob/tokens", ""},
+		{"POST", "/api/v1/users/bob/tokens", `{"name":"x"}`},
+		{"DELETE", fmt.Sprintf("/api/v1/users/bob/tokens/%d", tok), ""},
+		{"POST", "/api/v1/users/bob/stream-token", ""},
+		// Through alice's own paths, with bob's ids.
+		{"GET", fmt.Sprintf("/api/v1/users/alice/filters/%d", f), ""},
+		{"PUT", fmt.Sprintf("/api/v1/users/alice/filters/%d", f), `{"name":"x","conditions":[{"field":"user","values":["@me"]}],"destinations":[]}`},
+		{"DELETE", fmt.Sprintf("/api/v1/users/alice/filters/%d", f), ""},
+		{"PATCH", fmt.Sprintf("/api/v1/users/alice/destinations/%d", d), `{"enabled":false}`},
+		{"DELETE", fmt.Sprintf("/api/v1/users/alice/destinations/%d", d), ""},
+		{"DELETE", fmt.Sprintf("/api/v1/users/alice/tokens/%d", tok), ""},
+		{"POST", "/api/v1/users/alice/filters", fmt.Sprintf(`{"name":"x","conditions":[{"field":"user","values":["@me"]}],"destinations":[%d]}`, d)},
+		// Administrators only.
+		{"GET", "/api/v1/admin/users", ""},
+		{"GET", "/api/v1/admin/dead-letters", ""},
+		{"POST", "/api/v1/users", `{"name":"carol"}`},
+		{"POST", "/api/v1/ownership", `{"owners":[]}`},
+	}
+	for _, a := range api {
+		status, body := alice.api(a.method, a.path, a.body)
+		require.GreaterOrEqual(t, status, 400, "%s %s: %s", a.method, a.path, body)
+	}
+	pages := []attempt{
+		{"GET", fmt.Sprintf("/filters/%d", f), ""},
+		{"POST", fmt.Sprintf("/filters/%d", f), "name=x&n=1&c0.field=user&c0.values=%40me&action=save"},
+		{"POST", fmt.Sprintf("/filters/%d/disable", f), ""},
+		{"POST", fmt.Sprintf("/filters/%d/delete", f), ""},
+		{"POST", "/filters/new", fmt.Sprintf("name=x&n=1&c0.field=user&c0.values=%%40me&dest=%d&action=save", d)},
+		{"POST", fmt.Sprintf("/destinations/%d", d), "enabled=0&format=short"},
+		{"POST", fmt.Sprintf("/destinations/%d/delete", d), ""},
+		{"POST", fmt.Sprintf("/tokens/%d/delete", tok), ""},
+		{"GET", "/admin/users", ""},
+		{"GET", "/admin/dead-letters", ""},
+	}
+	for _, a := range pages {
+		var status int
+		var body string
+		if a.method == "GET" {
+			status, body = alice.get(a.path)
+		} else {
+			vals, err := url.ParseQuery(a.body)
+			require.NoError(t, err)
+			status, body = alice.post(a.path, vals)
+		}
+		require.GreaterOrEqual(t, status, 400, "%s %s: %s", a.method, a.path, body)
+	}
+	require.Equal(t, before, snapshot(), "bob's preferences changed")
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

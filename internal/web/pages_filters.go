@@ -1,0 +1,254 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fmn/pkg/prefs"
+	"fmn/pkg/rules"
+)
+
+// hitDays is how many days of hits the filter list shows.
+const hitDays = 7
+
+// filterRow is a line of the filter list.
+type filterRow struct {
+	rules.Filter
+	Hits         int64
+	Destinations []string
+}
+
+func (h *handler) filtersPage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
+	ctx := r.Context()
+	fs, err := h.store.Filters(ctx, u)
+	if err != nil {
+		return err
+	}
+	ds, err := h.store.Destinations(ctx, u)
+	if err != nil {
+		return err
+	}
+	names := make(map[int64]string, len(ds))
+	for _, d := range ds {
+		names[d.ID] = d.Kind + ": " + d.Address
+	}
+	hits := h.filterHits(r, fs)
+	rows := make([]filterRow, len(fs))
+	for i, f := range fs {
+		rows[i] = filterRow{Filter: f, Hits: hits[f.ID]}
+		for _, id := range f.Destinations {
+			rows[i].Destinations = append(rows[i].Destinations, names[id])
+		}
+	}
+	h.render(w, r, http.StatusOK, "filters", view{Title: "Filters", Nav: "filters",
+		Data: map[string]any{"Filters": rows, "Presets": presets()}})
+	return nil
+}
+
+// filterEdit is what the filter editor shows.
+type filterEdit struct {
+	Action       string
+	Filter       rules.Filter
+	Destinations []prefs.Destination
+	Selected     map[int64]bool
+	Fields       []rules.Field
+	Ops          []opChoice
+	// BadCondition is the index of the condition validation refused (-1: none or the whole filter).
+	BadCondition int
+	BadReason    string
+	Preview      any
+}
+
+type opChoice struct{ Value, Label string }
+
+var opChoices = []opChoice{{"", "default"}, {"in", "is one of"}, {"glob", "matches glob"},
+	{"at_least", "at least"}, {"eq", "equals"}, {"regex", "matches regex"}}
+
+var fieldChoices = []rules.Field{rules.FieldTopic, rules.FieldApp, rules.FieldSeverity, rules.FieldUser, rules.FieldAgent,
+	rules.FieldArtifact, rules.FieldOwned, rules.FieldGroup, rules.FieldBody}
+
+func (h *handler) renderFilterEdit(w http.ResponseWriter, r *http.Request, u prefs.User, status int, action string, f rules.Filter, problem error, preview any) error {
+	ds, err := h.store.Destinations(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	e := filterEdit{Action: action, Filter: f, Destinations: ds, Selected: map[int64]bool{}, Fields: fieldChoices,
+		Ops: opChoices, BadCondition: -1, Preview: preview}
+	for _, id := range f.Destinations {
+		e.Selected[id] = true
+	}
+	v := view{Title: "New filter", Nav: "filters", Data: e}
+	if f.ID != 0 {
+		v.Title = "Edit filter"
+	}
+	var ve *rules.ValidationError
+	var inv *prefs.InvalidError
+	switch {
+	case errors.As(problem, &ve) && ve.Condition >= 0:
+		e.BadCondition, e.BadReason = ve.Condition, ve.Error()
+		v.Data, v.Error = e, "The filter was not saved: "+ve.Error()
+	case errors.As(problem, &ve), errors.As(problem, &inv):
+		v.Error = "The filter was not saved: " + problem.Error()
+	case problem != nil:
+		return problem
+	}
+	h.render(w, r, status, "filter_edit", v)
+	return nil
+}
+
+func (h *handler) newFilterPage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
+	p, ok := presetByKey(r.URL.Query().Get("preset"))
+	if !ok {
+		p, _ = presetByKey("blank")
+	}
+	f := rules.Filter{Name: p.Name, Enabled: true, Conditions: p.Conditions}
+	// New filters send to the browser stream until the user picks otherwise.
+	ds, err := h.store.Destinations(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if d.Kind == "sse" {
+			f.Destinations = append(f.Destinations, d.ID)
+		}
+	}
+	return h.renderFilterEdit(w, r, u, http.StatusOK, "/filters/new", f, nil, nil)
+}
+
+func (h *handler) editFilterPage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := h.store.Filter(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	return h.renderFilterEdit(w, r, u, http.StatusOK, fmt.Sprintf("/filters/%d", id), f, nil, nil)
+}
+
+// saveFilterPage handles every button of the editor: save, preview, add a condition (blank, "not
+// my own actions", "exclude these apps") and remove one. Only save writes anything.
+func (h *handler) saveFilterPage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
+	var id int64
+	action := "/filters/new"
+	if r.PathValue("id") != "" {
+		var err error
+		if id, err = pathID(r, "id"); err != nil {
+			return err
+		}
+		action = fmt.Sprintf("/filters/%d", id)
+	}
+	f, err := filterFromForm(r)
+	if err != nil {
+		return err
+	}
+	f.ID, f.User = id, u.Name
+	switch act := r.PostFormValue("action"); {
+	case act == "add":
+		f.Conditions = append(f.Conditions, rules.Condition{Field: rules.FieldTopic})
+	case act == "add-not-me":
+		f.Conditions = append(f.Conditions, notMe())
+	case act == "add-exclude-apps":
+		f.Conditions = append(f.Conditions, excludeApps())
+	case strings.HasPrefix(act, "remove-"):
+		if i, err := strconv.Atoi(strings.TrimPrefix(act, "remove-")); err == nil && i >= 0 && i < len(f.Conditions) {
+			f.Conditions = slices.Delete(f.Conditions, i, i+1)
+		}
+	case act == "preview":
+		res, err := h.preview(r, u, f)
+		var ve *rules.ValidationError
+		if errors.As(err, &ve) {
+			return h.renderFilterEdit(w, r, u, http.StatusUnprocessableEntity, action, f, err, nil)
+		}
+		if err != nil {
+			return err
+		}
+		return h.renderFilterEdit(w, r, u, http.StatusOK, action, f, nil, res)
+	default: // save
+		var saved rules.Filter
+		if id == 0 {
+			saved, err = h.store.CreateFilter(r.Context(), u, f)
+		} else {
+			saved, err = h.store.UpdateFilter(r.Context(), u, f)
+		}
+		var ve *rules.ValidationError
+		var inv *prefs.InvalidError
+		if errors.As(err, &ve) || errors.As(err, &inv) {
+			return h.renderFilterEdit(w, r, u, http.StatusUnprocessableEntity, action, f, err, nil)
+		}
+		if err != nil {
+			return err
+		}
+		h.flash(r, "Saved “"+saved.Name+"”.")
+		seeOther(w, r, "/filters")
+		return nil
+	}
+	return h.renderFilterEdit(w, r, u, http.StatusOK, action, f, nil, nil)
+}
+
+// maxFormConditions bounds the conditions a form may carry (validation refuses more than
+// rules.MaxConditions with a clear message; this only stops absurd counts before parsing).
+const maxFormConditions = 4 * rules.MaxConditions
+
+// filterFromForm reads the editor's form. Values are one per line; except for body conditions
+// (whose values may contain commas), commas separate values too.
+func filterFromForm(r *http.Request) (rules.Filter, error) {
+	if err := r.ParseForm(); err != nil {
+		return rules.Filter{}, &apiError{http.StatusBadRequest, "invalid form"}
+	}
+	f := rules.Filter{Name: strings.TrimSpace(r.PostFormValue("name")), Enabled: r.PostFormValue("enabled") == "1",
+		OneShot: r.PostFormValue("one_shot") == "1"}
+	for _, s := range r.PostForm["dest"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return f, &apiError{http.StatusBadRequest, "invalid destination"}
+		}
+		f.Destinations = append(f.Destinations, id)
+	}
+	n := min(formInt(r, "n"), maxFormConditions)
+	f.Conditions = []rules.Condition{}
+	for i := range n {
+		key := func(k string) string { return r.PostFormValue("c" + strconv.Itoa(i) + "." + k) }
+		c := rules.Condition{Field: rules.Field(key("field")), Op: rules.Op(key("op")), Negate: key("negate") == "1",
+			Path: strings.TrimSpace(key("path")), ArtifactType: strings.TrimSpace(key("type")), Values: []string{}}
+		split := func(r rune) bool { return r == '\n' || (c.Field != rules.FieldBody && r == ',') }
+		for _, v := range strings.FieldsFunc(key("values"), split) {
+			if v = strings.TrimSpace(v); v != "" {
+				c.Values = append(c.Values, v)
+			}
+		}
+		f.Conditions = append(f.Conditions, c)
+	}
+	return f, nil
+}
+
+func (h *handler) enableFilterPage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	enable := strings.HasSuffix(r.URL.Path, "/enable")
+	if err := h.store.SetFilterEnabled(r.Context(), u, id, enable); err != nil {
+		return err
+	}
+	seeOther(w, r, "/filters")
+	return nil
+}
+
+func (h *handler) deleteFilterPage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeleteFilter(r.Context(), u, id); err != nil {
+		return err
+	}
+	h.flash(r, "Filter deleted.")
+	seeOther(w, r, "/filters")
+	return nil
+}

@@ -1,0 +1,28 @@
+package web
+
+import (
+	"net/http"
+
+	"fmn/pkg/prefs"
+	"fmn/pkg/rules"
+)
+
+// The pieces below are filled in as their packages land (OIDC, confirmation, preview, hits).
+
+type oidcClient interface{}
+
+func (h *handler) oidcLogin(w http.ResponseWriter, r *http.Request) {
+	h.pageError(w, r, &apiError{http.StatusNotFound, "OpenID Connect login is not configured."})
+}
+
+func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
+	h.pageError(w, r, &apiError{http.StatusNotFound, "OpenID Connect login is not configured."})
+}
+
+func (h *handler) sendConfirmation(r *http.Request, u prefs.User, d prefs.Destination) error { return nil }
+
+func (h *handler) preview(r *http.Request, u prefs.User, f rules.Filter) (any, error) {
+	return nil, f.Validate()
+}
+
+func (h *handler) filterHits(r *http.Request, fs []rules.Filter) map[int64]int64 { return nil }
