@@ -19,7 +19,9 @@ func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	h.pageError(w, r, &apiError{http.StatusNotFound, "OpenID Connect login is not configured."})
 }
 
-func (h *handler) sendConfirmation(r *http.Request, u prefs.User, d prefs.Destination) error { return nil }
+func (h *handler) sendConfirmation(r *http.Request, u prefs.User, d prefs.Destination) error {
+	return nil
+}
 
 func (h *handler) preview(r *http.Request, u prefs.User, f rules.Filter) (any, error) {
 	return nil, f.Validate()
