@@ -69,6 +69,9 @@ type Config struct {
 	Heartbeat time.Duration
 	// MaxConnsPerUser caps a user's streams per replica (FMN_SSE_MAX_CONNS_PER_USER).
 	MaxConnsPerUser int
+	// SSEAllowedOrigins are the web pages that may open streams from a browser (the web app's
+	// public URL, for its Live page): FMN_SSE_ALLOWED_ORIGINS, comma-separated.
+	SSEAllowedOrigins []string
 	// StreamMaxLen bounds each user's replay stream (FMN_SSE_STREAM_MAX_LEN).
 	StreamMaxLen int
 	// StreamTTL expires an idle user's replay stream (FMN_SSE_STREAM_TTL).
@@ -79,19 +82,20 @@ type Config struct {
 func LoadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.NewReader(lookup)
 	c := Config{
-		AMQP:            config.ReadAMQP(r),
-		Redis:           config.ReadRedis(r),
-		Postgres:        config.ReadPostgres(r),
-		Email:           readEmailConfig(r),
-		IRC:             readIRCConfig(r),
-		Log:             config.ReadLog(r),
-		HTTPAddr:        r.String("FMN_BACKEND_ADDR", DefaultHTTPAddr),
-		SSESecret:       r.Secret("FMN_SSE_SECRET", ""),
-		Batch:           config.ReadBatch(r, "FMN_BACKEND", config.Batch{Prefetch: DefaultPrefetch, MaxBatch: DefaultMaxBatch, Linger: DefaultLinger}),
-		Heartbeat:       r.Duration("FMN_SSE_HEARTBEAT", sse.DefaultHeartbeat),
-		MaxConnsPerUser: r.Int("FMN_SSE_MAX_CONNS_PER_USER", sse.DefaultMaxConnsPerUser),
-		StreamMaxLen:    r.Int("FMN_SSE_STREAM_MAX_LEN", sse.DefaultMaxLen),
-		StreamTTL:       r.Duration("FMN_SSE_STREAM_TTL", sse.DefaultTTL),
+		AMQP:              config.ReadAMQP(r),
+		Redis:             config.ReadRedis(r),
+		Postgres:          config.ReadPostgres(r),
+		Email:             readEmailConfig(r),
+		IRC:               readIRCConfig(r),
+		Log:               config.ReadLog(r),
+		HTTPAddr:          r.String("FMN_BACKEND_ADDR", DefaultHTTPAddr),
+		SSESecret:         r.Secret("FMN_SSE_SECRET", ""),
+		Batch:             config.ReadBatch(r, "FMN_BACKEND", config.Batch{Prefetch: DefaultPrefetch, MaxBatch: DefaultMaxBatch, Linger: DefaultLinger}),
+		Heartbeat:         r.Duration("FMN_SSE_HEARTBEAT", sse.DefaultHeartbeat),
+		MaxConnsPerUser:   r.Int("FMN_SSE_MAX_CONNS_PER_USER", sse.DefaultMaxConnsPerUser),
+		SSEAllowedOrigins: r.List("FMN_SSE_ALLOWED_ORIGINS", nil),
+		StreamMaxLen:      r.Int("FMN_SSE_STREAM_MAX_LEN", sse.DefaultMaxLen),
+		StreamTTL:         r.Duration("FMN_SSE_STREAM_TTL", sse.DefaultTTL),
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
 	if len(c.SSESecret.Value()) < ssetoken.MinSecretLen {
@@ -146,7 +150,8 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	defer rdb.Close()
 	store := sse.NewStore(rdb, sse.StoreConfig{Prefix: cfg.Redis.Prefix, MaxLen: int64(cfg.StreamMaxLen), TTL: cfg.StreamTTL})
 	hub := sse.NewHub(rdb, store.Channel(), logger)
-	stream := sse.NewHandler(store, hub, signer, sse.HandlerConfig{Heartbeat: cfg.Heartbeat, MaxConnsPerUser: cfg.MaxConnsPerUser},
+	stream := sse.NewHandler(store, hub, signer, sse.HandlerConfig{Heartbeat: cfg.Heartbeat, MaxConnsPerUser: cfg.MaxConnsPerUser,
+		AllowedOrigins: cfg.SSEAllowedOrigins},
 		logger, deps.Registry, now)
 
 	topo := cfg.Topology

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +38,10 @@ const EventReset = "reset"
 type HandlerConfig struct {
 	Heartbeat       time.Duration
 	MaxConnsPerUser int
+	// AllowedOrigins are the origins ("https://fmn.example.org") whose pages may read streams
+	// (CORS): the web app's Live page runs on another origin than the backends. The token, not
+	// the origin, is what authorises a stream; this only lets those pages see the answer.
+	AllowedOrigins []string
 }
 
 // Handler serves GET /stream.
@@ -80,6 +85,10 @@ func token(r *http.Request) string {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if o := r.Header.Get("Origin"); o != "" && slices.Contains(h.cfg.AllowedOrigins, o) {
+		w.Header().Set("Access-Control-Allow-Origin", o)
+		w.Header().Add("Vary", "Origin")
+	}
 	user, err := h.signer.Verify(token(r), h.now())
 	if err != nil {
 		h.refused.WithLabelValues("unauthorized").Inc()

@@ -221,3 +221,28 @@ func TestIdleStreamsGetHeartbeats(t *testing.T) {
 	}
 	require.Equal(t, 2, beats, "two heartbeats arrived on an idle stream (scan error: %v)", sc.Err())
 }
+
+// Pages of the allowed origins may read streams (CORS); others get no CORS header, so their
+// browser keeps the answer from them.
+func TestOnlyAllowedOriginsGetCORS(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sse.HandlerConfig{AllowedOrigins: []string{"https://fmn.example.org"}})
+	for origin, want := range map[string]string{
+		"https://fmn.example.org":  "https://fmn.example.org",
+		"https://evil.example.org": "",
+		"":                         "",
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		req, err := http.NewRequestWithContext(ctx, "GET", b.url("alice"), nil)
+		require.NoError(t, err)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Equal(t, want, resp.Header.Get("Access-Control-Allow-Origin"), origin)
+		cancel()
+		resp.Body.Close()
+	}
+}
