@@ -3,12 +3,14 @@ package web
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/alexedwards/scs/goredisstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +18,7 @@ import (
 
 	"fmn/internal/deadletter"
 	"fmn/internal/lifecycle"
+	"fmn/internal/rabbit"
 	"fmn/internal/service"
 	"fmn/internal/ssetoken"
 	"fmn/internal/telemetry"
@@ -31,14 +34,6 @@ type Deps = service.Deps
 func Run(ctx context.Context, cfg Config, deps Deps) error {
 	logger := deps.Logger.With("component", "web")
 	now := deps.Clock()
-	signer, err := ssetoken.NewSigner([]byte(cfg.SSESecret.Value()))
-	if err != nil {
-		return fmt.Errorf("sse tokens: %w", err)
-	}
-	muter, err := newMuter(cfg)
-	if err != nil {
-		return fmt.Errorf("mute tokens: %w", err)
-	}
 	pool, err := service.OpenDB(ctx, cfg.Postgres)
 	if err != nil {
 		return err
@@ -57,8 +52,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	// The web app archives dead letters because it is the process that always has the database
 	// and the broker (the backend opens Postgres only for email) and serves the API that lists
 	// and re-drives them. Every replica archives: they share the dead-letter queue.
-	dead := deadletter.NewStore(pool)
-	archiver := deadletter.NewArchiver(deadletter.ArchiverConfig{Queue: cfg.Topology.DeadLetterQueue}, dead, conn, logger,
+	archiver := deadletter.NewArchiver(deadletter.ArchiverConfig{Queue: cfg.Topology.DeadLetterQueue}, deadletter.NewStore(pool), conn, logger,
 		deps.Registry, now, deps.BeforeAck)
 	rpub := conn.NewPublisher() // its own: Publish calls on one Publisher are serialised
 	defer rpub.Close()
@@ -68,19 +62,13 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	}
 	defer rdb.Close()
-	pg, err := parsePages()
-	if err != nil {
-		return err
-	}
 	if cfg.DevLogin {
 		logger.WarnContext(ctx, "DEVELOPMENT LOGIN IS ON: anyone can log in as anyone (FMN_WEB_DEV_LOGIN)")
 	}
-
-	h := &handler{cfg: cfg, sessions: newSessions(cfg, rdb), pages: pg, logger: logger, now: now, store: pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))), signer: signer, muter: muter,
-		dead: dead, redriver: deadletter.NewRedriver(dead, rpub, cfg.Topology),
-		redriven: promauto.With(deps.Registry).NewCounter(prometheus.CounterOpts{
-			Name: "fmn_deadletters_redriven_total", Help: "Dead letters re-driven to their original exchange (confirmed by the broker).",
-		})}
+	h, err := newHandler(cfg, deps, logger, pool, rdb, rpub)
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	h.routes(mux)
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
@@ -95,6 +83,29 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		relay.Run,
 		archiver.Run,
 	)
+}
+
+// newHandler builds the handler of every route on its collaborators; rpub re-drives dead letters.
+func newHandler(cfg Config, deps Deps, logger *slog.Logger, pool *pgxpool.Pool, rdb *redis.Client, rpub *rabbit.Publisher) (*handler, error) {
+	signer, err := ssetoken.NewSigner([]byte(cfg.SSESecret.Value()))
+	if err != nil {
+		return nil, fmt.Errorf("sse tokens: %w", err)
+	}
+	muter, err := newMuter(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("mute tokens: %w", err)
+	}
+	pg, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	dead := deadletter.NewStore(pool)
+	return &handler{cfg: cfg, logger: logger, now: deps.Clock(), sessions: newSessions(cfg, rdb), pages: pg,
+		store:  pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))),
+		signer: signer, muter: muter, dead: dead, redriver: deadletter.NewRedriver(dead, rpub, cfg.Topology),
+		redriven: promauto.With(deps.Registry).NewCounter(prometheus.CounterOpts{
+			Name: "fmn_deadletters_redriven_total", Help: "Dead letters re-driven to their original exchange (confirmed by the broker).",
+		})}, nil
 }
 
 // protect wraps the route table with what every request goes through, outermost first: security

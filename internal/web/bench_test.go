@@ -1,0 +1,88 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"fmn/internal/config"
+	"fmn/internal/pgtest"
+	"fmn/internal/population"
+	"fmn/internal/population/popdb"
+	"fmn/internal/redistest"
+	"fmn/pkg/prefs/pgstore"
+)
+
+// BenchmarkPages renders every page for a logged-in administrator with 100k users in the
+// database: the server time of one request, session and all (go test -bench Pages -run ^$
+// ./internal/web/). The target is under 100 ms a page.
+func BenchmarkPages(b *testing.B) {
+	ctx := context.Background()
+	pool := pgtest.Pool(b)
+	pop := population.Generate(population.Config{Users: 100_000, Seed: 1})
+	start := time.Now()
+	if _, err := popdb.Load(ctx, pool, pop); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("loaded %d users in %v", len(pop.Users), time.Since(start).Round(time.Millisecond))
+	rdb, prefix := redistest.Client(b)
+	cfg := Config{SSESecret: config.Secret(strings.Repeat("s", 32)), StreamURL: "http://127.0.0.1:8082/stream", StreamTokenTTL: time.Minute,
+		PublicURL: "http://127.0.0.1:8080", DevLogin: true, SessionLifetime: time.Hour, SessionIdle: time.Hour}
+	cfg.Redis.Prefix = prefix
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := newHandler(cfg, Deps{Logger: logger, Registry: prometheus.NewRegistry()}, logger, pool, rdb, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	h.routes(mux)
+	srv := h.protect(mux)
+
+	// The busiest user: the one with the most filters and destinations.
+	var name string
+	if err := pool.QueryRow(ctx, `SELECT u.name FROM users u JOIN filters f ON f.user_id = u.id
+		GROUP BY u.name ORDER BY count(*) DESC, u.name LIMIT 1`).Scan(&name); err != nil {
+		b.Fatal(err)
+	}
+	if err := pgstore.New(pool).SetAdmin(ctx, name, true); err != nil {
+		b.Fatal(err)
+	}
+	var filterID int64
+	if err := pool.QueryRow(ctx, `SELECT f.id FROM filters f JOIN users u ON u.id = f.user_id WHERE u.name = $1 LIMIT 1`, name).Scan(&filterID); err != nil {
+		b.Fatal(err)
+	}
+	login := httptest.NewRequest("POST", "/login/dev", strings.NewReader(url.Values{"name": {name}}.Encode()))
+	login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, login)
+	if rec.Code != http.StatusSeeOther || len(rec.Result().Cookies()) == 0 {
+		b.Fatalf("login: %d %s", rec.Code, rec.Body)
+	}
+	cookie := rec.Result().Cookies()[0]
+
+	for _, path := range []string{"/login", "/filters", "/filters/new?preset=mine", fmt.Sprintf("/filters/%d", filterID),
+		"/destinations", "/tokens", "/live", "/admin/users", "/admin/users?q=" + name[:2], "/admin/dead-letters"} {
+		b.Run(strings.ReplaceAll(strings.TrimPrefix(path, "/"), "/", "_"), func(b *testing.B) {
+			for b.Loop() {
+				req := httptest.NewRequest("GET", path, nil)
+				if path != "/login" { // logged in, the login page redirects
+					req.AddCookie(cookie)
+				}
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
