@@ -61,6 +61,9 @@ type stack struct {
 
 	webURL     string
 	backendURL string
+	// webAddr, if set before the web app starts, is its listen address (so that its URL is known
+	// before it starts, for the backend's links).
+	webAddr string
 	workerRegs []*prometheus.Registry
 }
 
@@ -192,6 +195,9 @@ func (s *stack) startBackend(beforeAck func(context.Context)) *proc {
 		SSESecret: sseSecret, Batch: config.Batch{Prefetch: 16, MaxBatch: 8, Linger: time.Millisecond}, Heartbeat: time.Second,
 		MaxConnsPerUser: 4, StreamMaxLen: 100, StreamTTL: time.Hour,
 	}
+	if s.webURL != "" {
+		cfg.SSEAllowedOrigins = []string{s.webURL}
+	}
 	if s.mail != nil {
 		cfg.Postgres = s.pg()
 		cfg.Email = backend.EmailConfig{
@@ -228,6 +234,9 @@ func (s *stack) startWeb(opts ...func(*web.Config)) *proc {
 	}
 	if s.backendURL != "" {
 		cfg.StreamURL = s.backendURL + "/stream"
+	}
+	if s.webAddr != "" {
+		cfg.HTTPAddr, cfg.PublicURL = s.webAddr, "http://"+s.webAddr
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"fmn/internal/browsertest"
+	"fmn/internal/mailtest"
+	"fmn/internal/rabbittest"
+	"fmn/internal/testproc"
+)
+
+// A person's whole journey in a real browser: log in, add an email address and confirm it by the
+// link mailed to them, create a filter from a preset that sends there, then see a matching bus
+// message arrive on the Live page and in their inbox. Screenshots of the main pages are saved as
+// artifacts (browsertest.ArtifactsDir).
+func TestBrowserJourney(t *testing.T) {
+	t.Parallel()
+	ctx := browsertest.New(t)
+	s := newStack(t, rabbittest.URL(t))
+	s.mail = mailtest.Start(t)
+	port, err := testproc.FreePort()
+	require.NoError(t, err)
+	s.webAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	s.webURL = "http://" + s.webAddr
+	s.startBackend(nil)
+	s.startWeb()
+	s.startWorker(nil)
+	s.startConsumer(nil)
+	web := s.webURL
+
+	// Log in.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(web+"/filters"),
+		chromedp.WaitVisible("#dev-name"), chromedp.SendKeys("#dev-name", "alice"), chromedp.Click("#dev-login"),
+		chromedp.WaitVisible("#filters")))
+	browsertest.Screenshot(t, ctx, "filters")
+
+	// Add an email destination: it starts unconfirmed.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(web+"/destinations"), chromedp.WaitVisible("#dest-address"),
+		chromedp.SendKeys("#dest-address", "alice@example.org"), chromedp.Click("#dest-add"),
+		chromedp.WaitVisible(`//td[contains(., "alice@example.org")]`)))
+	state, err := chromedp.Run(ctx, chromedp.Text(`//tr[td[contains(., "alice@example.org")]]`))
+	require.NoError(t, err)
+	require.Contains(t, state, "unconfirmed")
+	browsertest.Screenshot(t, ctx, "destinations-unconfirmed")
+	s.confirmByMail(ctx, "alice@example.org")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(web+"/destinations"), chromedp.WaitVisible("#destinations")))
+	state, err = chromedp.Run(ctx, chromedp.Text(`//tr[td[contains(., "alice@example.org")]]`))
+	require.NoError(t, err)
+	require.Contains(t, state, "confirmed")
+	require.NotContains(t, state, "unconfirmed")
+	browsertest.Screenshot(t, ctx, "destinations")
+
+	// A filter from the "Events about me" preset, sending to the new address too.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(web+"/filters"), chromedp.Click("#preset-about-me"),
+		chromedp.WaitVisible("#filter-form"),
+		chromedp.SetValue("#filter-name", "mail me about me"),
+		chromedp.Click(`//label[contains(., "alice@example.org")]/input`),
+		chromedp.Click("#preview-button"), chromedp.WaitVisible("#preview-summary")))
+	browsertest.Screenshot(t, ctx, "filter-edit")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click("#save-button"), chromedp.WaitVisible(`//td[contains(., "mail me about me")]`)))
+
+	// The Live page connects to the backend's stream.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(web+"/live"),
+		chromedp.Poll[chromedp.Void](`document.getElementById("live-state").textContent === "connected"`, chromedp.WithPollingTimeout(30*time.Second))))
+	s.waitWorkersCurrent()
+	s.userMessage("browser-1", "alice", "bob")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`document.querySelectorAll("#events li").length > 0`,
+		chromedp.WithPollingTimeout(30*time.Second))))
+	ev, err := chromedp.Run(ctx, chromedp.Text("#events li"))
+	require.NoError(t, err)
+	require.Contains(t, ev, "org.fedoraproject.prod.bodhi.update.comment")
+	require.Contains(t, ev, "mail me about me")
+	browsertest.Screenshot(t, ctx, "live")
+
+	got := s.mail.WaitFor(t, `to:"alice@example.org" subject:"bodhi"`, 1)
+	require.Len(t, got, 1)
+}
+
+// confirmByMail reads the confirmation link mailed to address, opens it in the browser and
+// presses its button.
+func (s *stack) confirmByMail(ctx context.Context, address string) {
+	s.t.Helper()
+	got := s.mail.WaitFor(s.t, `to:"`+address+`" subject:"confirm"`, 1)
+	m := s.mail.Message(s.t, got[0].ID)
+	i := strings.Index(m.Text, s.webURL+"/confirm/")
+	require.GreaterOrEqual(s.t, i, 0, "no confirmation link in %q", m.Text)
+	link := strings.Fields(m.Text[i:])[0]
+	require.NoError(s.t, chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible("#confirm-button")))
+	browsertest.Screenshot(s.t, ctx, "confirm")
+	require.NoError(s.t, chromedp.Do(ctx, chromedp.Click("#confirm-button"), chromedp.WaitVisible("#confirmed")))
+	_ = http.StatusOK
+	_ = strconv.Itoa
+}
