@@ -64,7 +64,8 @@ type Identity struct {
 }
 
 // Pending is what a login in progress must remember between Begin and Finish; keep it
-// server-side (in the session), never in a URL. All three are random per login.
+// server-side (in the session), never in a URL. All three are random per login. To keep it in an
+// scs session (gob-encoded), gob.Register(oidclogin.Pending{}) once, or store the three strings.
 type Pending struct {
 	State    string // sent to the provider and checked on the callback (CSRF)
 	Nonce    string // bound into the ID token (replay)
