@@ -3,6 +3,7 @@ package oidctest_test
 import (
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -26,6 +27,23 @@ func TestVersionHashesTheSource(t *testing.T) {
 	v, err := oidctest.Version()
 	require.NoError(t, err)
 	require.Regexp(t, `^`+regexp.QuoteMeta(oidctest.ZitadelVersion)+`-[0-9a-f]{12}$`, v)
+}
+
+// TestVersionMatchesToolsScript runs scripts/tools.sh's hash line: the binary it builds must be
+// the one Start looks for.
+func TestVersionMatchesToolsScript(t *testing.T) {
+	t.Parallel()
+	script, err := os.ReadFile(filepath.Join("..", "..", "scripts", "tools.sh"))
+	require.NoError(t, err)
+	line := regexp.MustCompile(`(?m)^devoidc_hash=.*$`).Find(script)
+	require.NotNil(t, line, "scripts/tools.sh has no devoidc_hash= line")
+	cmd := exec.Command("bash", "-c", "set -euo pipefail; "+string(line)+`; echo -n "$devoidc_hash"`)
+	cmd.Dir = filepath.Join("..", "..", "tools")
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	v, err := oidctest.Version()
+	require.NoError(t, err)
+	require.Equal(t, oidctest.ZitadelVersion+"-"+string(out), v)
 }
 
 func TestStartServesDiscovery(t *testing.T) {
