@@ -17,7 +17,7 @@ run: ## run all of fmn locally with demo data (starts services if needed)
 services: ## make sure PostgreSQL, Redis and RabbitMQ run on 127.0.0.1
 	scripts/services.sh
 
-tools: ## build the test tools pinned in tools/go.mod (mailpit, ergo) into ~/.cache/fmn-tools, once per version
+tools: ## build the test tools pinned in tools/go.mod (mailpit, ergo, devoidc) into ~/.cache/fmn-tools, once per version
 	scripts/tools.sh
 
 test: tools ## run every test (real PostgreSQL, RabbitMQ, Redis, mailpit and ergo), with the race detector

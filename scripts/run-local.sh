@@ -12,6 +12,7 @@ state=.cache/run
 mkdir -p "$state/logs" bin
 if [ ! -s "$state/sse-secret" ]; then head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/sse-secret"; fi
 if [ ! -s "$state/mute-secret" ]; then head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/mute-secret"; fi
+if [ ! -s "$state/oidc-secret" ]; then head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/oidc-secret"; fi
 if [ ! -s "$state/admin-token" ]; then head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/admin-token"; fi
 
 export FMN_DATABASE_URL=${FMN_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fmn?sslmode=disable}
@@ -45,6 +46,18 @@ else
   echo "irc delivery off: run 'make tools' to build ergo and get IRC locally"
 fi
 
+# Login goes through a local devoidc (tools/devoidc, a dev-only OpenID Provider) on
+# 127.0.0.1:9998 when its binary is built (`make tools`; the newest build is used): log in as
+# alice / alice-password or bob / bob-password. Without it the web app runs without OIDC login.
+devoidc=$(ls -td "$HOME"/.cache/fmn-tools/devoidc-*/devoidc 2>/dev/null | head -n 1 || true)
+web_env=()
+if [ -n "$devoidc" ] && [ -x "$devoidc" ]; then
+  web_env=(FMN_OIDC_ISSUER=http://127.0.0.1:9998 FMN_OIDC_CLIENT_ID=fmn
+    "FMN_OIDC_CLIENT_SECRET_FILE=$state/oidc-secret" FMN_OIDC_REDIRECT_URL=http://127.0.0.1:8080/auth/callback)
+else
+  echo "oidc login off: run 'make tools' to build devoidc and log in locally"
+fi
+
 echo "building..."
 go build -o bin/ ./cmd/...
 
@@ -75,7 +88,18 @@ if [ -n "$ergo" ] && [ -x "$ergo" ]; then
   (cd "$state/ergo" && exec "$ergo" run --conf ircd.yaml) >"$state/logs/ergo.log" 2>&1 &
   pids+=($!)
 fi
-start web web
+if [ -n "$devoidc" ] && [ -x "$devoidc" ]; then
+  "$devoidc" -listen 127.0.0.1:9998 -issuer http://127.0.0.1:9998 -client-id fmn \
+    -client-secret "$(cat "$state/oidc-secret")" -redirect-uri http://127.0.0.1:8080/auth/callback \
+    >"$state/logs/devoidc.log" 2>&1 &
+  pids+=($!)
+  # The web app discovers the provider at startup, so wait for it first.
+  for _ in $(seq 1 60); do
+    if curl -fsS http://127.0.0.1:9998/.well-known/openid-configuration >/dev/null 2>&1; then break; fi
+    sleep 0.5
+  done
+fi
+start web web "${web_env[@]}"
 start backend backend "${backend_env[@]}"
 start worker-1 worker FMN_WORKER_METRICS_ADDR=127.0.0.1:9102
 start worker-2 worker FMN_WORKER_METRICS_ADDR=127.0.0.1:9103
@@ -92,6 +116,7 @@ for url in http://127.0.0.1:8080 http://127.0.0.1:8082 http://127.0.0.1:9102 htt
   echo "$url never became ready; logs in $state/logs"; exit 1
 done
 echo "fmn is running: web :8080, backend :8082, metrics :9101-9103 (logs in $state/logs)"
+if [ -n "$devoidc" ] && [ -x "$devoidc" ]; then echo "log in at http://127.0.0.1:8080/login as alice / alice-password (devoidc on :9998)"; fi
 if [ -x "$mailpit" ]; then echo "email goes to mailpit: curl -s http://127.0.0.1:8025/api/v1/messages"; fi
 
 stream=$(bin/fmnctl stream-token -ttl 24h demo)

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Builds the test tools pinned in tools/go.mod (a module of its own, so their dependencies stay out
 # of fmn's go.mod) into $HOME/.cache/fmn-tools/<tool>-<version>/, once per version: a second run
-# costs nothing. Today that is mailpit, the SMTP server of the email tests (internal/mailtest), and
-# ergo, the IRC server of the IRC tests (internal/irctest).
+# costs nothing. Today that is mailpit, the SMTP server of the email tests (internal/mailtest),
+# ergo, the IRC server of the IRC tests (internal/irctest), and devoidc, the dev/test OpenID
+# Provider of the login tests (internal/oidctest), whose version also hashes its own source.
 set -euo pipefail
 cd "$(dirname "$0")/../tools"
 export PATH=$PATH:/usr/local/go/bin
 
 cache=${FMN_TOOLS_CACHE:-$HOME/.cache/fmn-tools}
 
-# build <name> <module> <package>
+# build <name> <module> <package> [version]: the version defaults to the module's.
 build() {
   local name=$1 mod=$2 pkg=$3
-  local ver dir
-  ver=$(go list -m -f '{{.Version}}' "$mod")
+  local ver=${4:-} dir
+  [ -n "$ver" ] || ver=$(go list -m -f '{{.Version}}' "$mod")
   dir=$cache/$name-$ver
   if [ -x "$dir/$name" ]; then
     echo "[tools] $name $ver: cached in $dir" >&2
@@ -28,3 +29,7 @@ build() {
 
 build mailpit github.com/axllent/mailpit github.com/axllent/mailpit
 build ergo github.com/ergochat/ergo github.com/ergochat/ergo
+# devoidc is our own code: its version is zitadel/oidc's plus a hash of the files in tools/devoidc
+# (sorted by name, concatenated), so any change rebuilds it. internal/oidctest computes the same.
+devoidc_hash=$(cd devoidc && LC_ALL=C ls -1 | LC_ALL=C sort | while read -r f; do if [ -f "$f" ]; then cat "$f"; fi; done | sha256sum | cut -c1-12)
+build devoidc github.com/zitadel/oidc/v3 ./devoidc "$(go list -m -f '{{.Version}}' github.com/zitadel/oidc/v3)-$devoidc_hash"
