@@ -15,6 +15,11 @@ CREATE INDEX api_tokens_user_idx ON api_tokens (user_id);
 -- index on name uses the database's collation, which LIKE 'prefix%' cannot use; this one can.
 CREATE INDEX users_name_c_idx ON users ((name COLLATE "C"));
 
+-- The OpenID subject a user logged in with first. A later login under the same user name but
+-- another subject (a renamed or reused account at the provider) is refused, not merged.
+ALTER TABLE users ADD COLUMN oidc_subject text UNIQUE CHECK (length(oidc_subject) BETWEEN 1 AND 255);
+
 -- +goose Down
+ALTER TABLE users DROP COLUMN oidc_subject;
 DROP INDEX users_name_c_idx;
 DROP TABLE api_tokens;

@@ -12,7 +12,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"fmn/internal/oidclogin"
+	"fmn/internal/oidctest"
 	"fmn/internal/rabbittest"
+	"fmn/internal/testproc"
+	"fmn/internal/web"
 )
 
 // browser is a cookie-keeping HTTP client logged in to the web app, as a person's browser is.
@@ -277,3 +281,57 @@ func TestUsersCannotTouchEachOthersPreferences(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// startWebWithOIDC runs the web app on a known port with devoidc as its OpenID provider, and the
+// development login off.
+func (s *stack) startWebWithOIDC() *oidctest.Server {
+	s.t.Helper()
+	port, err := testproc.FreePort()
+	require.NoError(s.t, err)
+	s.webAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	op := oidctest.Start(s.t, "http://"+s.webAddr+oidclogin.CallbackPath)
+	s.startWeb(func(c *web.Config) { c.OIDC, c.DevLogin = op.LoginConfig(), false })
+	return op
+}
+
+// Logging in through the OpenID provider creates the user from its claims; a callback that does
+// not belong to a login started in this session is refused; the development login is off.
+func TestOIDCLogin(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	op := s.startWebWithOIDC()
+
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	b := &browser{t: t, base: s.webURL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	status, body := b.post("/login/dev", url.Values{"name": {"mallory"}})
+	require.Equal(t, http.StatusNotFound, status, body)
+
+	req, err := http.NewRequest("GET", s.webURL+"/login/oidc?next=/tokens", nil)
+	require.NoError(t, err)
+	resp, err := b.c.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	cb, err := op.Login(t.Context(), b.c, resp.Header.Get("Location"), oidctest.Alice().Username, oidctest.Alice().Password)
+	require.NoError(t, err)
+	require.Equal(t, oidclogin.CallbackPath, cb.Path)
+
+	// A replay of the callback in another browser has no login in progress.
+	other := &browser{t: t, base: s.webURL, c: &http.Client{CheckRedirect: b.c.CheckRedirect}}
+	status, _ = other.get(cb.RequestURI())
+	require.Equal(t, http.StatusBadRequest, status)
+
+	status, _ = b.get(cb.RequestURI())
+	require.Equal(t, http.StatusSeeOther, status)
+	status, body = b.api("GET", "/api/v1/me", "")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, `"name":"alice"`)
+	require.Contains(t, body, `"email":"alice@example.org"`)
+
+	// The same callback again: its login is over.
+	status, _ = b.get(cb.RequestURI())
+	require.Equal(t, http.StatusBadRequest, status)
+}

@@ -13,6 +13,7 @@ import (
 
 	"fmn/internal/deadletter"
 	"fmn/internal/mutetoken"
+	"fmn/internal/oidclogin"
 	"fmn/internal/ssetoken"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
@@ -34,7 +35,7 @@ type handler struct {
 	sessions *scs.SessionManager
 	pages    pages
 	// oidc logs people in through the OpenID provider; nil when none is configured.
-	oidc oidcClient
+	oidc *oidclogin.Client
 }
 
 // routes is the whole route table.

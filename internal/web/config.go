@@ -12,6 +12,7 @@ import (
 
 	"fmn/internal/config"
 	"fmn/internal/mutetoken"
+	"fmn/internal/oidclogin"
 	"fmn/internal/rabbit"
 	"fmn/internal/ssetoken"
 	"fmn/pkg/prefs"
@@ -61,6 +62,9 @@ type Config struct {
 	// SessionLifetime is how long a login lasts at most, SessionIdle how long without a request
 	// (FMN_WEB_SESSION_LIFETIME, FMN_WEB_SESSION_IDLE).
 	SessionLifetime, SessionIdle time.Duration
+	// OIDC is the OpenID provider people log in with (FMN_OIDC_*; off when FMN_OIDC_ISSUER is
+	// unset).
+	OIDC oidclogin.Config
 	// Admins are user names made administrators when they log in (FMN_WEB_ADMINS, comma-separated).
 	Admins []string
 	// DefaultFilters are the filters new users start with: prefs.DefaultFilters when nil, or the

@@ -9,16 +9,6 @@ import (
 
 // The pieces below are filled in as their packages land (OIDC, confirmation, preview, hits).
 
-type oidcClient interface{}
-
-func (h *handler) oidcLogin(w http.ResponseWriter, r *http.Request) {
-	h.pageError(w, r, &apiError{http.StatusNotFound, "OpenID Connect login is not configured."})
-}
-
-func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
-	h.pageError(w, r, &apiError{http.StatusNotFound, "OpenID Connect login is not configured."})
-}
-
 func (h *handler) sendConfirmation(r *http.Request, u prefs.User, d prefs.Destination) error {
 	return nil
 }

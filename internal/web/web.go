@@ -18,6 +18,7 @@ import (
 
 	"fmn/internal/deadletter"
 	"fmn/internal/lifecycle"
+	"fmn/internal/oidclogin"
 	"fmn/internal/rabbit"
 	"fmn/internal/service"
 	"fmn/internal/ssetoken"
@@ -68,6 +69,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	h, err := newHandler(cfg, deps, logger, pool, rdb, rpub)
 	if err != nil {
 		return err
+	}
+	if cfg.OIDC.Enabled() {
+		if h.oidc, err = oidclogin.New(ctx, cfg.OIDC); err != nil {
+			return fmt.Errorf("openid provider: %w", err)
+		}
 	}
 	mux := http.NewServeMux()
 	h.routes(mux)

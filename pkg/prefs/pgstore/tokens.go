@@ -138,3 +138,18 @@ func (s *Store) SetAdmin(ctx context.Context, name string, admin bool) error {
 	}
 	return nil
 }
+
+// BindSubject records that name logs in as the OpenID subject sub, on their first such login. It
+// returns prefs.ErrConflict if name is bound to another subject, or sub to another user.
+func (s *Store) BindSubject(ctx context.Context, name, sub string) error {
+	var bound string
+	err := s.pool.QueryRow(ctx, `UPDATE users SET oidc_subject = coalesce(oidc_subject, $2) WHERE name = $1
+		RETURNING oidc_subject`, name, sub).Scan(&bound)
+	if err != nil {
+		return mapErr("bind subject", err)
+	}
+	if bound != sub {
+		return fmt.Errorf("bind subject: user %q belongs to another account: %w", name, prefs.ErrConflict)
+	}
+	return nil
+}
