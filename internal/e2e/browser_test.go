@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +12,7 @@ import (
 	"fmn/internal/browsertest"
 	"fmn/internal/mailtest"
 	"fmn/internal/rabbittest"
-	"fmn/internal/testproc"
+	"fmn/internal/oidctest"
 )
 
 // A person's whole journey in a real browser: log in, add an email address and confirm it by the
@@ -27,20 +24,20 @@ func TestBrowserJourney(t *testing.T) {
 	ctx := browsertest.New(t)
 	s := newStack(t, rabbittest.URL(t))
 	s.mail = mailtest.Start(t)
-	port, err := testproc.FreePort()
-	require.NoError(t, err)
-	s.webAddr = fmt.Sprintf("127.0.0.1:%d", port)
-	s.webURL = "http://" + s.webAddr
-	s.startBackend(nil)
-	s.startWeb()
+	s.pickWebAddr()
+	s.startBackend(nil) // knows the web app's URL, for links and the Live page's origin
+	s.startWebWithOIDC()
 	s.startWorker(nil)
 	s.startConsumer(nil)
 	web := s.webURL
 
-	// Log in.
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(web+"/filters"),
-		chromedp.WaitVisible("#dev-name"), chromedp.SendKeys("#dev-name", "alice"), chromedp.Click("#dev-login"),
-		chromedp.WaitVisible("#filters")))
+	// Log in at the OpenID provider.
+	alice := oidctest.Alice()
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(web+"/filters"), chromedp.WaitVisible("#login-oidc")))
+	browsertest.Screenshot(t, ctx, "login")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click("#login-oidc"), chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", alice.Username), chromedp.SendKeys("#password", alice.Password),
+		chromedp.Click(`button[type="submit"]`), chromedp.WaitVisible("#filters")))
 	browsertest.Screenshot(t, ctx, "filters")
 
 	// Add an email destination: it starts unconfirmed.
@@ -97,6 +94,4 @@ func (s *stack) confirmByMail(ctx context.Context, address string) {
 	require.NoError(s.t, chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible("#confirm-button")))
 	browsertest.Screenshot(s.t, ctx, "confirm")
 	require.NoError(s.t, chromedp.Do(ctx, chromedp.Click("#confirm-button"), chromedp.WaitVisible("#confirmed")))
-	_ = http.StatusOK
-	_ = strconv.Itoa
 }

@@ -282,13 +282,24 @@ func TestUsersCannotTouchEachOthersPreferences(t *testing.T) {
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
+// pickWebAddr chooses the web app's address before it starts (once), so its URL is known to the
+// processes started before it.
+func (s *stack) pickWebAddr() {
+	s.t.Helper()
+	if s.webAddr != "" {
+		return
+	}
+	port, err := testproc.FreePort()
+	require.NoError(s.t, err)
+	s.webAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	s.webURL = "http://" + s.webAddr
+}
+
 // startWebWithOIDC runs the web app on a known port with devoidc as its OpenID provider, and the
 // development login off.
 func (s *stack) startWebWithOIDC() *oidctest.Server {
 	s.t.Helper()
-	port, err := testproc.FreePort()
-	require.NoError(s.t, err)
-	s.webAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	s.pickWebAddr()
 	op := oidctest.Start(s.t, "http://"+s.webAddr+oidclogin.CallbackPath)
 	s.startWeb(func(c *web.Config) { c.OIDC, c.DevLogin = op.LoginConfig(), false })
 	return op
