@@ -65,7 +65,10 @@ type Queue struct {
 	// Unacked is the number of messages delivered to consumers and not yet acked (management
 	// source only).
 	Unacked int `json:"unacked"`
-	// Consumers is the number of consumers; on the work queue, the workers' consuming channels.
+	// Consumers is the number of consumers. Every fmn process consumes a queue with one consumer,
+	// so this counts processes: workers on the work queue, consumers on the bus queue, backends
+	// delivering a channel on its deliver queue, web replicas (the archivers) on the dead-letter
+	// queue, and one (its worker) on a prefs queue.
 	Consumers int `json:"consumers"`
 	// PublishRate, DeliverRate and AckRate are messages per second published to, delivered from
 	// (deliver_get) and acked on the queue, as the management API computes them (management
@@ -232,7 +235,7 @@ func (s *Sampler) Run(ctx context.Context) error {
 }
 
 // Poll samples the broker once, now, stores the result as the latest Snapshot and returns it.
-// Run calls it; tests and an operator's "refresh" may too.
+// Run calls it; tests may too. It waits on the broker (up to 10 s): page renders call Latest.
 func (s *Sampler) Poll(ctx context.Context) Snapshot {
 	ctx, cancel := context.WithTimeout(ctx, pollTimeout)
 	defer cancel()
