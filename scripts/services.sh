@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL, Redis and RabbitMQ run on 127.0.0.1 with their standard ports, installing
-# them from Debian's packages where they are missing. Used by `make run` and by .ci/run.
+# Makes sure PostgreSQL, Redis and RabbitMQ (with its management plugin) run on 127.0.0.1 with their
+# standard ports, installing them from Debian's packages where they are missing. Used by `make run` and by .ci/run.
 set -euo pipefail
 
 log() { printf '[services] %s\n' "$*" >&2; }
@@ -32,6 +32,12 @@ wait_for() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# http_ok URL: the URL answers 2xx (only the port is checked where curl is missing).
+http_ok() {
+  if command -v curl >/dev/null; then curl -fsS -o /dev/null --max-time 5 "$1"; return; fi
+  local rest=${1#*://}; rest=${rest%%/*}; port_open "${rest##*:}"
+}
 
 # PostgreSQL
 if ! command -v pg_ctlcluster >/dev/null; then
@@ -69,5 +75,13 @@ if ! port_open 5672; then
 fi
 wait_for rabbitmq port_open 5672
 wait_for rabbitmq rabbitmqctl -q status
+# The management plugin's HTTP API (127.0.0.1:15672) gives the status page unacked counts and rates,
+# and its tests use it. Enabling works on the running node; skip it when already enabled, because
+# even an unchanged enable takes seconds.
+if ! rabbitmq-plugins -q is_enabled rabbitmq_management >/dev/null 2>&1; then
+  log "enabling the rabbitmq management plugin"
+  rabbitmq-plugins -q enable rabbitmq_management >/dev/null
+fi
+wait_for "rabbitmq management api" http_ok http://127.0.0.1:15672/
 
-log "postgresql, redis and rabbitmq are up on 127.0.0.1"
+log "postgresql, redis and rabbitmq (with its management api on :15672) are up on 127.0.0.1"

@@ -276,17 +276,18 @@ func bindQueue(ch *amqp.Channel, queue, key, exchange string) error {
 func (t Topology) Delete(ch *amqp.Channel) error {
 	var errs []error
 	for _, q := range t.Queues() {
-		if _, err := ch.QueueDelete(q, false, false, false); err != nil && !isNotFound(err) {
+		if _, err := ch.QueueDelete(q, false, false, false); err != nil && !IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("delete queue %s: %w", q, err))
 		}
 	}
 	for _, ex := range t.exchanges() {
-		if err := ch.ExchangeDelete(ex.name, false, false); err != nil && !isNotFound(err) {
+		if err := ch.ExchangeDelete(ex.name, false, false); err != nil && !IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("delete exchange %s: %w", ex.name, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// isNotFound reports whether err is the broker's 404 NOT_FOUND.
-func isNotFound(err error) bool { return isCode(err, amqp.NotFound) }
+// IsNotFound reports whether err is the broker's 404 NOT_FOUND (for a passive declare of a
+// missing queue, say; it also closes the channel).
+func IsNotFound(err error) bool { return isCode(err, amqp.NotFound) }
