@@ -27,6 +27,7 @@ import (
 	"fmn/internal/mailtest"
 	"fmn/internal/notify/sse"
 	"fmn/internal/pgtest"
+	"fmn/internal/queuestatus"
 	"fmn/internal/rabbit"
 	"fmn/internal/rabbittest"
 	"fmn/internal/redistest"
@@ -230,7 +231,8 @@ func (s *stack) startWeb(opts ...func(*web.Config)) *proc {
 		AMQP: s.amqp(), Postgres: s.pg(), Redis: s.redis(), Topology: s.topo, HTTPAddr: "127.0.0.1:0",
 		AdminToken: adminToken, SSESecret: sseSecret, MuteSecret: muteSecret, StreamURL: "http://unused/stream",
 		StreamTokenTTL: time.Hour, RelayPoll: 200 * time.Millisecond, PublicURL: "http://127.0.0.1",
-		DevLogin: true, SessionLifetime: time.Hour, SessionIdle: time.Hour,
+		DevLogin: true, SessionLifetime: time.Hour, SessionIdle: time.Hour, Admins: []string{"root"},
+		Status: queuestatus.Config{Poll: time.Second},
 	}
 	if s.backendURL != "" {
 		cfg.StreamURL = s.backendURL + "/stream"

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -345,4 +346,29 @@ func TestOIDCLogin(t *testing.T) {
 	// The same callback again: its login is over.
 	status, _ = b.get(cb.RequestURI())
 	require.Equal(t, http.StatusBadRequest, status)
+}
+
+// The administrators' pages: the status page counts the processes on the queues, the user list
+// finds users, and other users are refused.
+func TestAdminPages(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	root, alice := s.login("root"), s.login("alice")
+	status, _ := alice.get("/admin/status")
+	require.Equal(t, http.StatusForbidden, status)
+
+	require.Eventually(t, func() bool {
+		status, body := root.get("/admin/status")
+		return status == http.StatusOK && strings.Contains(body, `<strong id="workers">1</strong>`) &&
+			strings.Contains(body, `<strong id="consumers">1</strong>`)
+	}, waitFor, 100*time.Millisecond, "the status page shows the running worker and consumer")
+	status, body := root.api("GET", "/api/v1/admin/status", "")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, s.topo.WorkQueue)
+
+	status, body = root.get("/admin/users?q=ali")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, "<td>alice</td>")
+	require.NotContains(t, body, "<td>root</td>")
 }

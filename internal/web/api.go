@@ -14,6 +14,7 @@ import (
 	"fmn/internal/deadletter"
 	"fmn/internal/mutetoken"
 	"fmn/internal/oidclogin"
+	"fmn/internal/queuestatus"
 	"fmn/internal/ssetoken"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
@@ -36,6 +37,8 @@ type handler struct {
 	pages    pages
 	// oidc logs people in through the OpenID provider; nil when none is configured.
 	oidc *oidclogin.Client
+	// status samples the broker's queues for the status page; nil in tests without a broker.
+	status *queuestatus.Sampler
 }
 
 // routes is the whole route table.
@@ -64,6 +67,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	api("POST /api/v1/users/{user}/tokens", h.createToken)
 	api("DELETE /api/v1/users/{user}/tokens/{id}", h.deleteToken)
 	admin("GET /api/v1/admin/users", h.listUsers)
+	admin("GET /api/v1/admin/status", h.getStatus)
 	admin("POST /api/v1/ownership", h.applyOwnership)
 	admin("GET /api/v1/admin/dead-letters", h.listDeadLetters)
 	admin("GET /api/v1/admin/dead-letters/{id}", h.getDeadLetter)
@@ -290,4 +294,18 @@ func (h *handler) writeStreamToken(w http.ResponseWriter, u prefs.User) {
 		"expires_at": now.Add(h.cfg.StreamTokenTTL).UTC(),
 		"stream_url": h.cfg.StreamURL + "?token=" + url.QueryEscape(tok),
 	})
+}
+
+// getStatus returns the latest sample of the broker's queues.
+func (h *handler) getStatus(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, h.queueStatus())
+	return nil
+}
+
+// queueStatus is the latest queue sample; empty before the first or without a sampler.
+func (h *handler) queueStatus() queuestatus.Snapshot {
+	if h.status == nil {
+		return queuestatus.Snapshot{Err: "no queue sampler runs in this process"}
+	}
+	return h.status.Latest()
 }

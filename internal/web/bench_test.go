@@ -70,7 +70,7 @@ func BenchmarkPages(b *testing.B) {
 	cookie := rec.Result().Cookies()[0]
 
 	for _, path := range []string{"/login", "/filters", "/filters/new?preset=mine", fmt.Sprintf("/filters/%d", filterID),
-		"/destinations", "/tokens", "/live", "/admin/users", "/admin/users?q=" + name[:2], "/admin/dead-letters"} {
+		"/destinations", "/tokens", "/live", "/admin/users", "/admin/users?q=" + name[:2], "/admin/dead-letters", "/admin/status"} {
 		b.Run(strings.ReplaceAll(strings.TrimPrefix(path, "/"), "/", "_"), func(b *testing.B) {
 			for b.Loop() {
 				req := httptest.NewRequest("GET", path, nil)

@@ -13,6 +13,7 @@ import (
 	"fmn/internal/config"
 	"fmn/internal/mutetoken"
 	"fmn/internal/oidclogin"
+	"fmn/internal/queuestatus"
 	"fmn/internal/rabbit"
 	"fmn/internal/ssetoken"
 	"fmn/pkg/prefs"
@@ -65,6 +66,9 @@ type Config struct {
 	// OIDC is the OpenID provider people log in with (FMN_OIDC_*; off when FMN_OIDC_ISSUER is
 	// unset).
 	OIDC oidclogin.Config
+	// Status is where the admin status page reads queue depths and rates (FMN_RABBITMQ_API_URL,
+	// FMN_STATUS_POLL).
+	Status queuestatus.Config
 	// Admins are user names made administrators when they log in (FMN_WEB_ADMINS, comma-separated).
 	Admins []string
 	// DefaultFilters are the filters new users start with: prefs.DefaultFilters when nil, or the
@@ -111,6 +115,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		r.Fail("FMN_STREAM_URL", "must be an http(s) URL such as https://notifications.example.org/stream")
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
+	c.Status = queuestatus.ReadConfig(r, c.AMQP)
 	if len(c.SSESecret.Value()) < ssetoken.MinSecretLen {
 		r.Fail("FMN_SSE_SECRET", "must be set to at least %d bytes (shared with the backends)", ssetoken.MinSecretLen)
 	}

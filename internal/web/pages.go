@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fmn/internal/deadletter"
+	"fmn/internal/queuestatus"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 )
@@ -48,6 +49,7 @@ func (h *handler) pageRoutes(mux *http.ServeMux) {
 	page("GET /live", h.livePage)
 	page("POST /live/token", h.liveToken)
 
+	admin("GET /admin/status", h.adminStatusPage)
 	admin("GET /admin/users", h.adminUsersPage)
 	admin("GET /admin/dead-letters", h.adminDeadLettersPage)
 	admin("POST /admin/dead-letters/{id}/redrive", h.adminRedrivePage)
@@ -311,5 +313,31 @@ func (h *handler) adminDeleteDeadLetterPage(w http.ResponseWriter, r *http.Reque
 	}
 	h.flash(r, "Deleted.")
 	seeOther(w, r, "/admin/dead-letters")
+	return nil
+}
+
+// statusView is the status page: the queues by role, with the processes they imply.
+type statusView struct {
+	queuestatus.Snapshot
+	Workers, Backends, Consumers int
+	Backlog                      int
+}
+
+func (h *handler) adminStatusPage(w http.ResponseWriter, r *http.Request, _ prefs.User) error {
+	v := statusView{Snapshot: h.queueStatus()}
+	for _, q := range v.Queues {
+		switch q.Role {
+		case queuestatus.RoleWork:
+			v.Workers = q.Consumers
+		case queuestatus.RoleBus:
+			v.Consumers = q.Consumers
+		case queuestatus.RoleDeliver:
+			v.Backends = max(v.Backends, q.Consumers)
+		}
+		if q.Role != queuestatus.RoleDeadLetter {
+			v.Backlog += q.Ready
+		}
+	}
+	h.render(w, r, http.StatusOK, "admin_status", view{Title: "Status", Nav: "admin", Data: v})
 	return nil
 }

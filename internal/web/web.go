@@ -19,6 +19,7 @@ import (
 	"fmn/internal/deadletter"
 	"fmn/internal/lifecycle"
 	"fmn/internal/oidclogin"
+	"fmn/internal/queuestatus"
 	"fmn/internal/rabbit"
 	"fmn/internal/service"
 	"fmn/internal/ssetoken"
@@ -70,6 +71,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if err != nil {
 		return err
 	}
+	if h.status, err = queuestatus.New(cfg.Status, cfg.Topology, queuestatus.Deps{Conn: conn, Logger: logger, Registerer: deps.Registry}); err != nil {
+		return fmt.Errorf("queue status: %w", err)
+	}
 	if cfg.OIDC.Enabled() {
 		if h.oidc, err = oidclogin.New(ctx, cfg.OIDC); err != nil {
 			return fmt.Errorf("openid provider: %w", err)
@@ -88,6 +92,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) },
 		relay.Run,
 		archiver.Run,
+		h.status.Run,
 	)
 }
 
