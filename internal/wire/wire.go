@@ -88,7 +88,7 @@ type Notification struct {
 }
 
 // IsConfirmation reports whether n asks its user to confirm its destination.
-func (n *Notification) IsConfirmation() bool { return n.Kind == KindConfirmation }
+func (n Notification) IsConfirmation() bool { return n.Kind == KindConfirmation }
 
 // NotificationBatch carries notifications for one channel ("email", "irc", "sse").
 type NotificationBatch struct {
