@@ -61,8 +61,10 @@ const KindConfirmation = "confirmation"
 
 // Notification is one message for one user at one destination.
 type Notification struct {
-	// Kind is "" for a bus message's notification, or KindConfirmation. Older builds ignore it,
-	// which is why it needs no new wire version: the backend that sends confirmations reads it.
+	// Kind is "" for a bus message's notification, or KindConfirmation. It and the Confirm
+	// fields are optional, so the wire version stays: a backend older than them would send a
+	// confirmation as an ordinary notification without its link or code, so deploy backends
+	// before web apps that send confirmations.
 	Kind string `json:"kind,omitempty"`
 	// ID is NotificationID(MessageID, User, Destination.ID): the same notification always has the
 	// same id, which is what makes redelivery harmless.
