@@ -182,7 +182,8 @@ func (e *emailDelivery) consume(conn *rabbit.Conn, pub *rabbit.Publisher, topo r
 }
 
 // digesting hands the notifications of destinations with digest settings to the digest store
-// (the ledger then records them as accepted) and sends the others at once.
+// (the ledger then records them as accepted) and sends the others at once. A confirmation is
+// always sent at once: it is what the user waits for.
 type digesting struct {
 	*email.Notifier
 	digests *digest.Store
@@ -190,7 +191,7 @@ type digesting struct {
 
 // Send implements notify.Notifier.
 func (d digesting) Send(ctx context.Context, n wire.Notification) error {
-	if n.Destination.Digest() {
+	if n.Destination.Digest() && !n.IsConfirmation() {
 		return d.digests.Add(ctx, n)
 	}
 	return d.Notifier.Send(ctx, n)

@@ -428,3 +428,22 @@ func TestEmailMalformedBatchIsDeadLettered(t *testing.T) {
 	b.waitCount(t, "sent", 1)
 	require.Len(t, fake.Received(), 1)
 }
+
+// A confirmation to a destination that collects digests is sent at once, never held for a
+// digest; a resend (a new notification id) is sent again.
+func TestEmailConfirmationIsNeverDigested(t *testing.T) {
+	t.Parallel()
+	fake := mailtest.NewFake(t, nil)
+	b := setupEmail(t, fake.Addr)
+	n := notification("confirm:1", "alice", 1)
+	n.Kind, n.ConfirmURL, n.Filters = wire.KindConfirmation, "https://fmn.example.org/confirm/secret", nil
+	n.Destination.DigestMaxCount, n.Destination.DigestMaxDelay = 100, time.Hour
+	b.publish(t, n)
+	b.waitCount(t, "sent", 1)
+	require.Len(t, fake.Received(), 1)
+	again := n
+	again.ID = wire.NotificationID("confirm:2", "alice", 1)
+	b.publish(t, again)
+	b.waitCount(t, "sent", 2)
+	require.Len(t, fake.Received(), 2)
+}

@@ -54,8 +54,18 @@ type FilterRef struct {
 	Name string `json:"name"`
 }
 
+// KindConfirmation is the Kind of a notification asking a user to confirm a destination: it
+// carries ConfirmURL (email) or ConfirmCode (IRC) instead of a bus message, is sent although the
+// destination is not confirmed yet, and is never collected into a digest.
+const KindConfirmation = "confirmation"
+
 // Notification is one message for one user at one destination.
 type Notification struct {
+	// Kind is "" for a bus message's notification, or KindConfirmation. It and the Confirm
+	// fields are optional, so the wire version stays: a backend older than them would send a
+	// confirmation as an ordinary notification without its link or code, so deploy backends
+	// before web apps that send confirmations.
+	Kind string `json:"kind,omitempty"`
 	// ID is NotificationID(MessageID, User, Destination.ID): the same notification always has the
 	// same id, which is what makes redelivery harmless.
 	ID          string             `json:"id"`
@@ -73,7 +83,14 @@ type Notification struct {
 	Artifacts   []message.Artifact `json:"artifacts,omitempty"`
 	SentAt      time.Time          `json:"sent_at,omitzero"`
 	MatchedAt   time.Time          `json:"matched_at"`
+	// ConfirmURL is the link of an email confirmation; it holds the confirmation's secret.
+	ConfirmURL string `json:"confirm_url,omitempty"`
+	// ConfirmCode is the code of an IRC confirmation.
+	ConfirmCode string `json:"confirm_code,omitempty"`
 }
+
+// IsConfirmation reports whether n asks its user to confirm its destination.
+func (n Notification) IsConfirmation() bool { return n.Kind == KindConfirmation }
 
 // NotificationBatch carries notifications for one channel ("email", "irc", "sse").
 type NotificationBatch struct {

@@ -36,3 +36,23 @@ func TestNotificationIDIsStableAndDistinct(t *testing.T) {
 	// The separator keeps ("m1a", "lice") apart from ("m1", "alice").
 	require.NotEqual(t, a, NotificationID("m1a", "lice", 7))
 }
+
+func TestConfirmationFieldsAreOptional(t *testing.T) {
+	t.Parallel()
+	// An ordinary notification encodes without them, so older readers see nothing new.
+	b, err := Encode(&NotificationBatch{Channel: "email", Notifications: []Notification{{ID: "n"}}})
+	require.NoError(t, err)
+	require.NotContains(t, string(b), `"kind":"`+KindConfirmation)
+	require.NotContains(t, string(b), `{"kind"`)
+	require.NotContains(t, string(b), "confirm_")
+
+	c := Notification{ID: "c", Kind: KindConfirmation, ConfirmURL: "https://x/confirm/s", ConfirmCode: "ABCD2345"}
+	b, err = Encode(&NotificationBatch{Channel: "irc", Notifications: []Notification{c}})
+	require.NoError(t, err)
+	got, err := DecodeNotifications(b)
+	require.NoError(t, err)
+	require.Equal(t, Version, got.V)
+	require.True(t, got.Notifications[0].IsConfirmation())
+	require.Equal(t, c.ConfirmURL, got.Notifications[0].ConfirmURL)
+	require.Equal(t, c.ConfirmCode, got.Notifications[0].ConfirmCode)
+}

@@ -78,8 +78,11 @@ type view struct {
 	PrefsURL  string
 }
 
-// Render renders n.
+// Render renders n; a confirmation (wire.KindConfirmation) is rendered by RenderConfirmation.
 func (r *Renderer) Render(n wire.Notification) (Message, error) {
+	if n.IsConfirmation() {
+		return r.RenderConfirmation(n)
+	}
 	v := view{
 		Summary:   oneLine(n.Summary),
 		URL:       safeURL(n.URL),

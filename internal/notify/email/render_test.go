@@ -47,6 +47,37 @@ func testNotification(format string) wire.Notification {
 	}
 }
 
+// testConfirmation is the confirmation of alice's email address.
+func testConfirmation() wire.Notification {
+	return wire.Notification{
+		ID:          wire.NotificationID("confirm:r4nd0m", "alice", 7),
+		Kind:        wire.KindConfirmation,
+		User:        "alice",
+		Destination: wire.Destination{ID: 7, Kind: "email", Address: "alice@example.org", Format: "short"},
+		Topic:       "fmn.confirmation",
+		ConfirmURL:  "https://fmn.example.org/confirm/c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA",
+		MatchedAt:   time.Date(2026, 11, 23, 12, 30, 0, 0, time.UTC),
+	}
+}
+
+func TestRenderConfirmationRefusesALinkThatIsNotHTTP(t *testing.T) {
+	t.Parallel()
+	n := testConfirmation()
+	n.ConfirmURL = "javascript:alert(1)"
+	_, err := testRenderer(t).Render(n)
+	require.ErrorContains(t, err, "no http(s) confirmation link")
+}
+
+func TestRenderConfirmationRefusesAnAddressThatCouldAddHeaders(t *testing.T) {
+	t.Parallel()
+	for _, a := range []string{"alice@example.org\r\nBcc: victim@example.org", "Alice <alice@example.org>", ""} {
+		n := testConfirmation()
+		n.Destination.Address = a
+		_, err := testRenderer(t).Render(n)
+		require.ErrorContains(t, err, "not a plain email address", "%q", a)
+	}
+}
+
 // dump writes a message in a stable text form for golden comparison.
 func dump(m email.Message) string {
 	var b strings.Builder
@@ -84,6 +115,15 @@ func TestRenderGolden(t *testing.T) {
 			n.Usernames = []string{"alice", "mallory\r\nX-Evil: 2"}
 			n.Filters = []wire.FilterRef{{ID: 3, Name: `<img src=x onerror=alert(1)>"quoted"`}}
 			n.URL = "javascript:alert(1)"
+			return n
+		}},
+		// A confirmation: its link, no bulk headers, no mute link, no digest footer.
+		{"confirmation", func() wire.Notification { return testConfirmation() }},
+		// A hostile user name and link cannot add HTML.
+		{"confirmation_hostile", func() wire.Notification {
+			n := testConfirmation()
+			n.User = `<b>mallory</b>"`
+			n.ConfirmURL = "https://fmn.example.org/confirm/abc\"><script>alert(1)</script>"
 			return n
 		}},
 	}

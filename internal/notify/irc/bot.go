@@ -32,6 +32,7 @@ import (
 	"fmn/internal/backoff"
 	"fmn/internal/notify"
 	"fmn/internal/wire"
+	"fmn/pkg/prefs"
 )
 
 // Defaults.
@@ -62,10 +63,15 @@ func (NoSuchNickError) Error() string { return "irc 401: no such nick" }
 func (NoSuchNickError) ErrorClass() string { return "irc 401" }
 
 // Commands is what the bot commands change: the destinations of kind irc whose address is nick.
+// pgstore.Store implements it.
 type Commands interface {
 	// SetIRCEnabled enables or disables every IRC destination whose address is nick and returns
 	// how many changed.
 	SetIRCEnabled(ctx context.Context, nick string, enabled bool) (int, error)
+	// ConfirmIRCByCode confirms the unconfirmed IRC destination whose address is nick and whose
+	// pending confirmation code is code, and returns its user. Its expected refusals are
+	// prefs confirmation errors (prefs.IsConfirmationError), whose text is shown to the nick.
+	ConfirmIRCByCode(ctx context.Context, nick, code string) (prefs.User, error)
 }
 
 // Config configures a Bot.
@@ -180,8 +186,15 @@ func (b *Bot) Send(ctx context.Context, n wire.Notification) error {
 	if !b.connected.Load() {
 		return ErrDisconnected
 	}
-	r := &request{ctx: ctx, target: nick, line: Render(n, b.now(), b.cfg.LateAfter, TextBudget(b.cfg.Nick, nick)),
-		done: make(chan error, 1)}
+	budget := TextBudget(b.cfg.Nick, nick)
+	line := Render(n, b.now(), b.cfg.LateAfter, budget)
+	if n.IsConfirmation() {
+		if Clean(n.ConfirmCode) == "" {
+			return notify.Permanent(errors.New("irc: confirmation without a code"))
+		}
+		line = RenderConfirmation(n, budget)
+	}
+	r := &request{ctx: ctx, target: nick, line: line, done: make(chan error, 1)}
 	select {
 	case b.reqs <- r:
 	case <-ctx.Done():
@@ -437,9 +450,9 @@ func (s *sessionState) deliver(ctx context.Context, r *request, token string) er
 const (
 	replyHelp = `fmn notifications bot. Commands: "stop" pauses notifications to your nick, "start" resumes them, ` +
 		`"confirm <code>" confirms your nick as a destination, "help" shows this.`
-	replyUnknown     = `Unknown command. Send "help" for the list.`
-	replyUnavailable = "Sorry, that command is not available right now; please try again later."
-	replyConfirm     = "Confirmation codes are not implemented yet; please confirm this destination in the web app."
+	replyUnknown      = `Unknown command. Send "help" for the list.`
+	replyUnavailable  = "Sorry, that command is not available right now; please try again later."
+	replyConfirmUsage = `Usage: "confirm CODE", with the code I sent you when you added this nick in the web app.`
 )
 
 // command answers a private message to the bot with one NOTICE (never a PRIVMSG: bots must not
@@ -464,7 +477,7 @@ func (s *sessionState) command(ctx context.Context, e girc.Event) {
 		enable := strings.EqualFold(fields[0], "start")
 		reply = s.setEnabled(ctx, nick, enable)
 	case strings.EqualFold(fields[0], "confirm"):
-		reply = replyConfirm
+		reply = s.confirm(ctx, nick, fields[1:])
 	default:
 		reply = replyUnknown
 	}
@@ -495,4 +508,27 @@ func (s *sessionState) setEnabled(ctx context.Context, nick string, enable bool)
 	}
 	s.b.logger.InfoContext(ctx, "irc destinations changed by bot command", "enable", enable, "destinations", n)
 	return fmt.Sprintf("Notifications to this nick are %s. %s", verb, hint)
+}
+
+// confirm answers "confirm CODE": the code is never echoed, and a refusal is one of the prefs
+// confirmation errors, whose text is fixed.
+func (s *sessionState) confirm(ctx context.Context, nick string, args []string) string {
+	if len(args) == 0 {
+		return replyConfirmUsage
+	}
+	if s.b.cmds == nil {
+		return replyUnavailable
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	u, err := s.b.cmds.ConfirmIRCByCode(ctx, nick, strings.Join(args, ""))
+	switch {
+	case prefs.IsConfirmationError(err):
+		return "Not confirmed: " + err.Error() + "."
+	case err != nil:
+		s.b.logger.WarnContext(ctx, "irc bot confirm failed", "error", err)
+		return replyUnavailable
+	}
+	s.b.logger.InfoContext(ctx, "irc destination confirmed by bot command", "user", u.Name)
+	return fmt.Sprintf(`Confirmed: notifications of the account %q now come to this nick. Send "stop" to pause them.`, Clean(u.Name))
 }

@@ -16,6 +16,7 @@ import (
 	"fmn/internal/notify"
 	"fmn/internal/notify/irc"
 	"fmn/internal/wire"
+	"fmn/pkg/prefs"
 )
 
 type testBundle struct {
@@ -59,6 +60,20 @@ func (f *fakeCommands) SetIRCEnabled(_ context.Context, nick string, enabled boo
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, fmt.Sprintf("%s=%v", nick, enabled))
 	return 1, nil
+}
+
+// ConfirmIRCByCode accepts the code GOODCODE as bob's.
+func (f *fakeCommands) ConfirmIRCByCode(_ context.Context, nick, code string) (prefs.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, fmt.Sprintf("confirm %s %s", nick, code))
+	switch code {
+	case "GOODCODE":
+		return prefs.User{Name: "bob"}, nil
+	case "EXPIRED1":
+		return prefs.User{}, prefs.ErrConfirmationExpired
+	}
+	return prefs.User{}, prefs.ErrConfirmationWrongCode
 }
 
 func (f *fakeCommands) Calls() []string {
@@ -156,7 +171,8 @@ func TestBotCommands(t *testing.T) {
 	t.Parallel()
 	b := setup(t, 4)
 	bob := b.srv.Connect(t, "bob")
-	for i, cmd := range []string{"help", "stop", "START", "confirm 123456", "frobnicate"} {
+	cmds := []string{"help", "stop", "START", "frobnicate", "confirm", "confirm GOODCODE", "CONFIRM EXPIRED1", "confirm <b>x\x02y"}
+	for i, cmd := range cmds {
 		bob.Send("fmnbot", cmd)
 		got := bob.WaitLines(t, "fmnbot", i+1)
 		require.Equal(t, "NOTICE", got[i].Command)
@@ -165,9 +181,30 @@ func TestBotCommands(t *testing.T) {
 	require.Contains(t, lines[0].Text, `"stop"`)
 	require.Contains(t, lines[1].Text, "stopped")
 	require.Contains(t, lines[2].Text, "resumed")
-	require.Contains(t, lines[3].Text, "not implemented yet")
-	require.Contains(t, lines[4].Text, "Unknown command")
-	require.Equal(t, []string{"bob=false", "bob=true"}, b.cmds.Calls())
+	require.Contains(t, lines[3].Text, "Unknown command")
+	require.Contains(t, lines[4].Text, "Usage")
+	require.Equal(t, `Confirmed: notifications of the account "bob" now come to this nick. Send "stop" to pause them.`, lines[5].Text)
+	require.Equal(t, "Not confirmed: "+prefs.ErrConfirmationExpired.Error()+".", lines[6].Text)
+	require.Equal(t, "Not confirmed: "+prefs.ErrConfirmationWrongCode.Error()+".", lines[7].Text, "the code is not echoed")
+	require.Equal(t, []string{"bob=false", "bob=true", "confirm bob GOODCODE", "confirm bob EXPIRED1", "confirm bob <b>xy"}, b.cmds.Calls(),
+		"control characters are cleaned before the store sees them")
+}
+
+// TestBotSendsConfirmationCodes: a confirmation reaches the nick as one line with its code;
+// one without a code is refused for good.
+func TestBotSendsConfirmationCodes(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 4)
+	carol := b.srv.Connect(t, "carol")
+	n := wire.Notification{ID: "c1", Kind: wire.KindConfirmation, User: "carol", ConfirmCode: "ABCD2345",
+		Destination: wire.Destination{Kind: "irc", Address: "carol"}}
+	require.NoError(t, b.bot.Send(t.Context(), n))
+	got := carol.WaitLines(t, "fmnbot", 1)
+	require.Equal(t, "PRIVMSG", got[0].Command)
+	require.Equal(t, irc.RenderConfirmation(n, irc.TextBudget("fmnbot", "carol")), got[0].Text)
+	require.Contains(t, got[0].Text, `"confirm ABCD2345"`)
+	n.ConfirmCode = "\r\n"
+	require.True(t, notify.IsPermanent(b.bot.Send(t.Context(), n)))
 }
 
 // TestBotDisconnected: once the server is gone, sends fail at once with a temporary error and

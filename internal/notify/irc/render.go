@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"fmn/internal/wire"
+	"fmn/pkg/prefs"
 )
 
 // MaxLineBytes is the IRC limit of one line, prefix and CR LF included (RFC 1459 §2.3).
@@ -125,4 +126,14 @@ func Render(n wire.Notification, now time.Time, lateAfter time.Duration, budget 
 		return truncate(head+" "+suffix, budget)
 	}
 	return truncate(head, room) + " " + suffix
+}
+
+// RenderConfirmation is the one line asking the holder of a nick to confirm it as a destination
+// (n.Kind is wire.KindConfirmation): the code, and how to give it back. Every field is cleaned.
+func RenderConfirmation(n wire.Notification, budget int) string {
+	code := Clean(n.ConfirmCode)
+	line := fmt.Sprintf(`fmn confirmation code for this nick (account %q): %s. Reply "confirm %s" to me, `+
+		`or type the code on the destinations page; it is valid %d minutes. If you did not ask for it, ignore this.`,
+		Clean(n.User), code, code, int(prefs.IRCConfirmationTTL/time.Minute))
+	return truncate(line, budget)
 }

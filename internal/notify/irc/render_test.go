@@ -172,3 +172,18 @@ func TestLimiter(t *testing.T) {
 		require.Zero(t, u.Reserve(t0))
 	}
 }
+
+func TestRenderConfirmation(t *testing.T) {
+	t.Parallel()
+	n := wire.Notification{Kind: wire.KindConfirmation, User: "alice", ConfirmCode: "ABCD2345",
+		Destination: wire.Destination{Kind: "irc", Address: "alice"}}
+	require.Equal(t, `fmn confirmation code for this nick (account "alice"): ABCD2345. Reply "confirm ABCD2345" to me, `+
+		`or type the code on the destinations page; it is valid 60 minutes. If you did not ask for it, ignore this.`,
+		RenderConfirmation(n, TextBudget("fmn", "alice")))
+	// Nothing in the fields can end the line.
+	n.User, n.ConfirmCode = "mallory\r\nQUIT :x", "AB\r\nCD"
+	got := RenderConfirmation(n, TextBudget("fmn", "alice"))
+	require.NotContains(t, got, "\r")
+	require.NotContains(t, got, "\n")
+	require.Contains(t, got, `"confirm AB CD"`)
+}

@@ -22,6 +22,7 @@ import (
 type Store struct {
 	pool     *pgxpool.Pool
 	defaults []rules.Filter
+	now      func() time.Time
 }
 
 // Option configures a Store.
@@ -31,9 +32,13 @@ type Option func(*Store)
 // empty list gives new users none).
 func WithDefaultFilters(fs []rules.Filter) Option { return func(s *Store) { s.defaults = fs } }
 
+// WithClock sets the clock of confirmations: when they are made, expire and may be renewed
+// (default time.Now).
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
 // New returns a store on pool.
 func New(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, defaults: prefs.DefaultFilters()}
+	s := &Store{pool: pool, defaults: prefs.DefaultFilters(), now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -154,18 +159,27 @@ func (s *Store) CreateDestination(ctx context.Context, user prefs.User, d prefs.
 	return out, err
 }
 
-// ConfirmDestination marks one of user's destinations confirmed.
+// ConfirmDestination marks one of user's destinations confirmed without a secret or code (an
+// admin's override); a pending confirmation of it is dropped.
 func (s *Store) ConfirmDestination(ctx context.Context, user prefs.User, id int64) error {
 	return s.withTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE destinations SET confirmed = true WHERE id = $1 AND user_id = $2`, id, user.ID)
-		if err != nil {
-			return mapErr("confirm destination", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("confirm destination %d: %w", id, prefs.ErrNotFound)
-		}
-		return outboxChange(ctx, tx, user.Name)
+		_, err := confirmTx(ctx, tx, user, id)
+		return err
 	})
+}
+
+// confirmTx marks one of user's destinations confirmed, drops its pending confirmation and tells
+// workers, in tx. It is the one confirm path: by an admin, a link, or a code.
+func confirmTx(ctx context.Context, tx pgx.Tx, user prefs.User, id int64) (prefs.Destination, error) {
+	d, err := scanDestination(tx.QueryRow(ctx, `UPDATE destinations SET confirmed = true WHERE id = $1 AND user_id = $2
+		RETURNING `+destinationColumns, id, user.ID))
+	if err != nil {
+		return prefs.Destination{}, mapErr(fmt.Sprintf("confirm destination %d", id), err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM destination_confirmations WHERE destination_id = $1`, id); err != nil {
+		return prefs.Destination{}, mapErr("delete confirmation", err)
+	}
+	return d, outboxChange(ctx, tx, user.Name)
 }
 
 // Destinations lists user's destinations.
