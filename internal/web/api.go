@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"fmn/internal/confirm"
 	"fmn/internal/deadletter"
 	"fmn/internal/mutetoken"
 	"fmn/internal/oidclogin"
@@ -37,6 +39,9 @@ type handler struct {
 	pages    pages
 	// oidc logs people in through the OpenID provider; nil when none is configured.
 	oidc *oidclogin.Client
+	// confirmations sends confirmation links and codes through the backends; nil in tests without
+	// a broker.
+	confirmations *confirm.Sender
 	// status samples the broker's queues for the status page; nil in tests without a broker.
 	status *queuestatus.Sampler
 }
@@ -55,6 +60,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	api("POST /api/v1/users/{user}/destinations", h.createDestination)
 	api("GET /api/v1/users/{user}/destinations", h.listDestinations)
 	api("POST /api/v1/users/{user}/destinations/{id}/confirm", h.confirmDestination)
+	api("POST /api/v1/users/{user}/destinations/{id}/send-confirmation", h.sendConfirmationAPI)
+	mux.HandleFunc("POST /api/v1/confirm", h.confirmBySecretAPI)
 	api("POST /api/v1/users/{user}/filters", h.createFilter)
 	api("GET /api/v1/users/{user}/filters", h.listFilters)
 	api("POST /api/v1/users/{user}/stream-token", h.streamToken)
@@ -109,6 +116,8 @@ func (h *handler) classify(r *http.Request, err error) (int, string) {
 		status, msg = http.StatusUnprocessableEntity, inv.Error()
 	case errors.As(err, &ve):
 		status, msg = http.StatusUnprocessableEntity, ve.Error()
+	case prefs.IsConfirmationError(err):
+		status, msg = http.StatusUnprocessableEntity, err.Error()
 	case errors.As(err, &mbe):
 		status, msg = http.StatusRequestEntityTooLarge, "request body too large"
 	case errors.Is(err, prefs.ErrNotFound), errors.Is(err, deadletter.ErrNotFound):
@@ -230,17 +239,83 @@ func (h *handler) listDestinations(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// confirmDestination marks a destination confirmed. Users confirm by link or IRC code later; an
-// administrator can confirm directly.
+// confirmDestination confirms a destination with the code the bot sent (IRC) or the secret of the
+// link (email): {"code": "..."}. An administrator may confirm without one.
 func (h *handler) confirmDestination(w http.ResponseWriter, r *http.Request) error {
 	u, id, err := h.userAndID(r)
 	if err != nil {
 		return err
 	}
-	if err := h.store.ConfirmDestination(r.Context(), u, id); err != nil {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+	}
+	switch {
+	case in.Code != "":
+		err = h.store.ConfirmByCode(r.Context(), u, id, in.Code)
+	case principalOf(r.Context()).admin:
+		err = h.store.ConfirmDestination(r.Context(), u, id)
+	default:
+		return &prefs.InvalidError{Field: "code", Reason: "is required: the code the bot sent, or the secret of the emailed link"}
+	}
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// sendConfirmationAPI sends a destination a new confirmation link or code.
+func (h *handler) sendConfirmationAPI(w http.ResponseWriter, r *http.Request) error {
+	u, id, err := h.userAndID(r)
+	if err != nil {
+		return err
+	}
+	d, err := h.store.Destination(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	if err := h.sendConfirmation(r, u, d); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// confirmBySecretAPI confirms by the secret of an emailed link: {"secret": "..."}. The secret is
+// the authority, so no login is needed.
+func (h *handler) confirmBySecretAPI(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Secret string `json:"secret"`
+	}
+	if err := decode(r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	_, d, err := h.store.ConfirmBySecret(r.Context(), in.Secret)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+// sendConfirmation begins a confirmation of d and sends its link or code.
+func (h *handler) sendConfirmation(r *http.Request, u prefs.User, d prefs.Destination) error {
+	if h.confirmations == nil {
+		return errors.New("confirmations cannot be sent: no broker")
+	}
+	c, err := h.store.BeginConfirmation(r.Context(), u, d.ID)
+	if err != nil {
+		return err
+	}
+	if err := h.confirmations.Send(r.Context(), u, d, c); err != nil {
+		return fmt.Errorf("send confirmation: %w", err)
+	}
 	return nil
 }
 

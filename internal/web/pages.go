@@ -41,6 +41,12 @@ func (h *handler) pageRoutes(mux *http.ServeMux) {
 	page("POST /destinations", h.addDestinationPage)
 	page("POST /destinations/{id}", h.updateDestinationPage)
 	page("POST /destinations/{id}/delete", h.deleteDestinationPage)
+	page("POST /destinations/{id}/confirm", h.confirmCodePage)
+	page("POST /destinations/{id}/send-confirmation", h.resendConfirmationPage)
+	// The emailed link: its secret is the authority, no login needed. GET only shows a button
+	// (mail scanners open links); the POST confirms.
+	mux.HandleFunc("GET /confirm/{secret}", h.confirmLinkPage)
+	mux.HandleFunc("POST /confirm/{secret}", h.confirmLinkPage)
 
 	page("GET /tokens", h.tokensPage)
 	page("POST /tokens", h.createTokenPage)
@@ -201,6 +207,65 @@ func (h *handler) deleteDestinationPage(w http.ResponseWriter, r *http.Request, 
 	h.flash(r, "Deleted.")
 	seeOther(w, r, "/destinations")
 	return nil
+}
+
+// confirmCodePage confirms a destination with the code the bot sent.
+func (h *handler) confirmCodePage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	err = h.store.ConfirmByCode(r.Context(), u, id, r.PostFormValue("code"))
+	if prefs.IsConfirmationError(err) {
+		return h.renderDestinations(w, r, u, http.StatusUnprocessableEntity, "Not confirmed: "+err.Error()+".")
+	}
+	if err != nil {
+		return err
+	}
+	h.flash(r, "Confirmed.")
+	seeOther(w, r, "/destinations")
+	return nil
+}
+
+func (h *handler) resendConfirmationPage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := h.store.Destination(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	err = h.sendConfirmation(r, u, d)
+	if prefs.IsConfirmationError(err) {
+		return h.renderDestinations(w, r, u, http.StatusUnprocessableEntity, err.Error()+".")
+	}
+	if err != nil {
+		return err
+	}
+	h.flash(r, "Sent. It can take a minute to arrive.")
+	seeOther(w, r, "/destinations")
+	return nil
+}
+
+// confirmLinkPage is the page of an emailed confirmation link: a button on GET, the confirmation
+// on POST.
+func (h *handler) confirmLinkPage(w http.ResponseWriter, r *http.Request) {
+	secret := r.PathValue("secret")
+	if r.Method == http.MethodGet {
+		h.render(w, r, http.StatusOK, "confirm", view{Title: "Confirm notifications", Data: map[string]any{"Secret": secret}})
+		return
+	}
+	_, d, err := h.store.ConfirmBySecret(r.Context(), secret)
+	if prefs.IsConfirmationError(err) {
+		h.render(w, r, http.StatusUnprocessableEntity, "error", view{Title: "Not confirmed", Data: err.Error() + "."})
+		return
+	}
+	if err != nil {
+		h.pageError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "confirm", view{Title: "Confirmed", Data: map[string]any{"Done": true, "Address": d.Address}})
 }
 
 // --- API tokens ---

@@ -9,10 +9,6 @@ import (
 
 // The pieces below are filled in as their packages land (OIDC, confirmation, preview, hits).
 
-func (h *handler) sendConfirmation(r *http.Request, u prefs.User, d prefs.Destination) error {
-	return nil
-}
-
 func (h *handler) preview(r *http.Request, u prefs.User, f rules.Filter) (any, error) {
 	return nil, f.Validate()
 }

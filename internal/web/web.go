@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"fmn/internal/confirm"
 	"fmn/internal/deadletter"
 	"fmn/internal/lifecycle"
 	"fmn/internal/oidclogin"
@@ -69,6 +70,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	}
 	h, err := newHandler(cfg, deps, logger, pool, rdb, rpub)
 	if err != nil {
+		return err
+	}
+	cpub := conn.NewPublisher() // confirmations: their own, so a slow broker confirm does not hold re-drives
+	defer cpub.Close()
+	if h.confirmations, err = confirm.NewSender(cpub, cfg.Topology, cfg.PublicURL, now); err != nil {
 		return err
 	}
 	if h.status, err = queuestatus.New(cfg.Status, cfg.Topology, queuestatus.Deps{Conn: conn, Logger: logger, Registerer: deps.Registry}); err != nil {

@@ -182,6 +182,12 @@ func confirmTx(ctx context.Context, tx pgx.Tx, user prefs.User, id int64) (prefs
 	return d, outboxChange(ctx, tx, user.Name)
 }
 
+// Destination returns one of user's destinations.
+func (s *Store) Destination(ctx context.Context, user prefs.User, id int64) (prefs.Destination, error) {
+	d, err := scanDestination(s.pool.QueryRow(ctx, `SELECT `+destinationColumns+` FROM destinations WHERE id = $1 AND user_id = $2`, id, user.ID))
+	return d, mapErr("destination", err)
+}
+
 // Destinations lists user's destinations.
 func (s *Store) Destinations(ctx context.Context, user prefs.User) ([]prefs.Destination, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+destinationColumns+` FROM destinations WHERE user_id = $1 ORDER BY id`, user.ID)
