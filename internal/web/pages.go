@@ -22,6 +22,7 @@ func (h *handler) pageRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /static/", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /{$}", h.home)
+	mux.HandleFunc("GET /api", h.apiDoc)
 	mux.HandleFunc("GET /login", h.loginPage)
 	mux.HandleFunc("POST /login/dev", h.devLogin)
 	mux.HandleFunc("GET /login/oidc", h.oidcLogin)
@@ -109,7 +110,15 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "/login")
 }
 
-// formID reads a positive integer form value; 0 when it is missing or not one.
+// apiDoc shows the API's documentation (API.md, embedded).
+func (h *handler) apiDoc(w http.ResponseWriter, r *http.Request) {
+	if p, err := h.authenticate(r); err == nil {
+		r = r.WithContext(withPrincipal(r.Context(), p))
+	}
+	h.render(w, r, http.StatusOK, "api", view{Title: "API", Data: apiDoc})
+}
+
+// formInt reads a positive integer form value; 0 when it is missing or not one.
 func formInt(r *http.Request, name string) int {
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
 	if err != nil || n < 0 {

@@ -20,6 +20,11 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
+// apiDoc is the API's documentation, served at /api.
+//
+//go:embed API.md
+var apiDoc string
+
 // pages are the parsed page templates, each with the layout.
 type pages map[string]*template.Template
 
