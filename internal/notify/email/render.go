@@ -76,6 +76,8 @@ type view struct {
 	Filters   []string
 	MuteURL   string
 	PrefsURL  string
+	// WhyURL opens the page that shows which filter, and which of its conditions, sent this.
+	WhyURL string
 }
 
 // Render renders n; a confirmation (wire.KindConfirmation) is rendered by RenderConfirmation.
@@ -106,6 +108,7 @@ func (r *Renderer) Render(n wire.Notification) (Message, error) {
 		ids = append(ids, f.ID)
 	}
 	v.MuteURL = r.muteURL(n.User, ids)
+	v.WhyURL = r.whyURL(n.MessageID, ids)
 
 	subject := v.Summary
 	if subject == "" {
@@ -125,6 +128,18 @@ func (r *Renderer) Render(n wire.Notification) (Message, error) {
 		return Message{}, err
 	}
 	return m, nil
+}
+
+// whyURL is the link to the page that explains why a message was sent (the web app's /why).
+func (r *Renderer) whyURL(messageID string, filters []int64) string {
+	if r.base == "" || messageID == "" {
+		return ""
+	}
+	q := url.Values{"message": {messageID}}
+	for _, id := range filters {
+		q.Add("filter", strconv.FormatInt(id, 10))
+	}
+	return r.base + "/why?" + q.Encode()
 }
 
 // muteURL is the one-click mute link for user's filters, or "" when links are not configured.
@@ -189,6 +204,8 @@ Sent at:   {{.SentAt}}{{end}}
 You get this because of your filter{{if gt (len .Filters) 1}}s{{end}} {{range $i, $f := .Filters}}{{if $i}}, {{end}}"{{$f}}"{{end}}.
 {{- if .MuteURL}}
 Mute {{if gt (len .Filters) 1}}them{{else}}it{{end}}: {{.MuteURL}}{{end}}
+{{- if .WhyURL}}
+Why did I get this? {{.WhyURL}}{{end}}
 Your notification settings: {{.PrefsURL}}
 `))
 
@@ -215,6 +232,7 @@ var htmlTemplate = template.Must(template.New("html").Parse(`<!DOCTYPE html>
 <hr>
 <p style="font-size:small;color:#666">You get this because of your filter{{if gt (len .Filters) 1}}s{{end}} {{range $i, $f := .Filters}}{{if $i}}, {{end}}&ldquo;{{$f}}&rdquo;{{end}}.
 {{- if .MuteURL}} <a href="{{.MuteURL}}">Mute {{if gt (len .Filters) 1}}them{{else}}it{{end}}</a>.{{end}}
+{{- if .WhyURL}} <a href="{{.WhyURL}}">Why did I get this?</a>{{end}}
 <a href="{{.PrefsURL}}">Your notification settings</a>.</p>
 </body></html>
 `))
