@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/services.sh
+FMN_SKIP_CHROMIUM=1 scripts/services.sh
 
 state=.cache/run
 mkdir -p "$state/logs" bin
@@ -50,12 +50,16 @@ fi
 # 127.0.0.1:9998 when its binary is built (`make tools`; the newest build is used): log in as
 # alice / alice-password or bob / bob-password. Without it the web app runs without OIDC login.
 devoidc=$(ls -td "$HOME"/.cache/fmn-tools/devoidc-*/devoidc 2>/dev/null | head -n 1 || true)
-web_env=()
+# alice and demo are administrators here (the Admin pages). The status page reads RabbitMQ's
+# management API (scripts/services.sh enables it).
+web_env=(FMN_WEB_ADMINS=alice,demo FMN_RABBITMQ_API_URL=http://guest:guest@127.0.0.1:15672)
 if [ -n "$devoidc" ] && [ -x "$devoidc" ]; then
-  web_env=(FMN_OIDC_ISSUER=http://127.0.0.1:9998 FMN_OIDC_CLIENT_ID=fmn
+  web_env+=(FMN_OIDC_ISSUER=http://127.0.0.1:9998 FMN_OIDC_CLIENT_ID=fmn
     "FMN_OIDC_CLIENT_SECRET_FILE=$state/oidc-secret" FMN_OIDC_REDIRECT_URL=http://127.0.0.1:8080/auth/callback)
 else
-  echo "oidc login off: run 'make tools' to build devoidc and log in locally"
+  # No provider: the development login (type any name), which is never on unless asked for.
+  web_env+=(FMN_WEB_DEV_LOGIN=true)
+  echo "oidc login off (run 'make tools' to build devoidc): the development login is on instead"
 fi
 
 echo "building..."
@@ -116,7 +120,8 @@ for url in http://127.0.0.1:8080 http://127.0.0.1:8082 http://127.0.0.1:9102 htt
   echo "$url never became ready; logs in $state/logs"; exit 1
 done
 echo "fmn is running: web :8080, backend :8082, metrics :9101-9103 (logs in $state/logs)"
-if [ -n "$devoidc" ] && [ -x "$devoidc" ]; then echo "log in at http://127.0.0.1:8080/login as alice / alice-password (devoidc on :9998)"; fi
+if [ -n "$devoidc" ] && [ -x "$devoidc" ]; then echo "log in at http://127.0.0.1:8080/login as alice / alice-password (devoidc on :9998)"
+else echo "log in at http://127.0.0.1:8080/login with any name (development login)"; fi
 if [ -x "$mailpit" ]; then echo "email goes to mailpit: curl -s http://127.0.0.1:8025/api/v1/messages"; fi
 
 stream=$(bin/fmnctl stream-token -ttl 24h demo)

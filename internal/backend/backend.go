@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,7 +71,8 @@ type Config struct {
 	// MaxConnsPerUser caps a user's streams per replica (FMN_SSE_MAX_CONNS_PER_USER).
 	MaxConnsPerUser int
 	// SSEAllowedOrigins are the web pages that may open streams from a browser (the web app's
-	// public URL, for its Live page): FMN_SSE_ALLOWED_ORIGINS, comma-separated.
+	// public URL, for its Live page): FMN_SSE_ALLOWED_ORIGINS, comma-separated; by default the
+	// origin of FMN_PUBLIC_URL.
 	SSEAllowedOrigins []string
 	// StreamMaxLen bounds each user's replay stream (FMN_SSE_STREAM_MAX_LEN).
 	StreamMaxLen int
@@ -93,7 +95,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		Batch:             config.ReadBatch(r, "FMN_BACKEND", config.Batch{Prefetch: DefaultPrefetch, MaxBatch: DefaultMaxBatch, Linger: DefaultLinger}),
 		Heartbeat:         r.Duration("FMN_SSE_HEARTBEAT", sse.DefaultHeartbeat),
 		MaxConnsPerUser:   r.Int("FMN_SSE_MAX_CONNS_PER_USER", sse.DefaultMaxConnsPerUser),
-		SSEAllowedOrigins: r.List("FMN_SSE_ALLOWED_ORIGINS", nil),
+		SSEAllowedOrigins: r.List("FMN_SSE_ALLOWED_ORIGINS", originOf(r.String("FMN_PUBLIC_URL", ""))),
 		StreamMaxLen:      r.Int("FMN_SSE_STREAM_MAX_LEN", sse.DefaultMaxLen),
 		StreamTTL:         r.Duration("FMN_SSE_STREAM_TTL", sse.DefaultTTL),
 	}
@@ -274,4 +276,14 @@ func (b *sseDeliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 			b.logger.WarnContext(ctx, "store sse notifications; retrying", "error", err)
 		}
 	}, b.beforeAck)
+}
+
+// originOf returns the origin ("https://host:port") of a URL as a one-item list, or nil when raw
+// is not an absolute http(s) URL.
+func originOf(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil
+	}
+	return []string{u.Scheme + "://" + u.Host}
 }

@@ -52,7 +52,7 @@ type Config struct {
 	// RelayPoll is how often the outbox relay looks for missed changes (FMN_OUTBOX_POLL).
 	RelayPoll time.Duration
 	// PublicURL is where people reach the web app, without a trailing slash; confirmation links
-	// start with it (FMN_WEB_PUBLIC_URL).
+	// start with it (FMN_PUBLIC_URL).
 	PublicURL string
 	// DevLogin lets anyone log in as any user by typing a name, for development only
 	// (FMN_WEB_DEV_LOGIN=true; off by default and logged loudly when on).
@@ -84,7 +84,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		Postgres:        config.ReadPostgres(r),
 		Log:             config.ReadLog(r),
 		Redis:           config.ReadRedis(r),
-		PublicURL:       strings.TrimRight(r.String("FMN_WEB_PUBLIC_URL", "http://"+DefaultHTTPAddr), "/"),
+		PublicURL:       strings.TrimRight(r.String("FMN_PUBLIC_URL", "http://"+DefaultHTTPAddr), "/"),
 		DevLogin:        r.Bool("FMN_WEB_DEV_LOGIN", false),
 		SessionLifetime: r.Duration("FMN_WEB_SESSION_LIFETIME", 7*24*time.Hour),
 		SessionIdle:     r.Duration("FMN_WEB_SESSION_IDLE", 24*time.Hour),
@@ -109,7 +109,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 	}
 	c.CookieSecure = r.Bool("FMN_WEB_COOKIE_SECURE", strings.HasPrefix(c.PublicURL, "https://"))
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
-		r.Fail("FMN_WEB_PUBLIC_URL", "must be an http(s) URL with no path, such as https://notifications.example.org")
+		r.Fail("FMN_PUBLIC_URL", "must be an http(s) URL with no path, such as https://notifications.example.org")
 	}
 	if u, err := url.Parse(c.StreamURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		r.Fail("FMN_STREAM_URL", "must be an http(s) URL such as https://notifications.example.org/stream")
