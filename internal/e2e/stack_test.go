@@ -173,7 +173,7 @@ func (s *stack) startWorker(beforeAck func(context.Context)) *proc {
 	s.workerRegs = append(s.workerRegs, reg)
 	p := s.start(func(ctx context.Context) error {
 		return worker.Run(ctx, worker.Config{
-			AMQP: s.amqp(), Postgres: s.pg(), Topology: s.topo, MetricsAddr: "127.0.0.1:0",
+			AMQP: s.amqp(), Postgres: s.pg(), Redis: s.redis(), Topology: s.topo, MetricsAddr: "127.0.0.1:0",
 			Batch: config.Batch{Prefetch: 4, MaxBatch: 2, Linger: time.Millisecond},
 		}, worker.Deps{Logger: s.logger, Registry: reg, Ready: ready, BeforeAck: beforeAck})
 	})

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -371,4 +372,27 @@ func TestAdminPages(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, "<td>alice</td>")
 	require.NotContains(t, body, "<td>root</td>")
+}
+
+// A message a filter matches counts as a hit of that filter, shown in the filter list and the API.
+func TestFilterHitsAreCounted(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	s.userWithFilter("alice", "@me")
+	s.waitWorkersCurrent()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := s.subscribe(ctx, "alice", "")
+	s.userMessage("hit-1", "alice")
+	next(t, events)
+
+	alice := s.login("alice")
+	require.Eventually(t, func() bool {
+		_, body := alice.api("GET", "/api/v1/users/alice/filters", "")
+		return strings.Contains(body, `"name":"involving @me"`) && strings.Contains(body, `"hits_7d":1`)
+	}, waitFor, 50*time.Millisecond, "the filter that matched has one hit")
+	status, body := alice.get("/filters")
+	require.Equal(t, http.StatusOK, status)
+	require.Regexp(t, `involving @me(?s:.)*<td class="num">1</td>`, body)
 }

@@ -14,6 +14,7 @@ import (
 
 	"fmn/internal/confirm"
 	"fmn/internal/deadletter"
+	"fmn/internal/hits"
 	"fmn/internal/mutetoken"
 	"fmn/internal/oidclogin"
 	"fmn/internal/queuestatus"
@@ -37,6 +38,7 @@ type handler struct {
 	// sessions are the browser logins (in Redis, shared by replicas).
 	sessions *scs.SessionManager
 	pages    pages
+	hits     *hits.Store
 	// oidc logs people in through the OpenID provider; nil when none is configured.
 	oidc *oidclogin.Client
 	// confirmations sends confirmation links and codes through the backends; nil in tests without
@@ -345,7 +347,16 @@ func (h *handler) listFilters(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"filters": fs})
+	counts := h.filterHits(r, fs)
+	type filterWithHits struct {
+		rules.Filter
+		Hits7d int64 `json:"hits_7d"`
+	}
+	out := make([]filterWithHits, len(fs))
+	for i, f := range fs {
+		out[i] = filterWithHits{Filter: f, Hits7d: counts[f.ID]}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"filters": out})
 	return nil
 }
 

@@ -49,6 +49,20 @@ func (h *handler) filtersPage(w http.ResponseWriter, r *http.Request, u prefs.Us
 	return nil
 }
 
+// filterHits returns the filters' hits over the last hitDays days; on a Redis failure the page
+// shows none rather than fail (the counts are statistics).
+func (h *handler) filterHits(r *http.Request, fs []rules.Filter) map[int64]int64 {
+	ids := make([]int64, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ID
+	}
+	out, err := h.hits.Counts(r.Context(), ids, h.now(), hitDays)
+	if err != nil {
+		h.logger.WarnContext(r.Context(), "filter hits unavailable", "error", err)
+	}
+	return out
+}
+
 // filterEdit is what the filter editor shows.
 type filterEdit struct {
 	Action       string

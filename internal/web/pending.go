@@ -12,5 +12,3 @@ import (
 func (h *handler) preview(r *http.Request, u prefs.User, f rules.Filter) (any, error) {
 	return nil, f.Validate()
 }
-
-func (h *handler) filterHits(r *http.Request, fs []rules.Filter) map[int64]int64 { return nil }

@@ -18,6 +18,7 @@ import (
 
 	"fmn/internal/confirm"
 	"fmn/internal/deadletter"
+	"fmn/internal/hits"
 	"fmn/internal/lifecycle"
 	"fmn/internal/oidclogin"
 	"fmn/internal/queuestatus"
@@ -118,6 +119,7 @@ func newHandler(cfg Config, deps Deps, logger *slog.Logger, pool *pgxpool.Pool, 
 	}
 	dead := deadletter.NewStore(pool)
 	return &handler{cfg: cfg, logger: logger, now: deps.Clock(), sessions: newSessions(cfg, rdb), pages: pg,
+		hits:   hits.NewStore(rdb, cfg.Redis.Prefix),
 		store:  pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))),
 		signer: signer, muter: muter, dead: dead, redriver: deadletter.NewRedriver(dead, rpub, cfg.Topology),
 		redriven: promauto.With(deps.Registry).NewCounter(prometheus.CounterOpts{

@@ -29,6 +29,8 @@ type Config struct {
 	AMQP     config.AMQP
 	Postgres config.Postgres
 	Log      config.Log
+	// Redis keeps the filters' daily hit counts (best effort: matching goes on without it).
+	Redis    config.Redis
 	Topology rabbit.Topology
 	// MetricsAddr serves /metrics, /healthz, /readyz (FMN_WORKER_METRICS_ADDR).
 	MetricsAddr string
@@ -44,6 +46,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		AMQP:        config.ReadAMQP(r),
 		Postgres:    config.ReadPostgres(r),
 		Log:         config.ReadLog(r),
+		Redis:       config.ReadRedis(r),
 		MetricsAddr: r.String("FMN_WORKER_METRICS_ADDR", DefaultMetricsAddr),
 		Batch:       config.ReadBatch(r, "FMN_WORKER", config.Batch{Prefetch: DefaultPrefetch, MaxBatch: DefaultMaxBatch, Linger: DefaultLinger}),
 	}

@@ -12,12 +12,14 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"fmn/internal/deadletter"
+	"fmn/internal/hits"
 	"fmn/internal/lifecycle"
 	"fmn/internal/rabbit"
 	"fmn/internal/service"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
 	"fmn/pkg/prefs/pgstore"
+	"fmn/pkg/rules"
 )
 
 // Deps are the worker's collaborators.
@@ -29,6 +31,7 @@ type metrics struct {
 	notifications    *prometheus.CounterVec
 	malformed        prometheus.Counter
 	failures         prometheus.Counter
+	hitFailures      prometheus.Counter
 	matchSeconds     prometheus.Histogram
 	snapshotVersion  prometheus.Gauge
 	snapshotLoadedAt prometheus.Gauge
@@ -46,6 +49,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		notifications: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_worker_notifications_total", Help: "Notifications published, by channel."}, []string{"channel"}),
 		malformed:     f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_malformed_total", Help: "Work items dead-lettered as undecodable."}),
 		failures:      f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_publish_failures_total", Help: "Failed attempts to publish a batch (each is retried)."}),
+		hitFailures:   f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_hits_failures_total", Help: "Batches whose filter hit counts could not be recorded in Redis (the counts are lost, matching goes on)."}),
 		matchSeconds: f.NewHistogram(prometheus.HistogramOpts{Name: "fmn_worker_match_seconds", Help: "Time to match one bus message against every filter.",
 			Buckets: prometheus.ExponentialBuckets(1e-6, 4, 10)}),
 		snapshotVersion:  f.NewGauge(prometheus.GaugeOpts{Name: "fmn_worker_snapshot_version", Help: "Preferences change version of the snapshot in force."}),
@@ -81,7 +85,13 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	defer conn.Close()
 	pub := conn.NewPublisher()
 	defer pub.Close()
-	w := &worker{cfg: cfg, logger: logger, now: now, m: m, pub: pub, snaps: snaps, beforeAck: deps.BeforeAck}
+	rdb, err := service.OpenRedis(cfg.Redis)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	w := &worker{cfg: cfg, logger: logger, now: now, m: m, pub: pub, snaps: snaps, beforeAck: deps.BeforeAck,
+		hits: hits.NewStore(rdb, cfg.Redis.Prefix)}
 
 	mux := http.NewServeMux()
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
@@ -111,7 +121,12 @@ type worker struct {
 	pub       *rabbit.Publisher
 	snaps     *snapshots
 	beforeAck func(context.Context)
+	hits      *hits.Store
 }
+
+// hitsTimeout bounds the recording of a batch's hit counts: they are statistics, and must not
+// hold up the ack.
+const hitsTimeout = 2 * time.Second
 
 // consumePrefs listens for preference changes on this worker's own queue. The queue is exclusive
 // and goes away with the connection, so each time it is bound again the worker reloads whatever
@@ -157,6 +172,7 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 	now := w.now()
 	var out []rabbit.Outgoing
 	counts := map[string]int{}
+	filterHits := map[int64]int64{}
 	for _, d := range batch {
 		item, err := wire.DecodeWork(d.Body)
 		if err != nil {
@@ -175,6 +191,7 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 				continue
 			}
 			w.m.matched.Inc()
+			countHits(filterHits, matches)
 			for channel, ns := range notifications(st, msg, matches, now) {
 				body, err := wire.Encode(&wire.NotificationBatch{Channel: channel, Notifications: ns})
 				if err != nil {
@@ -197,6 +214,13 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 		for ch, n := range counts {
 			w.m.notifications.WithLabelValues(ch).Add(float64(n))
 		}
+		hctx, cancel := context.WithTimeout(ctx, hitsTimeout)
+		defer cancel()
+		if err := w.hits.Record(hctx, now, filterHits); err != nil {
+			w.m.hitFailures.Inc()
+			w.logger.DebugContext(ctx, "filter hits not recorded", "error", err)
+		}
+		filterHits = nil // a retried publish must not count again
 		return nil
 	}, func(attempt int, err error) {
 		w.m.failures.Inc()
@@ -204,4 +228,18 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 			w.logger.WarnContext(ctx, "publish notifications; retrying", "error", err)
 		}
 	}, w.beforeAck)
+}
+
+// countHits adds one to each filter among matches (a filter sending to two destinations of its
+// user appears in two matches but matched the message once).
+func countHits(into map[int64]int64, matches []rules.Match) {
+	seen := make(map[int64]struct{}, len(matches))
+	for _, mt := range matches {
+		for _, id := range mt.Filters {
+			if _, ok := seen[id]; !ok {
+				seen[id] = struct{}{}
+				into[id]++
+			}
+		}
+	}
 }
