@@ -10,6 +10,7 @@ import (
 	"fmn/internal/config"
 	"fmn/internal/ownership"
 	"fmn/internal/rabbit"
+	"fmn/internal/recent"
 	"fmn/pkg/message"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	Linger time.Duration
 	// DedupTTL is how long message ids are remembered (FMN_DEDUP_TTL).
 	DedupTTL time.Duration
+	// RecentMessages is the size of the recent-message window the web app previews filters
+	// over (FMN_RECENT_MESSAGES; 0 keeps none).
+	RecentMessages int
 	// AliasRefresh is how often the identity aliases (confirmed e-mail addresses and IRC nicks)
 	// are reread (FMN_ALIAS_REFRESH, default DefaultAliasRefresh).
 	AliasRefresh time.Duration
@@ -57,16 +61,17 @@ type Config struct {
 func LoadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.NewReader(lookup)
 	c := Config{
-		AMQP:         config.ReadAMQP(r),
-		Redis:        config.ReadRedis(r),
-		Postgres:     config.ReadPostgres(r),
-		Log:          config.ReadLog(r),
-		MetricsAddr:  r.String("FMN_CONSUMER_METRICS_ADDR", DefaultMetricsAddr),
-		MaxBodyBytes: r.Int("FMN_MAX_MESSAGE_BYTES", message.DefaultMaxBodyBytes),
-		BatchSize:    r.Int("FMN_CONSUMER_BATCH", DefaultBatchSize),
-		Linger:       r.Duration("FMN_CONSUMER_LINGER", DefaultLinger),
-		DedupTTL:     r.Duration("FMN_DEDUP_TTL", DefaultDedupTTL),
-		AliasRefresh: r.Duration("FMN_ALIAS_REFRESH", DefaultAliasRefresh),
+		AMQP:           config.ReadAMQP(r),
+		Redis:          config.ReadRedis(r),
+		Postgres:       config.ReadPostgres(r),
+		Log:            config.ReadLog(r),
+		MetricsAddr:    r.String("FMN_CONSUMER_METRICS_ADDR", DefaultMetricsAddr),
+		MaxBodyBytes:   r.Int("FMN_MAX_MESSAGE_BYTES", message.DefaultMaxBodyBytes),
+		BatchSize:      r.Int("FMN_CONSUMER_BATCH", DefaultBatchSize),
+		Linger:         r.Duration("FMN_CONSUMER_LINGER", DefaultLinger),
+		DedupTTL:       r.Duration("FMN_DEDUP_TTL", DefaultDedupTTL),
+		RecentMessages: r.Int("FMN_RECENT_MESSAGES", recent.DefaultSize),
+		AliasRefresh:   r.Duration("FMN_ALIAS_REFRESH", DefaultAliasRefresh),
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
 	var err error

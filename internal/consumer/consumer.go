@@ -19,6 +19,7 @@ import (
 	"fmn/internal/lifecycle"
 	"fmn/internal/ownership"
 	"fmn/internal/rabbit"
+	"fmn/internal/recent"
 	"fmn/internal/service"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
@@ -38,6 +39,8 @@ type metrics struct {
 	workItems  prometheus.Counter
 	failures   prometheus.Counter
 	ownership  prometheus.Counter
+	// recentFailures counts batches missing from the recent window (Redis failed).
+	recentFailures prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -50,6 +53,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		workItems:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_work_items_total", Help: "Work items published."}),
 		failures:   f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_publish_failures_total", Help: "Failed attempts to publish a batch (each is retried)."}),
 		ownership:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_ownership_changes_total", Help: "Ownership and membership changes applied from bus events."}),
+		recentFailures: f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_recent_window_failures_total",
+			Help: "Batches left out of the recent-message window (Redis failed; previews miss them, nothing else does)."}),
 	}
 }
 
@@ -92,7 +97,8 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	}
 	c := &consumer{cfg: cfg, logger: logger, now: now, m: m, pub: pub, store: pgstore.New(pool), ownership: rules, aliases: al,
-		dedup: &dedup{rdb: rdb, prefix: cfg.Redis.Prefix + "dedup:", ttl: cfg.DedupTTL}, beforeAck: deps.BeforeAck}
+		dedup: &dedup{rdb: rdb, prefix: cfg.Redis.Prefix + "dedup:", ttl: cfg.DedupTTL}, beforeAck: deps.BeforeAck,
+		recent: recent.NewStore(rdb, cfg.Redis.Prefix, cfg.RecentMessages)}
 
 	mux := http.NewServeMux()
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
@@ -125,6 +131,8 @@ type consumer struct {
 	ownership *ownership.Rules
 	aliases   *aliases
 	beforeAck func(context.Context)
+	// recent is the window of latest messages for the web app's previews.
+	recent *recent.Store
 }
 
 // handle processes one batch of bus deliveries.
@@ -199,6 +207,10 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 		}
 		if err := c.dedup.mark(ctx, fresh); err != nil {
 			c.logger.WarnContext(ctx, "dedup mark skipped", "error", err)
+		}
+		if err := c.recent.Append(ctx, fresh); err != nil {
+			c.m.recentFailures.Inc()
+			c.logger.WarnContext(ctx, "recent window not updated", "error", err)
 		}
 		c.m.forwarded.Add(float64(len(fresh)))
 		c.m.workItems.Add(float64((len(fresh) + c.cfg.BatchSize - 1) / c.cfg.BatchSize))

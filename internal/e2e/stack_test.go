@@ -64,7 +64,7 @@ type stack struct {
 	backendURL string
 	// webAddr, if set before the web app starts, is its listen address (so that its URL is known
 	// before it starts, for the backend's links).
-	webAddr string
+	webAddr    string
 	workerRegs []*prometheus.Registry
 }
 
@@ -160,6 +160,7 @@ func (s *stack) startConsumer(beforeAck func(context.Context)) *proc {
 		return consumer.Run(ctx, consumer.Config{
 			AMQP: s.amqp(), Redis: s.redis(), Postgres: s.pg(), Topology: s.topo, MetricsAddr: "127.0.0.1:0",
 			MaxBodyBytes: 64 << 10, BatchSize: 16, Linger: 2 * time.Millisecond, DedupTTL: time.Hour, AliasRefresh: 50 * time.Millisecond,
+			RecentMessages: 1000,
 		}, consumer.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready, BeforeAck: beforeAck})
 	})
 	s.wait(ch)

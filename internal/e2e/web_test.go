@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"fmn/internal/notify/sse"
 	"fmn/internal/oidclogin"
 	"fmn/internal/oidctest"
 	"fmn/internal/rabbittest"
@@ -395,4 +397,53 @@ func TestFilterHitsAreCounted(t *testing.T) {
 	status, body := alice.get("/filters")
 	require.Equal(t, http.StatusOK, status)
 	require.Regexp(t, `involving @me(?s:.)*<td class="num">1</td>`, body)
+}
+
+// The preview shows what a filter would have matched among the latest messages, and the "why"
+// page of a notification says which conditions of the filter held.
+func TestPreviewAndWhy(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	s.userWithFilter("alice", "@me")
+	s.waitWorkersCurrent()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := s.subscribe(ctx, "alice", "")
+	s.userMessage("why-1", "alice", "bob")
+	s.userMessage("why-2", "carol")
+	ev := next(t, events)
+	require.Equal(t, "why-1", messageID(t, ev))
+
+	alice := s.login("alice")
+	form := url.Values{"name": {"about me"}, "enabled": {"1"}, "n": {"1"},
+		"c0.field": {"user"}, "c0.op": {"in"}, "c0.values": {"@me"}, "action": {"preview"}}
+	var body string
+	require.Eventually(t, func() bool { // the consumer writes the window after publishing
+		var status int
+		status, body = alice.post("/filters/new", form)
+		return status == http.StatusOK && strings.Contains(body, "Would have matched <strong>1</strong> of the last 2 messages")
+	}, waitFor, 50*time.Millisecond)
+	require.Contains(t, body, "org.fedoraproject.prod.bodhi.update.comment")
+
+	status, body := alice.api("POST", "/api/v1/users/alice/filters/preview",
+		`{"name":"x","conditions":[{"field":"user","values":["carol"]}]}`)
+	require.Equal(t, http.StatusOK, status, body)
+	require.Contains(t, body, `"matched":1`)
+	require.Contains(t, body, `"scanned":2`)
+
+	var p sse.Payload
+	require.NoError(t, json.Unmarshal([]byte(ev.Data), &p))
+	require.Len(t, p.FilterIDs, len(p.Filters))
+	i := slices.Index(p.Filters, "involving @me")
+	require.GreaterOrEqual(t, i, 0, "%v", p.Filters)
+	status, body = alice.get(fmt.Sprintf("/why?message=why-1&filter=%d", p.FilterIDs[i]))
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, `<span class="tag ok">holds</span> an involved user is @me`)
+	require.Contains(t, body, "that is why you got it")
+
+	// bob cannot see alice's filter through the page.
+	bob := s.login("bob")
+	_, body = bob.get(fmt.Sprintf("/why?message=why-1&filter=%d", p.FilterIDs[i]))
+	require.NotContains(t, body, "involving @me")
 }

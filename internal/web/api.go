@@ -18,6 +18,7 @@ import (
 	"fmn/internal/mutetoken"
 	"fmn/internal/oidclogin"
 	"fmn/internal/queuestatus"
+	"fmn/internal/recent"
 	"fmn/internal/ssetoken"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
@@ -39,6 +40,7 @@ type handler struct {
 	sessions *scs.SessionManager
 	pages    pages
 	hits     *hits.Store
+	recent   *recent.Store
 	// oidc logs people in through the OpenID provider; nil when none is configured.
 	oidc *oidclogin.Client
 	// confirmations sends confirmation links and codes through the backends; nil in tests without
@@ -66,6 +68,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/confirm", h.confirmBySecretAPI)
 	api("POST /api/v1/users/{user}/filters", h.createFilter)
 	api("GET /api/v1/users/{user}/filters", h.listFilters)
+	api("POST /api/v1/users/{user}/filters/preview", h.previewFilter)
 	api("POST /api/v1/users/{user}/stream-token", h.streamToken)
 	api("PATCH /api/v1/users/{user}/destinations/{id}", h.updateDestination)
 	api("DELETE /api/v1/users/{user}/destinations/{id}", h.deleteDestination)

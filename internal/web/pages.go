@@ -38,6 +38,8 @@ func (h *handler) pageRoutes(mux *http.ServeMux) {
 	page("POST /filters/{id}/disable", h.enableFilterPage)
 	page("POST /filters/{id}/delete", h.deleteFilterPage)
 
+	page("GET /why", h.whyPage)
+
 	page("GET /destinations", h.destinationsPage)
 	page("POST /destinations", h.addDestinationPage)
 	page("POST /destinations/{id}", h.updateDestinationPage)

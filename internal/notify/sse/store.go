@@ -219,7 +219,9 @@ type Payload struct {
 	URL       string   `json:"url,omitempty"`
 	Severity  int      `json:"severity"`
 	Filters   []string `json:"filters"`
-	SentAt    string   `json:"sent_at,omitempty"`
+	// FilterIDs are the ids of Filters, in the same order (for the "why did I get this" link).
+	FilterIDs []int64 `json:"filter_ids,omitempty"`
+	SentAt    string  `json:"sent_at,omitempty"`
 }
 
 // EventData renders a notification for the browser.
@@ -228,6 +230,7 @@ func EventData(n *wire.Notification) Payload {
 		Summary: n.Summary, URL: n.URL, Severity: n.Severity, Filters: make([]string, 0, len(n.Filters))}
 	for _, f := range n.Filters {
 		p.Filters = append(p.Filters, f.Name)
+		p.FilterIDs = append(p.FilterIDs, f.ID)
 	}
 	if !n.SentAt.IsZero() {
 		p.SentAt = n.SentAt.UTC().Format(time.RFC3339)

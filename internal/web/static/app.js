@@ -28,9 +28,17 @@
     li.appendChild(document.createElement("br"));
     var meta = n.topic || "";
     if (n.filters && n.filters.length) {
-      meta += " · " + n.filters.map(function (f) { return f.name; }).join(", ");
+      meta += " · " + n.filters.join(", ");
     }
     li.appendChild(text("span", "topic", meta));
+    if (n.message_id) {
+      var q = "message=" + encodeURIComponent(n.message_id);
+      (n.filter_ids || []).forEach(function (id) { q += "&filter=" + encodeURIComponent(id); });
+      var why = text("a", "why", "why?");
+      why.href = "/why?" + q;
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(why);
+    }
     list.insertBefore(li, list.firstChild);
     var empty = document.getElementById("events-empty");
     if (empty) empty.remove();

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -104,9 +105,51 @@ func (s *Store) ReplaceArtifactOwners(ctx context.Context, owners map[message.Ar
 	})
 }
 
+// querier is what the ownership readers need of a transaction or the pool.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
 // loadOwnership reads every ownership and membership row into rules form.
-func loadOwnership(ctx context.Context, q pgx.Tx, s *rules.Snapshot) error {
-	rows, err := q.Query(ctx, `SELECT artifact_type, artifact_name, owner_kind, owner FROM artifact_owners`)
+func loadOwnership(ctx context.Context, q querier, s *rules.Snapshot) error {
+	return readOwnership(ctx, q, s, "", nil, "", nil)
+}
+
+// OwnershipFor reads what matching user's filters needs of ownership and memberships: the user's
+// groups, and the artifacts owned by the user, by those groups, and by the users and groups the
+// filters' owned conditions name. It is a one-user snapshot's ownership part (the filter preview).
+func (s *Store) OwnershipFor(ctx context.Context, user string, fs []rules.Filter) (rules.Snapshot, error) {
+	var snap rules.Snapshot
+	if err := readOwnership(ctx, s.pool, &snap, "WHERE false", nil, "WHERE user_name = $1", []any{user}); err != nil {
+		return snap, err
+	}
+	users, groups := []string{user}, []string{}
+	for _, m := range snap.Memberships {
+		groups = append(groups, m.Group)
+	}
+	for _, f := range fs {
+		for _, c := range f.Conditions {
+			if c.Field != rules.FieldOwned {
+				continue
+			}
+			for _, v := range c.Values {
+				switch g, isGroup := strings.CutPrefix(v, "group:"); {
+				case isGroup:
+					groups = append(groups, g)
+				case v != rules.Me && v != rules.MyGroups:
+					users = append(users, v)
+				}
+			}
+		}
+	}
+	where := `WHERE (owner_kind = 'user' AND owner = ANY($1)) OR (owner_kind = 'group' AND owner = ANY($2))`
+	return snap, readOwnership(ctx, s.pool, &snap, where, []any{users, groups}, "WHERE false", nil)
+}
+
+// readOwnership reads the ownership rows matching ownerWhere and the membership rows matching
+// memberWhere (with their arguments) into s.
+func readOwnership(ctx context.Context, q querier, s *rules.Snapshot, ownerWhere string, ownerArgs []any, memberWhere string, memberArgs []any) error {
+	rows, err := q.Query(ctx, `SELECT artifact_type, artifact_name, owner_kind, owner FROM artifact_owners `+ownerWhere, ownerArgs...)
 	if err != nil {
 		return fmt.Errorf("ownership: %w", err)
 	}
@@ -124,7 +167,7 @@ func loadOwnership(ctx context.Context, q pgx.Tx, s *rules.Snapshot) error {
 	if err != nil {
 		return fmt.Errorf("ownership: %w", err)
 	}
-	rows, err = q.Query(ctx, `SELECT group_name, user_name FROM group_members`)
+	rows, err = q.Query(ctx, `SELECT group_name, user_name FROM group_members `+memberWhere, memberArgs...)
 	if err != nil {
 		return fmt.Errorf("memberships: %w", err)
 	}
