@@ -225,6 +225,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	mux.Handle("GET /stream", stream)
 	telemetry.Mount(mux, deps.Registry, checks)
 	srv := telemetry.NewServer(mux, logger)
+	srv.RegisterOnShutdown(stream.Close) // open streams would hold Shutdown until its timeout
 	parts = append(parts, func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) })
 
 	logger.InfoContext(ctx, "backend started", "addr", cfg.HTTPAddr, "email", cfg.Email.Enabled(), "irc", cfg.IRC.Enabled())

@@ -12,6 +12,7 @@ import (
 	"fmn/internal/browsertest"
 	"fmn/internal/mailtest"
 	"fmn/internal/rabbittest"
+	"fmn/internal/recent"
 	"fmn/internal/oidctest"
 )
 
@@ -56,12 +57,21 @@ func TestBrowserJourney(t *testing.T) {
 	require.NotContains(t, state, "unconfirmed")
 	browsertest.Screenshot(t, ctx, "destinations")
 
-	// A filter from the "Events about me" preset, sending to the new address too.
+	// A message about alice, before she has a filter mailing her: the preview will show it.
+	s.waitWorkersCurrent()
+	s.userMessage("browser-0", "alice", "bob")
+	s.waitRecent("browser-0")
+
+	// A filter from the "Events about me" preset, sending to the new address too; its preview
+	// counts the message above.
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(web+"/filters"), chromedp.Click("#preset-about-me"),
 		chromedp.WaitVisible("#filter-form"),
 		chromedp.SetValue("#filter-name", "mail me about me"),
 		chromedp.Click(`//label[contains(., "alice@example.org")]/input`),
 		chromedp.Click("#preview-button"), chromedp.WaitVisible("#preview-summary")))
+	summary, err := chromedp.Run(ctx, chromedp.Text("#preview-summary"))
+	require.NoError(t, err)
+	require.Contains(t, summary, "Would have matched 1 of the last")
 	browsertest.Screenshot(t, ctx, "filter-edit")
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click("#save-button"), chromedp.WaitVisible(`//td[contains(., "mail me about me")]`)))
 
@@ -77,6 +87,13 @@ func TestBrowserJourney(t *testing.T) {
 	require.Contains(t, ev, "org.fedoraproject.prod.bodhi.update.comment")
 	require.Contains(t, ev, "mail me about me")
 	browsertest.Screenshot(t, ctx, "live")
+
+	// Its "why?" link explains which conditions held.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click("#events li a.why"), chromedp.WaitVisible("#why-message")))
+	why, err := chromedp.Run(ctx, chromedp.Text("main"))
+	require.NoError(t, err)
+	require.Contains(t, why, "that is why you got it")
+	browsertest.Screenshot(t, ctx, "why")
 
 	got := s.mail.WaitFor(t, `to:"alice@example.org" subject:"bodhi"`, 1)
 	require.Len(t, got, 1)
@@ -94,4 +111,14 @@ func (s *stack) confirmByMail(ctx context.Context, address string) {
 	require.NoError(s.t, chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible("#confirm-button")))
 	browsertest.Screenshot(s.t, ctx, "confirm")
 	require.NoError(s.t, chromedp.Do(ctx, chromedp.Click("#confirm-button"), chromedp.WaitVisible("#confirmed")))
+}
+
+// waitRecent waits until the consumer has put message id in the recent window (previews read it).
+func (s *stack) waitRecent(id string) {
+	s.t.Helper()
+	window := recent.NewStore(s.rdb, s.redisPfx, 0)
+	require.Eventually(s.t, func() bool {
+		_, err := window.Find(context.Background(), id)
+		return err == nil
+	}, waitFor, 20*time.Millisecond, "message %s never reached the recent window", id)
 }

@@ -418,15 +418,14 @@ func TestPreviewAndWhy(t *testing.T) {
 	alice := s.login("alice")
 	form := url.Values{"name": {"about me"}, "enabled": {"1"}, "n": {"1"},
 		"c0.field": {"user"}, "c0.op": {"in"}, "c0.values": {"@me"}, "action": {"preview"}}
-	var body string
-	require.Eventually(t, func() bool { // the consumer writes the window after publishing
-		var status int
-		status, body = alice.post("/filters/new", form)
-		return status == http.StatusOK && strings.Contains(body, "Would have matched <strong>1</strong> of the last 2 messages")
-	}, waitFor, 50*time.Millisecond)
+	s.waitRecent("why-1")
+	s.waitRecent("why-2")
+	status, body := alice.post("/filters/new", form)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, "Would have matched <strong>1</strong> of the last 2 messages")
 	require.Contains(t, body, "org.fedoraproject.prod.bodhi.update.comment")
 
-	status, body := alice.api("POST", "/api/v1/users/alice/filters/preview",
+	status, body = alice.api("POST", "/api/v1/users/alice/filters/preview",
 		`{"name":"x","conditions":[{"field":"user","values":["carol"]}]}`)
 	require.Equal(t, http.StatusOK, status, body)
 	require.Contains(t, body, `"matched":1`)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,7 +56,14 @@ type Handler struct {
 	conns   prometheus.Gauge
 	events  prometheus.Counter
 	refused *prometheus.CounterVec
+	// closing is closed by Close: open streams end, so a server can shut down.
+	closing   chan struct{}
+	closeOnce sync.Once
 }
+
+// Close ends every open stream (their clients reconnect, to another replica); register it with
+// http.Server.RegisterOnShutdown, since Shutdown does not wait for long-lived requests to notice.
+func (h *Handler) Close() { h.closeOnce.Do(func() { close(h.closing) }) }
 
 // NewHandler returns the stream handler.
 func NewHandler(store *Store, hub *Hub, signer *ssetoken.Signer, cfg HandlerConfig, logger *slog.Logger, reg prometheus.Registerer, now func() time.Time) *Handler {
@@ -67,7 +75,7 @@ func NewHandler(store *Store, hub *Hub, signer *ssetoken.Signer, cfg HandlerConf
 	}
 	f := promauto.With(reg)
 	return &Handler{
-		store: store, hub: hub, signer: signer, cfg: cfg, logger: logger, now: now,
+		store: store, hub: hub, signer: signer, cfg: cfg, logger: logger, now: now, closing: make(chan struct{}),
 		conns:   f.NewGauge(prometheus.GaugeOpts{Name: "fmn_sse_connections", Help: "Open SSE streams on this process."}),
 		events:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_sse_events_sent_total", Help: "SSE events written to clients."}),
 		refused: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_sse_refused_total", Help: "SSE streams refused, by reason."}, []string{"reason"}),
@@ -169,6 +177,8 @@ func (h *Handler) stream(ctx context.Context, rc *http.ResponseController, w htt
 		}
 		select {
 		case <-ctx.Done():
+			return nil
+		case <-h.closing:
 			return nil
 		case <-sub.Poke:
 		case <-heartbeat.C:

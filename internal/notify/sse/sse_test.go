@@ -246,3 +246,32 @@ func TestOnlyAllowedOriginsGetCORS(t *testing.T) {
 		resp.Body.Close()
 	}
 }
+
+// Close ends open streams, so a server shutting down does not wait for its clients.
+func TestCloseEndsOpenStreams(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := redistest.Client(t)
+	store := sse.NewStore(rdb, sse.StoreConfig{Prefix: prefix, MaxLen: 50})
+	signer, err := ssetoken.NewSigner([]byte(strings.Repeat("s", 32)))
+	require.NoError(t, err)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hub := sse.NewHub(rdb, store.Channel(), logger)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- hub.Run(ctx) }()
+	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
+	now := time.Now()
+	h := sse.NewHandler(store, hub, signer, sse.HandlerConfig{}, logger, prometheus.NewPedanticRegistry(), func() time.Time { return now })
+	srv := httptest.NewServer(h)
+	srv.Config.RegisterOnShutdown(h.Close)
+	t.Cleanup(srv.Close)
+	events, err := sse.Subscribe(ctx, srv.URL+"?token="+url.QueryEscape(signer.Issue("alice", now, time.Minute)), "")
+	require.NoError(t, err)
+
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer scancel()
+	require.NoError(t, srv.Config.Shutdown(sctx), "shutdown waited for the open stream")
+	for range events { // the stream ends: the channel closes
+	}
+}
