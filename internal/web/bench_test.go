@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,10 @@ import (
 	"fmn/internal/pgtest"
 	"fmn/internal/population"
 	"fmn/internal/population/popdb"
+	"fmn/internal/recent"
 	"fmn/internal/redistest"
+	"fmn/pkg/message"
+	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 )
 
@@ -56,10 +60,26 @@ func BenchmarkPages(b *testing.B) {
 	if err := pgstore.New(pool).SetAdmin(ctx, name, true); err != nil {
 		b.Fatal(err)
 	}
-	var filterID int64
-	if err := pool.QueryRow(ctx, `SELECT f.id FROM filters f JOIN users u ON u.id = f.user_id WHERE u.name = $1 LIMIT 1`, name).Scan(&filterID); err != nil {
+	var filterID, userID int64
+	if err := pool.QueryRow(ctx, `SELECT f.id, u.id FROM filters f JOIN users u ON u.id = f.user_id WHERE u.name = $1 LIMIT 1`, name).Scan(&filterID, &userID); err != nil {
 		b.Fatal(err)
 	}
+	// A full preview window of corpus messages, mapped onto the population.
+	corpus, err := pop.MappedCorpus()
+	if err != nil {
+		b.Fatal(err)
+	}
+	window := make([]message.Message, 0, previewWindow)
+	for len(window) < previewWindow {
+		for _, m := range corpus {
+			m.ID = fmt.Sprintf("%s-%d", m.ID, len(window))
+			window = append(window, m)
+		}
+	}
+	if err := recent.NewStore(rdb, prefix, previewWindow).Append(ctx, window[:previewWindow]); err != nil {
+		b.Fatal(err)
+	}
+
 	login := httptest.NewRequest("POST", "/login/dev", strings.NewReader(url.Values{"name": {name}}.Encode()))
 	login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
@@ -69,9 +89,16 @@ func BenchmarkPages(b *testing.B) {
 	}
 	cookie := rec.Result().Cookies()[0]
 
-	for _, path := range []string{"/login", "/filters", "/filters/new?preset=mine", fmt.Sprintf("/filters/%d", filterID),
-		"/destinations", "/tokens", "/live", "/admin/users", "/admin/users?q=" + name[:2], "/admin/dead-letters", "/admin/status"} {
-		b.Run(strings.ReplaceAll(strings.TrimPrefix(path, "/"), "/", "_"), func(b *testing.B) {
+	pages := []struct{ name, path string }{
+		{"login", "/login"}, {"filters", "/filters"}, {"filter-new", "/filters/new?preset=mine"},
+		{"filter-edit", fmt.Sprintf("/filters/%d", filterID)}, {"destinations", "/destinations"}, {"tokens", "/tokens"},
+		{"live", "/live"}, {"why", "/why?message=" + url.QueryEscape(window[previewWindow-1].ID) + fmt.Sprintf("&filter=%d", filterID)},
+		{"admin-users", "/admin/users"}, {"admin-users-search", "/admin/users?q=" + name[:2]},
+		{"admin-dead-letters", "/admin/dead-letters"}, {"admin-status", "/admin/status"}, {"api-doc", "/api"},
+	}
+	for _, pg := range pages {
+		path := pg.path
+		b.Run(pg.name, func(b *testing.B) {
 			for b.Loop() {
 				req := httptest.NewRequest("GET", path, nil)
 				if path != "/login" { // logged in, the login page redirects
@@ -85,4 +112,34 @@ func BenchmarkPages(b *testing.B) {
 			}
 		})
 	}
+
+	// The editor's Preview button: the filter evaluated over the whole window.
+	f, err := h.store.Filter(ctx, prefs.User{ID: userID}, filterID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	form := url.Values{"name": {f.Name}, "enabled": {"1"}, "n": {strconv.Itoa(len(f.Conditions))}, "action": {"preview"}}
+	for i, c := range f.Conditions {
+		k := "c" + strconv.Itoa(i) + "."
+		form.Set(k+"field", string(c.Field))
+		form.Set(k+"op", string(c.Op))
+		form.Set(k+"values", strings.Join(c.Values, "\n"))
+		form.Set(k+"path", c.Path)
+		form.Set(k+"type", c.ArtifactType)
+		if c.Negate {
+			form.Set(k+"negate", "1")
+		}
+	}
+	b.Run("preview", func(b *testing.B) {
+		for b.Loop() {
+			req := httptest.NewRequest("POST", fmt.Sprintf("/filters/%d", filterID), strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(cookie)
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "preview-summary") {
+				b.Fatalf("preview: %d %s", rec.Code, rec.Body)
+			}
+		}
+	})
 }
