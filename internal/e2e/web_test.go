@@ -446,3 +446,52 @@ func TestPreviewAndWhy(t *testing.T) {
 	_, body = bob.get(fmt.Sprintf("/why?message=why-1&filter=%d", p.FilterIDs[i]))
 	require.NotContains(t, body, "involving @me")
 }
+
+// A one-shot filter sends its first match, then is disabled: the next message it would match
+// reaches nobody.
+func TestOneShotFilterDisablesItself(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	s.userWithFilter("alice", "zed") // besides the default filters, which match messages about alice
+	var fs struct {
+		Filters []struct {
+			ID           int64   `json:"id"`
+			Name         string  `json:"name"`
+			Enabled      bool    `json:"enabled"`
+			Destinations []int64 `json:"destinations"`
+		} `json:"filters"`
+	}
+	require.Equal(t, http.StatusOK, s.api("GET", "/api/v1/users/alice/filters", nil, &fs))
+	var id int64
+	var dests []int64
+	for _, f := range fs.Filters {
+		if f.Name == "involving zed" {
+			id, dests = f.ID, f.Destinations
+		}
+	}
+	require.NotZero(t, id)
+	require.Equal(t, http.StatusOK, s.api("PUT", fmt.Sprintf("/api/v1/users/alice/filters/%d", id), map[string]any{
+		"name": "zed once", "one_shot": true, "destinations": dests,
+		"conditions": []map[string]any{{"field": "user", "values": []string{"zed"}}}}, nil))
+	s.waitWorkersCurrent()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := s.subscribe(ctx, "alice", "")
+	s.userMessage("once-1", "zed")
+	require.Equal(t, "once-1", messageID(t, next(t, events)))
+	require.Eventually(t, func() bool {
+		require.Equal(t, http.StatusOK, s.api("GET", "/api/v1/users/alice/filters", nil, &fs))
+		for _, f := range fs.Filters {
+			if f.ID == id {
+				return !f.Enabled
+			}
+		}
+		return false
+	}, waitFor, 50*time.Millisecond, "the one-shot filter was disabled")
+	s.waitWorkersCurrent()
+	s.userMessage("once-2", "zed")
+	s.userMessage("once-3", "alice")
+	require.Equal(t, "once-3", messageID(t, next(t, events)), "once-2 matched a spent one-shot filter")
+}

@@ -35,6 +35,10 @@ type state struct {
 	baseNames map[int64]string
 	dests     map[int64]prefs.Destination // patched users' deliverable destinations
 	names     map[int64]string            // patched users' filter names
+	// baseOneShot holds the one-shot filters of the base; oneShot the patched users' filters
+	// (false too, to override the base).
+	baseOneShot map[int64]bool
+	oneShot     map[int64]bool
 }
 
 // destination returns a deliverable destination by id.
@@ -52,6 +56,25 @@ func (st *state) filterName(id int64) string {
 		return n
 	}
 	return st.baseNames[id]
+}
+
+// isOneShot reports whether a filter disables itself after its first match.
+func (st *state) isOneShot(id int64) bool {
+	if v, ok := st.oneShot[id]; ok {
+		return v
+	}
+	return st.baseOneShot[id]
+}
+
+// oneShotSet lists the one-shot filters among fs.
+func oneShotSet(fs []rules.Filter) map[int64]bool {
+	out := map[int64]bool{}
+	for _, f := range fs {
+		if f.OneShot {
+			out[f.ID] = true
+		}
+	}
+	return out
 }
 
 // deliverableOnly keeps, in each filter, only the destinations in ok: the matcher then never
@@ -267,7 +290,8 @@ func (s *snapshots) build(ctx context.Context) (*state, error) {
 	}
 	s.logInvalid(ctx, m)
 	s.logger.DebugContext(ctx, "preferences loaded", "version", p.Version, "filters", len(p.Rules.Filters), "took", s.now().Sub(start))
-	return &state{version: p.Version, matcher: m, loadedAt: s.now(), baseDests: p.Destinations, baseNames: p.FilterNames}, nil
+	return &state{version: p.Version, matcher: m, loadedAt: s.now(), baseDests: p.Destinations, baseNames: p.FilterNames,
+		baseOneShot: oneShotSet(p.Rules.Filters)}, nil
 }
 
 // patchUsers reloads the given users' preferences and patches them into the state in force.
@@ -286,8 +310,9 @@ func (s *snapshots) patchOnto(ctx context.Context, old *state, users map[string]
 	replaced := make(map[string][]rules.Filter, len(users))
 	dests := maps.Clone(old.dests)
 	names := maps.Clone(old.names)
+	oneShot := maps.Clone(old.oneShot)
 	if dests == nil {
-		dests, names = map[int64]prefs.Destination{}, map[int64]string{}
+		dests, names, oneShot = map[int64]prefs.Destination{}, map[int64]string{}, map[int64]bool{}
 	}
 	for user := range users {
 		up, _, err := s.load.UserPrefs(ctx, user)
@@ -302,6 +327,7 @@ func (s *snapshots) patchOnto(ctx context.Context, old *state, users map[string]
 		deliverableOnly(up.Filters, func(id int64) bool { return mine[id] })
 		for _, f := range up.Filters {
 			names[f.ID] = f.Name
+			oneShot[f.ID] = f.OneShot
 		}
 		replaced[user] = up.Filters
 	}
@@ -311,7 +337,8 @@ func (s *snapshots) patchOnto(ctx context.Context, old *state, users map[string]
 	}
 	s.logInvalid(ctx, m)
 	return &state{version: max(old.version, version), matcher: m, loadedAt: old.loadedAt,
-		baseDests: old.baseDests, baseNames: old.baseNames, dests: dests, names: names}, nil
+		baseDests: old.baseDests, baseNames: old.baseNames, dests: dests, names: names,
+		baseOneShot: old.baseOneShot, oneShot: oneShot}, nil
 }
 
 func (s *snapshots) swap(st *state) {

@@ -2,9 +2,11 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +20,7 @@ import (
 	"fmn/internal/service"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
+	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 	"fmn/pkg/rules"
 )
@@ -32,6 +35,7 @@ type metrics struct {
 	malformed        prometheus.Counter
 	failures         prometheus.Counter
 	hitFailures      prometheus.Counter
+	oneShots         prometheus.Counter
 	matchSeconds     prometheus.Histogram
 	snapshotVersion  prometheus.Gauge
 	snapshotLoadedAt prometheus.Gauge
@@ -49,6 +53,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		notifications: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_worker_notifications_total", Help: "Notifications published, by channel."}, []string{"channel"}),
 		malformed:     f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_malformed_total", Help: "Work items dead-lettered as undecodable."}),
 		failures:      f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_publish_failures_total", Help: "Failed attempts to publish a batch (each is retried)."}),
+		oneShots:      f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_one_shot_disabled_total", Help: "One-shot filters disabled after matching."}),
 		hitFailures:   f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_hits_failures_total", Help: "Batches whose filter hit counts could not be recorded in Redis (the counts are lost, matching goes on)."}),
 		matchSeconds: f.NewHistogram(prometheus.HistogramOpts{Name: "fmn_worker_match_seconds", Help: "Time to match one bus message against every filter.",
 			Buckets: prometheus.ExponentialBuckets(1e-6, 4, 10)}),
@@ -73,7 +78,8 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	}
 	defer pool.Close()
-	snaps := newSnapshots(pgstore.New(pool), logger, now, m)
+	store := pgstore.New(pool)
+	snaps := newSnapshots(store, logger, now, m)
 	if err := snaps.reload(ctx); err != nil {
 		return fmt.Errorf("initial snapshot: %w", err)
 	}
@@ -91,7 +97,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	}
 	defer rdb.Close()
 	w := &worker{cfg: cfg, logger: logger, now: now, m: m, pub: pub, snaps: snaps, beforeAck: deps.BeforeAck,
-		hits: hits.NewStore(rdb, cfg.Redis.Prefix)}
+		hits: hits.NewStore(rdb, cfg.Redis.Prefix), store: store}
 
 	mux := http.NewServeMux()
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
@@ -122,6 +128,8 @@ type worker struct {
 	snaps     *snapshots
 	beforeAck func(context.Context)
 	hits      *hits.Store
+	// store disables one-shot filters once they matched.
+	store *pgstore.Store
 }
 
 // hitsTimeout bounds the recording of a batch's hit counts: they are statistics, and must not
@@ -173,6 +181,7 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 	var out []rabbit.Outgoing
 	counts := map[string]int{}
 	filterHits := map[int64]int64{}
+	spent := map[string][]int64{} // one-shot filters that matched, by user: disabled before the ack
 	for _, d := range batch {
 		item, err := wire.DecodeWork(d.Body)
 		if err != nil {
@@ -192,6 +201,13 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 			}
 			w.m.matched.Inc()
 			countHits(filterHits, matches)
+			for _, mt := range matches {
+				for _, id := range mt.Filters {
+					if st.isOneShot(id) && !slices.Contains(spent[mt.User], id) {
+						spent[mt.User] = append(spent[mt.User], id)
+					}
+				}
+			}
 			for channel, ns := range notifications(st, msg, matches, now) {
 				body, err := wire.Encode(&wire.NotificationBatch{Channel: channel, Notifications: ns})
 				if err != nil {
@@ -209,6 +225,11 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 	}
 	service.Settle(ctx, batch, func(ctx context.Context) error {
 		if err := w.pub.Publish(ctx, out...); err != nil {
+			return err
+		}
+		// After the notifications are out, so a failure here retries both (redelivered
+		// notifications are dropped downstream by id) and the ack waits for the filters to be off.
+		if err := w.disableSpent(ctx, spent); err != nil {
 			return err
 		}
 		for ch, n := range counts {
@@ -242,4 +263,24 @@ func countHits(into map[int64]int64, matches []rules.Match) {
 			}
 		}
 	}
+}
+
+// disableSpent disables the one-shot filters that matched, user by user. Workers learn of it
+// through the outbox like any edit; until then other work items may match them too, so a burst can
+// bring a few notifications rather than exactly one.
+func (w *worker) disableSpent(ctx context.Context, spent map[string][]int64) error {
+	for name, ids := range spent {
+		u, err := w.store.UserByName(ctx, name)
+		if errors.Is(err, prefs.ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return fmt.Errorf("one-shot filters: %w", err)
+		}
+		if _, err := w.store.DisableFilters(ctx, u, ids); err != nil {
+			return fmt.Errorf("one-shot filters: %w", err)
+		}
+		w.m.oneShots.Add(float64(len(ids)))
+	}
+	return nil
 }
