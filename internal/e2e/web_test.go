@@ -21,6 +21,8 @@ import (
 	"fmn/internal/rabbittest"
 	"fmn/internal/testproc"
 	"fmn/internal/web"
+	"fmn/pkg/prefs"
+	"fmn/pkg/prefs/pgstore"
 )
 
 // browser is a cookie-keeping HTTP client logged in to the web app, as a person's browser is.
@@ -494,4 +496,39 @@ func TestOneShotFilterDisablesItself(t *testing.T) {
 	s.userMessage("once-2", "zed")
 	s.userMessage("once-3", "alice")
 	require.Equal(t, "once-3", messageID(t, next(t, events)), "once-2 matched a spent one-shot filter")
+}
+
+// An IRC destination is confirmed on the destinations page with the code the bot sent; a wrong
+// code is refused with the reason.
+func TestConfirmIRCCodeOnThePage(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startWeb()
+	alice := s.login("alice")
+	status, _ := alice.post("/destinations", url.Values{"kind": {"irc"}, "address": {"alicenick"}})
+	require.Equal(t, http.StatusSeeOther, status)
+
+	store := pgstore.New(s.pool, pgstore.WithClock(func() time.Time { return time.Now().Add(time.Hour) })) // past the resend pause
+	u, err := store.UserByName(t.Context(), "alice")
+	require.NoError(t, err)
+	ds, err := store.Destinations(t.Context(), u)
+	require.NoError(t, err)
+	var irc prefs.Destination
+	for _, d := range ds {
+		if d.Kind == "irc" {
+			irc = d
+		}
+	}
+	require.False(t, irc.Confirmed)
+	c, err := store.BeginConfirmation(t.Context(), u, irc.ID) // the code the bot would send
+	require.NoError(t, err)
+
+	path := fmt.Sprintf("/destinations/%d/confirm", irc.ID)
+	status, body := alice.post(path, url.Values{"code": {"WRONG234"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, "wrong confirmation code")
+	status, _ = alice.post(path, url.Values{"code": {strings.ToLower(c.Code)}})
+	require.Equal(t, http.StatusSeeOther, status)
+	_, body = alice.get("/destinations")
+	require.Regexp(t, `alicenick(?s:.)*tag ok">confirmed`, body)
 }
