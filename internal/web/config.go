@@ -89,6 +89,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		SessionLifetime: r.Duration("FMN_WEB_SESSION_LIFETIME", 7*24*time.Hour),
 		SessionIdle:     r.Duration("FMN_WEB_SESSION_IDLE", 24*time.Hour),
 		Admins:          r.List("FMN_WEB_ADMINS", nil),
+		OIDC:            oidclogin.ReadConfig(r),
 		HTTPAddr:        r.String("FMN_WEB_ADDR", DefaultHTTPAddr),
 		AdminToken:      r.Secret("FMN_WEB_ADMIN_TOKEN", ""),
 		SSESecret:       r.Secret("FMN_SSE_SECRET", ""),

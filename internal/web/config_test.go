@@ -36,3 +36,30 @@ func TestDefaultFiltersAreConfigurable(t *testing.T) {
 	_, err = LoadConfig(env(base))
 	require.ErrorContains(t, err, "FMN_DEFAULT_FILTERS_FILE")
 }
+
+// The login, session and status settings are read, with secure defaults.
+func TestWebSettings(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{"FMN_SSE_SECRET": "0123456789abcdef0123456789abcdef"}
+	c, err := LoadConfig(env(base))
+	require.NoError(t, err)
+	require.False(t, c.DevLogin, "the development login is off unless asked for")
+	require.False(t, c.OIDC.Enabled())
+	require.False(t, c.CookieSecure, "plain http by default (loopback)")
+	require.Equal(t, "http://127.0.0.1:8080", c.PublicURL)
+
+	c, err = LoadConfig(env(map[string]string{"FMN_SSE_SECRET": base["FMN_SSE_SECRET"],
+		"FMN_PUBLIC_URL": "https://fmn.example.org/", "FMN_OIDC_ISSUER": "https://id.example.org",
+		"FMN_OIDC_CLIENT_ID": "fmn", "FMN_OIDC_REDIRECT_URL": "https://fmn.example.org/auth/callback",
+		"FMN_WEB_ADMINS": "alice,bob", "FMN_RABBITMQ_API_URL": "http://guest:guest@127.0.0.1:15672"}))
+	require.NoError(t, err)
+	require.True(t, c.OIDC.Enabled())
+	require.Equal(t, "fmn", c.OIDC.ClientID)
+	require.True(t, c.CookieSecure, "https sites get Secure cookies")
+	require.Equal(t, "https://fmn.example.org", c.PublicURL)
+	require.Equal(t, []string{"alice", "bob"}, c.Admins)
+	require.NotEmpty(t, c.Status.APIURL)
+
+	_, err = LoadConfig(env(map[string]string{"FMN_SSE_SECRET": base["FMN_SSE_SECRET"], "FMN_PUBLIC_URL": "fmn.example.org/x"}))
+	require.ErrorContains(t, err, "FMN_PUBLIC_URL")
+}
