@@ -11,9 +11,9 @@ import (
 
 	"fmn/internal/browsertest"
 	"fmn/internal/mailtest"
+	"fmn/internal/oidctest"
 	"fmn/internal/rabbittest"
 	"fmn/internal/recent"
-	"fmn/internal/oidctest"
 )
 
 // A person's whole journey in a real browser: log in, add an email address and confirm it by the
