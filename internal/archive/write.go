@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -231,4 +232,28 @@ type Message struct {
 	Usernames []string        `json:"usernames"`
 	Packages  []string        `json:"packages"`
 	Body      json.RawMessage `json:"msg"`
+}
+
+// retainEvery is how often Retain looks for weeks past the retention.
+const retainEvery = time.Hour
+
+// Retain detaches the archive's weeks older than retention, at once and then hourly, until ctx
+// ends. Every consumer may run it: detaching takes the partitions' lock.
+func Retain(ctx context.Context, s *Store, retention time.Duration, logger *slog.Logger) error {
+	t := time.NewTicker(retainEvery)
+	defer t.Stop()
+	for {
+		names, err := s.DetachBefore(ctx, s.now().Add(-retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.WarnContext(ctx, "archive retention", "error", err)
+		case len(names) > 0:
+			logger.InfoContext(ctx, "archive weeks detached (drop or dump them)", "tables", names)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }

@@ -52,6 +52,11 @@ type Config struct {
 	// RecentMessages is the size of the recent-message window the web app previews filters
 	// over (FMN_RECENT_MESSAGES; 0 keeps none).
 	RecentMessages int
+	// Archive writes every accepted message into the message archive (FMN_ARCHIVE, default true).
+	Archive bool
+	// ArchiveRetention detaches archive weeks older than this (FMN_ARCHIVE_RETENTION; 0 keeps
+	// everything).
+	ArchiveRetention time.Duration
 	// AliasRefresh is how often the identity aliases (confirmed e-mail addresses and IRC nicks)
 	// are reread (FMN_ALIAS_REFRESH, default DefaultAliasRefresh).
 	AliasRefresh time.Duration
@@ -61,17 +66,19 @@ type Config struct {
 func LoadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.NewReader(lookup)
 	c := Config{
-		AMQP:           config.ReadAMQP(r),
-		Redis:          config.ReadRedis(r),
-		Postgres:       config.ReadPostgres(r),
-		Log:            config.ReadLog(r),
-		MetricsAddr:    r.String("FMN_CONSUMER_METRICS_ADDR", DefaultMetricsAddr),
-		MaxBodyBytes:   r.Int("FMN_MAX_MESSAGE_BYTES", message.DefaultMaxBodyBytes),
-		BatchSize:      r.Int("FMN_CONSUMER_BATCH", DefaultBatchSize),
-		Linger:         r.Duration("FMN_CONSUMER_LINGER", DefaultLinger),
-		DedupTTL:       r.Duration("FMN_DEDUP_TTL", DefaultDedupTTL),
-		RecentMessages: r.Int("FMN_RECENT_MESSAGES", recent.DefaultSize),
-		AliasRefresh:   r.Duration("FMN_ALIAS_REFRESH", DefaultAliasRefresh),
+		AMQP:             config.ReadAMQP(r),
+		Redis:            config.ReadRedis(r),
+		Postgres:         config.ReadPostgres(r),
+		Log:              config.ReadLog(r),
+		MetricsAddr:      r.String("FMN_CONSUMER_METRICS_ADDR", DefaultMetricsAddr),
+		MaxBodyBytes:     r.Int("FMN_MAX_MESSAGE_BYTES", message.DefaultMaxBodyBytes),
+		BatchSize:        r.Int("FMN_CONSUMER_BATCH", DefaultBatchSize),
+		Linger:           r.Duration("FMN_CONSUMER_LINGER", DefaultLinger),
+		DedupTTL:         r.Duration("FMN_DEDUP_TTL", DefaultDedupTTL),
+		RecentMessages:   r.Int("FMN_RECENT_MESSAGES", recent.DefaultSize),
+		AliasRefresh:     r.Duration("FMN_ALIAS_REFRESH", DefaultAliasRefresh),
+		Archive:          r.Bool("FMN_ARCHIVE", true),
+		ArchiveRetention: r.Duration("FMN_ARCHIVE_RETENTION", 0),
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
 	var err error

@@ -15,6 +15,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/redis/go-redis/v9"
 
+	"fmn/internal/archive"
 	"fmn/internal/deadletter"
 	"fmn/internal/lifecycle"
 	"fmn/internal/ownership"
@@ -99,6 +100,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	c := &consumer{cfg: cfg, logger: logger, now: now, m: m, pub: pub, store: pgstore.New(pool), ownership: rules, aliases: al,
 		dedup: &dedup{rdb: rdb, prefix: cfg.Redis.Prefix + "dedup:", ttl: cfg.DedupTTL}, beforeAck: deps.BeforeAck,
 		recent: recent.NewStore(rdb, cfg.Redis.Prefix, cfg.RecentMessages)}
+	var history *archive.Store
+	if cfg.Archive {
+		history = archive.NewStore(pool, now)
+		c.archive = history
+	}
 
 	mux := http.NewServeMux()
 	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
@@ -112,6 +118,12 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	return lifecycle.Group(ctx,
 		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.MetricsAddr, deps.Ready) },
 		al.run,
+		func(ctx context.Context) error {
+			if history == nil || cfg.ArchiveRetention <= 0 {
+				return nil
+			}
+			return archive.Retain(ctx, history, cfg.ArchiveRetention, logger)
+		},
 		func(ctx context.Context) error {
 			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
 				Queue: cfg.Topology.BusQueue, Prefetch: 2 * cfg.BatchSize, MaxBatch: cfg.BatchSize, Linger: cfg.Linger,
@@ -133,6 +145,8 @@ type consumer struct {
 	beforeAck func(context.Context)
 	// recent is the window of latest messages for the web app's previews.
 	recent *recent.Store
+	// archive is the message history; nil when archiving is off.
+	archive *archive.Store
 }
 
 // handle processes one batch of bus deliveries.
@@ -202,8 +216,20 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 			owners, members = nil, nil
 		}
 		c.m.ownership.Add(float64(len(owners) + len(members)))
-		if err := c.pub.Publish(ctx, out...); err != nil {
+		// The archive write runs beside the publish, so it adds no latency unless it is the
+		// slower; both must succeed before the ack (a retry repeats both: each is idempotent).
+		archived := make(chan error, 1)
+		if c.archive != nil {
+			go func() { archived <- c.archive.Write(ctx, fresh) }()
+		} else {
+			archived <- nil
+		}
+		pubErr := c.pub.Publish(ctx, out...)
+		if err := <-archived; err != nil {
 			return err
+		}
+		if pubErr != nil {
+			return pubErr
 		}
 		if err := c.dedup.mark(ctx, fresh); err != nil {
 			c.logger.WarnContext(ctx, "dedup mark skipped", "error", err)
