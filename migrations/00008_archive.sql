@@ -19,6 +19,10 @@ CREATE TABLE messages (
     url       text,
     usernames text[]      NOT NULL DEFAULT '{}',
     packages  text[]      NOT NULL DEFAULT '{}',
+    -- What the consumer extracted that the columns above flatten: typed artifacts and groups, so
+    -- a preview matches archived messages exactly as the workers matched them.
+    artifacts jsonb       NOT NULL DEFAULT '[]',
+    groups    text[]      NOT NULL DEFAULT '{}',
     body      jsonb       NOT NULL,
     PRIMARY KEY (sent_at, id)
 ) PARTITION BY RANGE (sent_at);

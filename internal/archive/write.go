@@ -115,8 +115,12 @@ func (s *Store) Write(ctx context.Context, msgs []message.Message) error {
 		if bytes.Contains(body, nul) {
 			body = bytes.ReplaceAll(body, nul, []byte(`\ufffd`))
 		}
+		arts, err := json.Marshal(m.Artifacts)
+		if err != nil || m.Artifacts == nil {
+			arts = []byte("[]")
+		}
 		rows[i] = []any{m.ID, sent, m.Topic, m.App, nullable(m.Agent), int16(m.Severity), nullable(m.Summary),
-			nullable(m.URL), nonNil(m.Usernames), nonNil(m.Packages()), string(body)}
+			nullable(m.URL), nonNil(m.Usernames), nonNil(m.Packages()), string(arts), nonNil(m.Groups), string(body)}
 	}
 	if err := s.ensureWeeks(ctx, weeks); err != nil {
 		return err
@@ -124,17 +128,20 @@ func (s *Store) Write(ctx context.Context, msgs []message.Message) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS archive_in (
 			msg_id text, sent_at timestamptz, topic text, category text, agent text, severity smallint,
-			summary text, url text, usernames text[], packages text[], body text) ON COMMIT DELETE ROWS`); err != nil {
+			summary text, url text, usernames text[], packages text[], artifacts text, groups text[], body text)
+			ON COMMIT DELETE ROWS`); err != nil {
 			return err
 		}
-		cols := []string{"msg_id", "sent_at", "topic", "category", "agent", "severity", "summary", "url", "usernames", "packages", "body"}
+		cols := []string{"msg_id", "sent_at", "topic", "category", "agent", "severity", "summary", "url", "usernames", "packages",
+			"artifacts", "groups", "body"}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"archive_in"}, cols, pgx.CopyFromRows(rows)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `WITH ins AS (
-				INSERT INTO messages (msg_id, sent_at, topic, category, agent, severity, summary, url, usernames, packages, body)
+				INSERT INTO messages (msg_id, sent_at, topic, category, agent, severity, summary, url, usernames, packages,
+					artifacts, groups, body)
 				SELECT DISTINCT ON (msg_id, sent_at) msg_id, sent_at, topic, category, agent, severity, summary, url,
-					usernames, packages, body::jsonb
+					usernames, packages, artifacts::jsonb, groups, body::jsonb
 				FROM archive_in
 				ON CONFLICT (msg_id, sent_at) DO NOTHING
 				RETURNING id, sent_at, usernames, packages
@@ -256,4 +263,66 @@ func Retain(ctx context.Context, s *Store, retention time.Duration, logger *slog
 		case <-t.C:
 		}
 	}
+}
+
+// messageColumns are the columns scanMessage reads.
+const messageColumns = `msg_id, sent_at, topic, category, coalesce(agent, ''), severity, coalesce(summary, ''),
+	coalesce(url, ''), usernames, groups, artifacts, body`
+
+// scanMessage reads an archived message back as the consumer had extracted it.
+func scanMessage(row pgx.Row) (message.Message, error) {
+	var m message.Message
+	var sev int16
+	var arts []byte
+	var body []byte
+	err := row.Scan(&m.ID, &m.SentAt, &m.Topic, &m.App, &m.Agent, &sev, &m.Summary, &m.URL, &m.Usernames, &m.Groups, &arts, &body)
+	if err != nil {
+		return m, err
+	}
+	m.Severity, m.Body, m.SentAt = int(sev), body, m.SentAt.UTC()
+	if err := json.Unmarshal(arts, &m.Artifacts); err != nil {
+		return m, fmt.Errorf("archived artifacts of %s: %w", m.ID, err)
+	}
+	if len(m.Usernames) == 0 {
+		m.Usernames = nil
+	}
+	if len(m.Groups) == 0 {
+		m.Groups = nil
+	}
+	if len(m.Artifacts) == 0 {
+		m.Artifacts = nil
+	}
+	return m, nil
+}
+
+// Latest returns the newest archived messages sent after since, at most limit of them, newest
+// first, as the consumer extracted them (what the workers matched).
+func (s *Store) Latest(ctx context.Context, since time.Time, limit int) ([]message.Message, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+messageColumns+` FROM messages WHERE sent_at > $1
+		ORDER BY sent_at DESC, id DESC LIMIT $2`, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("latest archived messages: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (message.Message, error) { return scanMessage(r) })
+	if err != nil {
+		return nil, fmt.Errorf("latest archived messages: %w", err)
+	}
+	return out, nil
+}
+
+// ErrNotFound is returned for a message the archive does not hold.
+var ErrNotFound = errors.New("message not in the archive")
+
+// Find returns the archived message with the bus id msgID (the newest, should a producer have
+// reused an id), or ErrNotFound.
+func (s *Store) Find(ctx context.Context, msgID string) (message.Message, error) {
+	m, err := scanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE msg_id = $1
+		ORDER BY sent_at DESC LIMIT 1`, msgID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	if err != nil {
+		return m, fmt.Errorf("archived message %s: %w", msgID, err)
+	}
+	return m, nil
 }

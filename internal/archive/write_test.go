@@ -50,3 +50,35 @@ func TestWriteIsIdempotentAndPartitioned(t *testing.T) {
 	require.NoError(t, s.Write(ctx, []message.Message{msg("late", now.AddDate(0, 0, -9))}), "a late message gets its week again")
 	require.Equal(t, 3, count(`SELECT count(*) FROM messages`))
 }
+
+// An archived message reads back as the consumer extracted it, so a preview over the archive
+// matches what the workers matched.
+func TestArchivedMessagesReadBackAsExtracted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Pool(t)
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	s := archive.NewStore(pool, func() time.Time { return now })
+	in := msg("x", now.Add(-time.Hour), "alice", "bob")
+	in.Groups = []string{"packager"}
+	in.Artifacts = append(in.Artifacts, message.Artifact{Type: message.ArtifactContainer, Name: "httpd"})
+	in.Body = json.RawMessage(`{"b": [1, 2], "a": "z"}`)
+	older := msg("y", now.Add(-48*time.Hour), "carol")
+	require.NoError(t, s.Write(ctx, []message.Message{older, in}))
+
+	got, err := s.Find(ctx, "x")
+	require.NoError(t, err)
+	require.JSONEq(t, string(in.Body), string(got.Body))
+	got.Body = in.Body
+	require.Equal(t, in, got)
+	_, err = s.Find(ctx, "nope")
+	require.ErrorIs(t, err, archive.ErrNotFound)
+
+	latest, err := s.Latest(ctx, now.Add(-24*time.Hour), 10)
+	require.NoError(t, err)
+	require.Len(t, latest, 1, "only what was sent after since")
+	require.Equal(t, "x", latest[0].ID)
+	latest, err = s.Latest(ctx, now.Add(-72*time.Hour), 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{"x", "y"}, []string{latest[0].ID, latest[1].ID}, "newest first")
+}

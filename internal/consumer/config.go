@@ -10,7 +10,6 @@ import (
 	"fmn/internal/config"
 	"fmn/internal/ownership"
 	"fmn/internal/rabbit"
-	"fmn/internal/recent"
 	"fmn/pkg/message"
 )
 
@@ -49,9 +48,6 @@ type Config struct {
 	Linger time.Duration
 	// DedupTTL is how long message ids are remembered (FMN_DEDUP_TTL).
 	DedupTTL time.Duration
-	// RecentMessages is the size of the recent-message window the web app previews filters
-	// over (FMN_RECENT_MESSAGES; 0 keeps none).
-	RecentMessages int
 	// Archive writes every accepted message into the message archive (FMN_ARCHIVE, default true).
 	Archive bool
 	// ArchiveRetention detaches archive weeks older than this (FMN_ARCHIVE_RETENTION; 0 keeps
@@ -75,7 +71,6 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		BatchSize:        r.Int("FMN_CONSUMER_BATCH", DefaultBatchSize),
 		Linger:           r.Duration("FMN_CONSUMER_LINGER", DefaultLinger),
 		DedupTTL:         r.Duration("FMN_DEDUP_TTL", DefaultDedupTTL),
-		RecentMessages:   r.Int("FMN_RECENT_MESSAGES", recent.DefaultSize),
 		AliasRefresh:     r.Duration("FMN_ALIAS_REFRESH", DefaultAliasRefresh),
 		Archive:          r.Bool("FMN_ARCHIVE", true),
 		ArchiveRetention: r.Duration("FMN_ARCHIVE_RETENTION", 0),

@@ -20,7 +20,6 @@ import (
 	"fmn/internal/lifecycle"
 	"fmn/internal/ownership"
 	"fmn/internal/rabbit"
-	"fmn/internal/recent"
 	"fmn/internal/service"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
@@ -40,8 +39,6 @@ type metrics struct {
 	workItems  prometheus.Counter
 	failures   prometheus.Counter
 	ownership  prometheus.Counter
-	// recentFailures counts batches missing from the recent window (Redis failed).
-	recentFailures prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -54,8 +51,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		workItems:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_work_items_total", Help: "Work items published."}),
 		failures:   f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_publish_failures_total", Help: "Failed attempts to publish a batch (each is retried)."}),
 		ownership:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_ownership_changes_total", Help: "Ownership and membership changes applied from bus events."}),
-		recentFailures: f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_recent_window_failures_total",
-			Help: "Batches left out of the recent-message window (Redis failed; previews miss them, nothing else does)."}),
 	}
 }
 
@@ -98,8 +93,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	}
 	c := &consumer{cfg: cfg, logger: logger, now: now, m: m, pub: pub, store: pgstore.New(pool), ownership: rules, aliases: al,
-		dedup: &dedup{rdb: rdb, prefix: cfg.Redis.Prefix + "dedup:", ttl: cfg.DedupTTL}, beforeAck: deps.BeforeAck,
-		recent: recent.NewStore(rdb, cfg.Redis.Prefix, cfg.RecentMessages)}
+		dedup: &dedup{rdb: rdb, prefix: cfg.Redis.Prefix + "dedup:", ttl: cfg.DedupTTL}, beforeAck: deps.BeforeAck}
 	var history *archive.Store
 	if cfg.Archive {
 		history = archive.NewStore(pool, now)
@@ -143,8 +137,6 @@ type consumer struct {
 	ownership *ownership.Rules
 	aliases   *aliases
 	beforeAck func(context.Context)
-	// recent is the window of latest messages for the web app's previews.
-	recent *recent.Store
 	// archive is the message history; nil when archiving is off.
 	archive *archive.Store
 }
@@ -233,10 +225,6 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 		}
 		if err := c.dedup.mark(ctx, fresh); err != nil {
 			c.logger.WarnContext(ctx, "dedup mark skipped", "error", err)
-		}
-		if err := c.recent.Append(ctx, fresh); err != nil {
-			c.m.recentFailures.Inc()
-			c.logger.WarnContext(ctx, "recent window not updated", "error", err)
 		}
 		c.m.forwarded.Add(float64(len(fresh)))
 		c.m.workItems.Add(float64((len(fresh) + c.cfg.BatchSize - 1) / c.cfg.BatchSize))

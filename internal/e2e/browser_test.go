@@ -13,7 +13,6 @@ import (
 	"fmn/internal/mailtest"
 	"fmn/internal/oidctest"
 	"fmn/internal/rabbittest"
-	"fmn/internal/recent"
 )
 
 // A person's whole journey in a real browser: log in, add an email address and confirm it by the
@@ -60,7 +59,7 @@ func TestBrowserJourney(t *testing.T) {
 	// A message about alice, before she has a filter mailing her: the preview will show it.
 	s.waitWorkersCurrent()
 	s.userMessage("browser-0", "alice", "bob")
-	s.waitRecent("browser-0")
+	s.waitArchived("browser-0")
 
 	// A filter from the "Events about me" preset, sending to the new address too; its preview
 	// counts the message above.
@@ -113,12 +112,12 @@ func (s *stack) confirmByMail(ctx context.Context, address string) {
 	require.NoError(s.t, chromedp.Do(ctx, chromedp.Click("#confirm-button"), chromedp.WaitVisible("#confirmed")))
 }
 
-// waitRecent waits until the consumer has put message id in the recent window (previews read it).
-func (s *stack) waitRecent(id string) {
+// waitArchived waits until the consumer has archived message id (previews read the archive).
+func (s *stack) waitArchived(id string) {
 	s.t.Helper()
-	window := recent.NewStore(s.rdb, s.redisPfx, 0)
 	require.Eventually(s.t, func() bool {
-		_, err := window.Find(context.Background(), id)
-		return err == nil
-	}, waitFor, 20*time.Millisecond, "message %s never reached the recent window", id)
+		var n int
+		err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM messages WHERE msg_id = $1`, id).Scan(&n)
+		return err == nil && n > 0
+	}, waitFor, 20*time.Millisecond, "message %s was never archived", id)
 }

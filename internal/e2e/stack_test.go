@@ -160,7 +160,7 @@ func (s *stack) startConsumer(beforeAck func(context.Context)) *proc {
 		return consumer.Run(ctx, consumer.Config{
 			AMQP: s.amqp(), Redis: s.redis(), Postgres: s.pg(), Topology: s.topo, MetricsAddr: "127.0.0.1:0",
 			MaxBodyBytes: 64 << 10, BatchSize: 16, Linger: 2 * time.Millisecond, DedupTTL: time.Hour, AliasRefresh: 50 * time.Millisecond,
-			RecentMessages: 1000, Archive: true,
+			Archive: true,
 		}, consumer.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready, BeforeAck: beforeAck})
 	})
 	s.wait(ch)

@@ -420,8 +420,8 @@ func TestPreviewAndWhy(t *testing.T) {
 	alice := s.login("alice")
 	form := url.Values{"name": {"about me"}, "enabled": {"1"}, "n": {"1"},
 		"c0.field": {"user"}, "c0.op": {"in"}, "c0.values": {"@me"}, "action": {"preview"}}
-	s.waitRecent("why-1")
-	s.waitRecent("why-2")
+	s.waitArchived("why-1")
+	s.waitArchived("why-2")
 	status, body := alice.post("/filters/new", form)
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, "Would have matched <strong>1</strong> of the last 2 messages")

@@ -94,7 +94,7 @@ func TestExplainSaysWhichConditionsHold(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 }
 
-// BenchmarkPreview is a preview over a full default window (recent.DefaultSize messages).
+// BenchmarkPreview is the matching part of a preview over 20,000 messages.
 func BenchmarkPreview(b *testing.B) {
 	pop := population.Generate(population.Config{Users: 1000, Seed: 1})
 	corpus, err := pop.MappedCorpus()

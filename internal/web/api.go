@@ -12,13 +12,13 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"fmn/internal/archive"
 	"fmn/internal/confirm"
 	"fmn/internal/deadletter"
 	"fmn/internal/hits"
 	"fmn/internal/mutetoken"
 	"fmn/internal/oidclogin"
 	"fmn/internal/queuestatus"
-	"fmn/internal/recent"
 	"fmn/internal/ssetoken"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
@@ -40,7 +40,7 @@ type handler struct {
 	sessions *scs.SessionManager
 	pages    pages
 	hits     *hits.Store
-	recent   *recent.Store
+	archive  *archive.Store
 	// oidc logs people in through the OpenID provider; nil when none is configured.
 	oidc *oidclogin.Client
 	// confirmations sends confirmation links and codes through the backends; nil in tests without

@@ -15,11 +15,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"fmn/internal/archive"
 	"fmn/internal/config"
 	"fmn/internal/pgtest"
 	"fmn/internal/population"
 	"fmn/internal/population/popdb"
-	"fmn/internal/recent"
 	"fmn/internal/redistest"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
@@ -64,7 +64,7 @@ func BenchmarkPages(b *testing.B) {
 	if err := pool.QueryRow(ctx, `SELECT f.id, u.id FROM filters f JOIN users u ON u.id = f.user_id WHERE u.name = $1 LIMIT 1`, name).Scan(&filterID, &userID); err != nil {
 		b.Fatal(err)
 	}
-	// A full preview window of corpus messages, mapped onto the population.
+	// A full preview window of corpus messages, mapped onto the population, in the archive.
 	corpus, err := pop.MappedCorpus()
 	if err != nil {
 		b.Fatal(err)
@@ -76,7 +76,10 @@ func BenchmarkPages(b *testing.B) {
 			window = append(window, m)
 		}
 	}
-	if err := recent.NewStore(rdb, prefix, previewWindow).Append(ctx, window[:previewWindow]); err != nil {
+	for i := range window {
+		window[i].SentAt = time.Now().Add(-time.Duration(i) * time.Second) // within the preview's days
+	}
+	if err := archive.NewStore(pool, time.Now).Write(ctx, window[:previewWindow]); err != nil {
 		b.Fatal(err)
 	}
 

@@ -5,15 +5,18 @@ import (
 	"net/http"
 	"strconv"
 
+	"fmn/internal/archive"
 	"fmn/internal/preview"
-	"fmn/internal/recent"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
 	"fmn/pkg/rules"
 )
 
-// previewWindow is how many of the latest messages a preview looks at.
-const previewWindow = 5000
+// A preview looks at the archive's latest previewWindow messages of the last previewDays.
+const (
+	previewWindow = 5000
+	previewDays   = 7
+)
 
 // preview evaluates u's filter f (saved or not) over the latest messages.
 func (h *handler) preview(r *http.Request, u prefs.User, f rules.Filter) (preview.Result, error) {
@@ -26,7 +29,7 @@ func (h *handler) preview(r *http.Request, u prefs.User, f rules.Filter) (previe
 	if err != nil {
 		return preview.Result{}, err
 	}
-	msgs, err := h.recent.Latest(ctx, previewWindow)
+	msgs, err := h.archive.Latest(ctx, h.now().AddDate(0, 0, -previewDays), previewWindow)
 	if err != nil {
 		return preview.Result{}, err
 	}
@@ -59,16 +62,16 @@ type whyFilter struct {
 	Matches bool
 }
 
-// whyPage explains a notification: the message (if it is still in the recent window) and, for
+// whyPage explains a notification: the message (if the archive still has it) and, for
 // each of the user's filters the link names, which conditions hold. Other users' filters are
 // not found.
 func (h *handler) whyPage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
 	ctx := r.Context()
 	q := r.URL.Query()
 	data := map[string]any{"MessageID": q.Get("message")}
-	msg, err := h.recent.Find(ctx, q.Get("message"))
+	msg, err := h.archive.Find(ctx, q.Get("message"))
 	switch {
-	case errors.Is(err, recent.ErrNotFound):
+	case errors.Is(err, archive.ErrNotFound):
 		msg = message.Message{}
 	case err != nil:
 		return err
