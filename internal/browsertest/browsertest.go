@@ -66,7 +66,7 @@ func ArtifactsDir() string {
 }
 
 // Screenshot saves the whole current page as <artifacts>/screenshots/<test>-<name>.png.
-func Screenshot(t *testing.T, ctx context.Context, name string) {
+func Screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {

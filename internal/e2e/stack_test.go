@@ -33,6 +33,7 @@ import (
 	"fmn/internal/redistest"
 	"fmn/internal/web"
 	"fmn/internal/worker"
+	"fmn/pkg/message"
 	"fmn/pkg/prefs/pgstore"
 )
 
@@ -46,7 +47,7 @@ const (
 
 // stack is one fmn deployment for one test.
 type stack struct {
-	t        *testing.T
+	t        testing.TB
 	amqpURL  string
 	dbURL    string
 	redisPfx string
@@ -62,6 +63,11 @@ type stack struct {
 
 	webURL     string
 	backendURL string
+	// consumerBatch, if set, is the consumer's batch size (else a small one, for quick tests);
+	// noArchive turns the consumer's archiving off; consumerReg is the last consumer's metrics.
+	consumerBatch int
+	noArchive     bool
+	consumerReg   *prometheus.Registry
 	// webAddr, if set before the web app starts, is its listen address (so that its URL is known
 	// before it starts, for the backend's links).
 	webAddr    string
@@ -76,7 +82,7 @@ type proc struct {
 }
 
 // stop cancels the process and waits for Run to return.
-func (p *proc) stop(t *testing.T) {
+func (p *proc) stop(t testing.TB) {
 	t.Helper()
 	p.cancel()
 	select {
@@ -98,7 +104,7 @@ func (p *proc) running() bool {
 }
 
 // newStack prepares a stack; amqpURL comes from rabbittest.URL or Restartable.
-func newStack(t *testing.T, amqpURL string) *stack {
+func newStack(t testing.TB, amqpURL string) *stack {
 	t.Helper()
 	s := &stack{t: t, amqpURL: amqpURL, logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	s.topo = rabbittest.Topology(t, amqpURL)
@@ -156,12 +162,18 @@ func (s *stack) wait(ch chan string) string {
 // startConsumer runs a consumer; beforeAck may be nil.
 func (s *stack) startConsumer(beforeAck func(context.Context)) *proc {
 	ch, ready := addrCh()
+	cfg := consumer.Config{
+		AMQP: s.amqp(), Redis: s.redis(), Postgres: s.pg(), Topology: s.topo, MetricsAddr: "127.0.0.1:0",
+		MaxBodyBytes: 64 << 10, BatchSize: 16, Linger: 2 * time.Millisecond, DedupTTL: time.Hour, AliasRefresh: 50 * time.Millisecond,
+		Archive: !s.noArchive,
+	}
+	if s.consumerBatch > 0 { // production settings
+		cfg.BatchSize, cfg.Linger, cfg.MaxBodyBytes = s.consumerBatch, consumer.DefaultLinger, message.DefaultMaxBodyBytes
+	}
+	s.consumerReg = prometheus.NewRegistry()
+	reg := s.consumerReg
 	p := s.start(func(ctx context.Context) error {
-		return consumer.Run(ctx, consumer.Config{
-			AMQP: s.amqp(), Redis: s.redis(), Postgres: s.pg(), Topology: s.topo, MetricsAddr: "127.0.0.1:0",
-			MaxBodyBytes: 64 << 10, BatchSize: 16, Linger: 2 * time.Millisecond, DedupTTL: time.Hour, AliasRefresh: 50 * time.Millisecond,
-			Archive: true,
-		}, consumer.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready, BeforeAck: beforeAck})
+		return consumer.Run(ctx, cfg, consumer.Deps{Logger: s.logger, Registry: reg, Ready: ready, BeforeAck: beforeAck})
 	})
 	s.wait(ch)
 	return p
@@ -418,7 +430,7 @@ func messageID(t *testing.T, ev sse.ClientEvent) string {
 }
 
 // gauge reads a gauge (or counter) without labels from reg.
-func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
+func gauge(t testing.TB, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
 	require.NoError(t, err)
@@ -436,7 +448,7 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
 }
 
 // testWriter sends logs to t.Log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))

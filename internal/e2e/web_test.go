@@ -27,7 +27,7 @@ import (
 
 // browser is a cookie-keeping HTTP client logged in to the web app, as a person's browser is.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 }

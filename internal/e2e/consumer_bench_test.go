@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"fmn/internal/consumer"
+	"fmn/internal/corpus"
+	"fmn/internal/rabbit"
+	"fmn/internal/rabbittest"
+)
+
+// BenchmarkConsumerDrain is one consumer (production batch size) draining a backlog of b.N
+// corpus messages from the bus queue into work items, with and without archiving each message
+// in PostgreSQL: messages/s, and whether the archive slows the consumer. Real RabbitMQ, Redis and
+// PostgreSQL; no workers run (work items wait in their queue).
+//
+//	go test ./internal/e2e/ -run '^$' -bench ConsumerDrain -benchtime 20000x
+func BenchmarkConsumerDrain(b *testing.B) {
+	recs, err := corpus.LoadDefault()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, archiving := range []bool{false, true} {
+		b.Run(fmt.Sprintf("archive=%v", archiving), func(b *testing.B) {
+			s := newStack(b, rabbittest.URL(b))
+			s.consumerBatch, s.noArchive = consumer.DefaultBatchSize, !archiving
+			// The consumer declares and binds the bus queue: start it once, stop it, fill the queue.
+			s.startConsumer(nil).stop(b)
+			s.publishCorpus(b, recs, b.N)
+
+			b.ResetTimer()
+			start := time.Now()
+			s.startConsumer(nil)
+			deadline := time.Now().Add(10 * time.Minute)
+			for gauge(b, s.consumerReg, "fmn_consumer_forwarded_total") < float64(b.N) {
+				if time.Now().After(deadline) {
+					b.Fatalf("forwarded %v of %d", gauge(b, s.consumerReg, "fmn_consumer_forwarded_total"), b.N)
+				}
+				time.Sleep(5 * time.Millisecond) // polling a counter, not waiting for an event
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msg/s")
+		})
+	}
+}
+
+// publishCorpus puts n messages onto the bus, cycling through the corpus with fresh ids.
+func (s *stack) publishCorpus(b *testing.B, recs []corpus.Record, n int) {
+	conn, err := rabbit.Dial(rabbit.Config{URL: s.amqpURL}, rabbit.Deps{Logger: s.logger})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	pub := conn.NewPublisher()
+	defer pub.Close()
+	batch := make([]rabbit.Outgoing, 0, 500)
+	for i := range n {
+		d := recs[i%len(recs)].AMQP()
+		batch = append(batch, rabbit.Outgoing{Exchange: s.topo.BusExchange, Key: d.RoutingKey, Msg: amqp.Publishing{
+			MessageId: fmt.Sprintf("%s-%d", d.MessageID, i), ContentType: "application/json", Headers: amqp.Table(d.Headers),
+			DeliveryMode: amqp.Persistent, Body: d.Body,
+		}})
+		if len(batch) == cap(batch) || i == n-1 {
+			if err := pub.Publish(context.Background(), batch...); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+}
