@@ -34,7 +34,10 @@ type Result struct {
 }
 
 // messageCols are the columns Message is scanned from, of messages m.
-const messageCols = `m.id, m.msg_id, m.sent_at, m.topic, m.category, coalesce(m.agent, '') AS agent, m.severity,
+const messageCols = `m.id, m.msg_id, m.sent_at,` + otherCols
+
+// otherCols are the columns of messageCols after id, msg_id and sent_at.
+const otherCols = ` m.topic, m.category, coalesce(m.agent, '') AS agent, m.severity,
 	coalesce(m.summary, '') AS summary, coalesce(m.url, '') AS url, m.usernames, m.packages, m.body::text AS body`
 
 // scanMessage reads one row of messageCols.
@@ -81,25 +84,8 @@ func (s *Store) Get(ctx context.Context, msgID string) (Message, error) {
 func (s *Store) Search(ctx context.Context, q Query) (Result, error) {
 	res := Result{Page: q.Page, RowsPerPage: q.RowsPerPage, Query: q}
 	offset := (q.Page - 1) * q.RowsPerPage
-	b := newSearchSQL(q)
-	dir := "DESC"
-	if q.Asc {
-		dir = "ASC"
-	}
-	order := " ORDER BY sent_at " + dir + ", id " + dir
-	var sql string
-	if len(b.branches) == 1 {
-		sql = `SELECT * FROM (` + b.branches[0] + `) r` + order + ` LIMIT ` + b.bind(q.RowsPerPage) + ` OFFSET ` + b.bind(offset)
-	} else {
-		pageEnd := b.bind(offset + q.RowsPerPage)
-		parts := make([]string, len(b.branches))
-		for i, br := range b.branches {
-			parts[i] = `(SELECT * FROM (` + br + `) r` + order + ` LIMIT ` + pageEnd + `)`
-		}
-		sql = `SELECT * FROM (` + strings.Join(parts, " UNION ALL ") + `) r` + order + ` LIMIT ` + b.bind(q.RowsPerPage) +
-			` OFFSET ` + b.bind(offset)
-	}
-	rows, err := s.pool.Query(ctx, sql, b.args...)
+	sql, args := pageSQL(q)
+	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return Result{}, fmt.Errorf("search archive: %w", err)
 	}
@@ -124,25 +110,54 @@ func (s *Store) Search(ctx context.Context, q Query) (Result, error) {
 // count counts q's messages up to CountCap, reading them in index order like the search, each
 // branch in turn until the cap.
 func (s *Store) count(ctx context.Context, q Query) (int, bool, error) {
-	b := newSearchSQL(q)
-	dir := "DESC"
-	if q.Asc {
-		dir = "ASC"
-	}
-	limit := b.bind(CountCap + 1)
-	parts := make([]string, len(b.branches))
-	for i, br := range b.branches {
-		parts[i] = `(SELECT 1 FROM (` + br + `) r ORDER BY sent_at ` + dir + `, id ` + dir + ` LIMIT ` + limit + `)`
-	}
-	sql := `SELECT count(*) FROM (SELECT 1 FROM (` + strings.Join(parts, " UNION ALL ") + `) u LIMIT ` + limit + `) c`
+	sql, args := countSQL(q)
 	var n int
-	if err := s.pool.QueryRow(ctx, sql, b.args...).Scan(&n); err != nil {
+	if err := s.pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("count archive: %w", err)
 	}
 	if n > CountCap {
 		return CountCap, true, nil
 	}
 	return n, false, nil
+}
+
+// pageSQL is the statement of q's page.
+func pageSQL(q Query) (string, []any) {
+	b := newSearchSQL(q)
+	offset := (q.Page - 1) * q.RowsPerPage
+	order := orderBy(q)
+	if len(b.branches) == 1 {
+		return `SELECT * FROM (` + b.branches[0] + `) r` + order + ` LIMIT ` + b.bind(q.RowsPerPage) + ` OFFSET ` + b.bind(offset), b.args
+	}
+	// Each branch stops at the page's end; the merge sorts at most that many rows a branch.
+	pageEnd := b.bind(offset + q.RowsPerPage)
+	parts := make([]string, len(b.branches))
+	for i, br := range b.branches {
+		parts[i] = `(SELECT * FROM (` + br + `) r` + order + ` LIMIT ` + pageEnd + `)`
+	}
+	return `SELECT * FROM (` + strings.Join(parts, " UNION ALL ") + `) r` + order + ` LIMIT ` + b.bind(q.RowsPerPage) +
+		` OFFSET ` + b.bind(offset), b.args
+}
+
+// countSQL is the statement counting q's messages up to CountCap+1: the branches in turn, each
+// in index order, until the limit.
+func countSQL(q Query) (string, []any) {
+	b := newSearchSQL(q)
+	order := orderBy(q)
+	limit := b.bind(CountCap + 1)
+	parts := make([]string, len(b.branches))
+	for i, br := range b.branches {
+		parts[i] = `(SELECT 1 FROM (` + br + `) r` + order + ` LIMIT ` + limit + `)`
+	}
+	return `SELECT count(*) FROM (SELECT 1 FROM (` + strings.Join(parts, " UNION ALL ") + `) u LIMIT ` + limit + `) c`, b.args
+}
+
+// orderBy is q's ORDER BY clause over the columns of messageCols.
+func orderBy(q Query) string {
+	if q.Asc {
+		return " ORDER BY sent_at ASC, id ASC"
+	}
+	return " ORDER BY sent_at DESC, id DESC"
 }
 
 // searchSQL builds the branches of a search: SELECT messageCols ... with bind parameters in
@@ -228,18 +243,24 @@ func newSearchSQL(q Query) *searchSQL {
 
 	switch drive {
 	case "user", "package":
+		// The bridge table's rows in index order, and for each the message, by its primary key
+		// (a lateral subquery, OFFSET 0 so that it stays one: joined any other way, the planner
+		// misjudges how many rows the two-column join gives and may hash the whole window).
+		// The output's sent_at and id are the bridge table's, so the page's ORDER BY and LIMIT
+		// apply to the bridge table's index scan.
 		table, col, vals := "message_users", "m.usernames", q.Users
 		if drive == "package" {
 			table, col, vals = "message_packages", "m.packages", q.Packages
 		}
 		for i, v := range vals {
-			extra := []string{"d.name = " + b.bind(v), window("d")}
+			extra := []string{"m.sent_at = d.sent_at", "m.id = d.message_id"}
 			if i > 0 {
 				// Counted in an earlier value's branch.
 				extra = append(extra, "NOT ("+col+" && "+b.bind(vals[:i])+"::text[])")
 			}
-			b.branches = append(b.branches, `SELECT `+messageCols+` FROM `+table+` d
-				JOIN messages m ON m.sent_at = d.sent_at AND m.id = d.message_id`+where(extra...))
+			b.branches = append(b.branches, `SELECT d.message_id AS id, m.msg_id, d.sent_at,`+otherCols+`
+				FROM `+table+` d CROSS JOIN LATERAL (SELECT * FROM messages m`+where(extra...)+` OFFSET 0) m
+				WHERE d.name = `+b.bind(v)+` AND `+window("d"))
 		}
 	case "topic", "category":
 		col, vals := "m.topic", q.Topics
