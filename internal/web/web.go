@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"fmn/internal/archive"
 	"fmn/internal/confirm"
 	"fmn/internal/deadletter"
 	"fmn/internal/hits"
@@ -123,7 +124,7 @@ func newHandler(cfg Config, deps Deps, logger *slog.Logger, pool *pgxpool.Pool, 
 		hits:   hits.NewStore(rdb, cfg.Redis.Prefix),
 		recent: recent.NewStore(rdb, cfg.Redis.Prefix, 0), // read only: the consumer writes
 		store:  pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))),
-		signer: signer, muter: muter, dead: dead, redriver: deadletter.NewRedriver(dead, rpub, cfg.Topology),
+		signer: signer, muter: muter, dead: dead, archive: archive.NewStore(pool, deps.Clock()), redriver: deadletter.NewRedriver(dead, rpub, cfg.Topology),
 		redriven: promauto.With(deps.Registry).NewCounter(prometheus.CounterOpts{
 			Name: "fmn_deadletters_redriven_total", Help: "Dead letters re-driven to their original exchange (confirmed by the broker).",
 		})}, nil
