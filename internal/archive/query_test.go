@@ -385,3 +385,16 @@ func TestQueryArguments(t *testing.T) {
 		"users":[],"packages":[],"categories":["bodhi"],"topics":[],"contains":[],
 		"not_users":[],"not_packages":[],"not_categories":[],"not_topics":[]}`, string(b))
 }
+
+// TestSearchPastDeadline checks that a search cut short by its deadline says so.
+func TestSearchPastDeadline(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	s := archive.NewStore(pgtest.Pool(t), func() time.Time { return now })
+	q, err := archive.ParseQuery(url.Values{}, now)
+	require.NoError(t, err)
+	ctx, cancel := context.WithDeadline(context.Background(), now) // long past
+	defer cancel()
+	_, err = s.Search(ctx, q)
+	require.ErrorIs(t, err, archive.ErrTooSlow)
+}

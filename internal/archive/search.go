@@ -6,12 +6,20 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // ErrNotFound means no archived message has the id.
 var ErrNotFound = errors.New("message not found")
+
+// ErrTooSlow means a search ran longer than SearchTimeout and was cancelled.
+var ErrTooSlow = errors.New("the query took too long: narrow it (a shorter window, a user or a package)")
+
+// SearchTimeout bounds a search (its page and its count), so that no query holds the database
+// for the tens of seconds datagrepper's slowest did.
+const SearchTimeout = 10 * time.Second
 
 // Result is a page of a query's answer in datagrepper's shape.
 type Result struct {
@@ -80,8 +88,21 @@ func (s *Store) Get(ctx context.Context, msgID string) (Message, error) {
 // involving two of the wanted users is counted in the first one's branch only. Every other
 // parameter is a filter on the row (the usernames and packages arrays, topic, category, the
 // body for contains). Every table is constrained on sent_at, so only the window's weekly
-// partitions are read. Values are always bind parameters.
+// partitions are read. Values are always bind parameters. The total is known without counting
+// on the last page; otherwise a count reads the same branches, stopping at CountCap+1 rows.
+//
+// A search that takes longer than SearchTimeout fails with ErrTooSlow.
 func (s *Store) Search(ctx context.Context, q Query) (Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, SearchTimeout)
+	defer cancel()
+	res, err := s.search(ctx, q)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return Result{}, ErrTooSlow
+	}
+	return res, err
+}
+
+func (s *Store) search(ctx context.Context, q Query) (Result, error) {
 	res := Result{Page: q.Page, RowsPerPage: q.RowsPerPage, Query: q}
 	offset := (q.Page - 1) * q.RowsPerPage
 	sql, args := pageSQL(q)

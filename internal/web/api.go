@@ -139,6 +139,8 @@ func (h *handler) classify(r *http.Request, err error) (int, string) {
 		status, msg = http.StatusRequestEntityTooLarge, "request body too large"
 	case errors.Is(err, prefs.ErrNotFound), errors.Is(err, deadletter.ErrNotFound), errors.Is(err, archive.ErrNotFound):
 		status, msg = http.StatusNotFound, "not found"
+	case errors.Is(err, archive.ErrTooSlow):
+		status, msg = http.StatusServiceUnavailable, err.Error()
 	case errors.Is(err, prefs.ErrConflict):
 		status, msg = http.StatusConflict, "already exists"
 	}
