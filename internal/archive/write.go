@@ -265,12 +265,13 @@ func Retain(ctx context.Context, s *Store, retention time.Duration, logger *slog
 	}
 }
 
-// messageColumns are the columns scanMessage reads.
-const messageColumns = `msg_id, sent_at, topic, category, coalesce(agent, ''), severity, coalesce(summary, ''),
+// extractedColumns are the columns scanExtracted reads: a message as the consumer extracted it
+// (the API's Message, messageCols, is the datagrepper view of the same row).
+const extractedColumns = `msg_id, sent_at, topic, category, coalesce(agent, ''), severity, coalesce(summary, ''),
 	coalesce(url, ''), usernames, groups, artifacts, body`
 
-// scanMessage reads an archived message back as the consumer had extracted it.
-func scanMessage(row pgx.Row) (message.Message, error) {
+// scanExtracted reads an archived message back as the consumer had extracted it.
+func scanExtracted(row pgx.Row) (message.Message, error) {
 	var m message.Message
 	var sev int16
 	var arts []byte
@@ -298,25 +299,22 @@ func scanMessage(row pgx.Row) (message.Message, error) {
 // Latest returns the newest archived messages sent after since, at most limit of them, newest
 // first, as the consumer extracted them (what the workers matched).
 func (s *Store) Latest(ctx context.Context, since time.Time, limit int) ([]message.Message, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+messageColumns+` FROM messages WHERE sent_at > $1
+	rows, err := s.pool.Query(ctx, `SELECT `+extractedColumns+` FROM messages WHERE sent_at > $1
 		ORDER BY sent_at DESC, id DESC LIMIT $2`, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("latest archived messages: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (message.Message, error) { return scanMessage(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (message.Message, error) { return scanExtracted(r) })
 	if err != nil {
 		return nil, fmt.Errorf("latest archived messages: %w", err)
 	}
 	return out, nil
 }
 
-// ErrNotFound is returned for a message the archive does not hold.
-var ErrNotFound = errors.New("message not in the archive")
-
 // Find returns the archived message with the bus id msgID (the newest, should a producer have
 // reused an id), or ErrNotFound.
 func (s *Store) Find(ctx context.Context, msgID string) (message.Message, error) {
-	m, err := scanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE msg_id = $1
+	m, err := scanExtracted(s.pool.QueryRow(ctx, `SELECT `+extractedColumns+` FROM messages WHERE msg_id = $1
 		ORDER BY sent_at DESC LIMIT 1`, msgID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return m, ErrNotFound

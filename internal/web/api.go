@@ -40,7 +40,8 @@ type handler struct {
 	sessions *scs.SessionManager
 	pages    pages
 	hits     *hits.Store
-	archive  *archive.Store
+	// archive is the message history: previews, "why", GET /api/v1/messages.
+	archive *archive.Store
 	// oidc logs people in through the OpenID provider; nil when none is configured.
 	oidc *oidclogin.Client
 	// confirmations sends confirmation links and codes through the backends; nil in tests without
@@ -85,6 +86,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	admin("GET /api/v1/admin/dead-letters/{id}", h.getDeadLetter)
 	admin("POST /api/v1/admin/dead-letters/{id}/redrive", h.redriveDeadLetter)
 	admin("DELETE /api/v1/admin/dead-letters/{id}", h.deleteDeadLetter)
+	mux.HandleFunc("GET /api/v1/messages", h.listMessages) // public, like datagrepper
+	mux.HandleFunc("GET /api/v1/messages/{id}", h.getMessage)
 	if h.muter != nil {
 		mux.HandleFunc("GET /mute", h.muteForm)
 		mux.HandleFunc("POST /mute", h.mute)
@@ -103,7 +106,11 @@ func (e *apiError) Error() string { return e.msg }
 // fail renders err as JSON.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := h.classify(r, err)
-	writeJSON(w, status, map[string]string{"error": msg})
+	body := map[string]string{"error": msg}
+	if pe := (*archive.ParamError)(nil); errors.As(err, &pe) {
+		body["param"] = pe.Param
+	}
+	writeJSON(w, status, body)
 }
 
 // classify gives err's status and user-safe text (a generic one for unexpected errors, which it
@@ -113,6 +120,7 @@ func (h *handler) classify(r *http.Request, err error) (int, string) {
 	var inv *prefs.InvalidError
 	var ve *rules.ValidationError
 	var mbe *http.MaxBytesError
+	var pe *archive.ParamError
 	status, msg := http.StatusInternalServerError, "internal error"
 	switch {
 	case errors.As(err, &ae):
@@ -123,10 +131,14 @@ func (h *handler) classify(r *http.Request, err error) (int, string) {
 		status, msg = http.StatusUnprocessableEntity, ve.Error()
 	case prefs.IsConfirmationError(err):
 		status, msg = http.StatusUnprocessableEntity, err.Error()
+	case errors.As(err, &pe):
+		status, msg = http.StatusBadRequest, pe.Error()
 	case errors.As(err, &mbe):
 		status, msg = http.StatusRequestEntityTooLarge, "request body too large"
-	case errors.Is(err, prefs.ErrNotFound), errors.Is(err, deadletter.ErrNotFound):
+	case errors.Is(err, prefs.ErrNotFound), errors.Is(err, deadletter.ErrNotFound), errors.Is(err, archive.ErrNotFound):
 		status, msg = http.StatusNotFound, "not found"
+	case errors.Is(err, archive.ErrTooSlow):
+		status, msg = http.StatusServiceUnavailable, err.Error()
 	case errors.Is(err, prefs.ErrConflict):
 		status, msg = http.StatusConflict, "already exists"
 	}
