@@ -26,6 +26,8 @@ commands:
                  load artifact ownership from a Pagure-compatible API such as dist-git
   dead-letters   list, show ID or redrive ID the archived dead letters
   archive-load   fill the message archive with synthetic corpus-shaped messages
+  import-messages
+                 archive messages from datagrepper /raw JSON pages or JSONL files
 
 Run "fmnctl <command> -h" for a command's flags.
 `
@@ -51,6 +53,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"import-ownership": importOwnershipCmd,
 		"dead-letters":     deadLettersCmd,
 		"archive-load":     archiveLoadCmd,
+		"import-messages":  importMessagesCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
