@@ -50,6 +50,9 @@ Uses FMN_DATABASE_URL.
 	var total importer.Summary
 	for _, name := range fs.Args() {
 		sum, err := importFile(ctx, imp, name, stdin)
+		if name == "-" {
+			name = "stdin"
+		}
 		for _, p := range sum.Problems {
 			fmt.Fprintln(stderr, p)
 		}

@@ -6,6 +6,11 @@
 // the raw shape, DecodeAMQP for the bus shape), extracted with message.Extract and written in
 // batches. A message that does not decode is counted and reported with its line; it never stops
 // the import.
+//
+// A file whose first line is a whole JSON value is read as JSONL (a line may also hold a whole
+// page). Otherwise, when that line starts a JSON value ("{" alone, as pretty-printers write), the
+// file is read as a sequence of JSON documents; if the first of them does not parse either, the
+// file falls back to JSONL, so that each broken line is reported.
 package importer
 
 import (
@@ -163,10 +168,22 @@ func (im *Importer) Import(ctx context.Context, name string, src io.Reader) (Sum
 	if err != nil {
 		return r.sum, fmt.Errorf("read %s: %w", name, err)
 	}
+	var rest io.Reader = br
 	if doc {
-		err = r.document(br)
-	} else {
-		err = r.lines(br)
+		var data []byte
+		if data, err = io.ReadAll(io.LimitReader(br, maxDocument+1)); err != nil {
+			return r.sum, fmt.Errorf("read %s: %w", name, err)
+		}
+		if len(data) <= maxDocument {
+			doc, err = r.document(data)
+		} else {
+			doc = false
+		}
+		// Not a document after all (JSONL with a broken first line, or too big for one): lines.
+		rest = io.MultiReader(bytes.NewReader(data), br)
+	}
+	if !doc {
+		err = r.lines(rest)
 	}
 	if err == nil {
 		err = r.flush()
@@ -174,8 +191,8 @@ func (im *Importer) Import(ctx context.Context, name string, src io.Reader) (Sum
 	return r.sum, err
 }
 
-// startsDocument reports whether br holds a pretty-printed JSON document rather than JSONL: its
-// first non-blank line is not a JSON value but opens an object or a list, as "{" does.
+// startsDocument reports whether br may hold JSON documents, pretty-printed, rather than JSONL:
+// its first non-blank line is not a JSON value but starts one.
 func startsDocument(br *bufio.Reader) (bool, error) {
 	head, err := br.Peek(br.Size())
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
@@ -186,11 +203,7 @@ func startsDocument(br *bufio.Reader) (bool, error) {
 		head = head[:i]
 	}
 	head = bytes.TrimSpace(head)
-	if len(head) == 0 || json.Valid(head) {
-		return false, nil
-	}
-	last := head[len(head)-1]
-	return last == '{' || last == '[', nil
+	return len(head) > 0 && (head[0] == '{' || head[0] == '[') && !json.Valid(head), nil
 }
 
 // lines reads JSONL: each line a message or a whole /raw page.
@@ -228,36 +241,32 @@ func (r *run) lines(src io.Reader) error {
 	return nil
 }
 
-// document reads one or more JSON documents, each a /raw page or a message, such as a page saved
-// with curl (pretty-printed or not).
-func (r *run) document(src io.Reader) error {
-	data, err := io.ReadAll(io.LimitReader(src, maxDocument+1))
-	if err != nil {
-		return fmt.Errorf("read %s: %w", r.name, err)
-	}
-	if len(data) > maxDocument {
-		r.problem(1, fmt.Sprintf("JSON document larger than %d bytes; use JSONL for big dumps", maxDocument))
-		return nil
-	}
+// document reads data as one or more JSON documents, each a /raw page or a message, such as a
+// page saved with curl (pretty-printed or not). It reports false, having done nothing, when the
+// first document is not valid JSON: the data is then better read as lines.
+func (r *run) document(data []byte) (bool, error) {
 	lineAt := lineCounter(data)
 	dec := json.NewDecoder(bytes.NewReader(data))
-	for {
+	for n := 0; ; n++ {
 		start := dec.InputOffset()
 		var doc json.RawMessage
 		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
-			return nil
+			return true, nil
 		} else if err != nil {
+			if n == 0 {
+				return false, nil
+			}
 			// The rest of the file cannot be found reliably after a syntax error.
 			r.problem(lineAt(start+skipSpace(data[start:])), "not valid JSON; the rest of the file is skipped")
-			return nil
+			return true, nil
 		}
 		at := start + skipSpace(data[start:])
 		if isPage(doc) {
 			if err := r.page(doc, func(off int64) int { return lineAt(at + off) }); err != nil {
-				return err
+				return true, err
 			}
 		} else if err := r.add(lineAt(at), doc); err != nil {
-			return err
+			return true, err
 		}
 	}
 }

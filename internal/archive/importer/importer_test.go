@@ -93,7 +93,10 @@ func TestImportGarbage(t *testing.T) {
 	imp, err := importer.New(importer.Config{}, importer.Deps{Writer: archive.NewStore(pool, time.Now)})
 	require.NoError(t, err)
 	for name, in := range map[string]string{
+		// A first document that does not parse: read as lines, each reported.
 		"pretty broken": "{\n  \"raw_messages\": [\n    {\"msg_id\": \"x\",\n",
+		// A later one: reported once, where it starts.
+		"second broken": "{\n  \"raw_messages\": []\n}\n{\n  \"raw_messages\": [\n",
 		"not json":      "hello\nworld\n",
 		"latin1":        "{\"msg_id\": \"a\", \"topic\": \"t\", \"msg\": {\"u\": \"\xe9\"}}\n",
 		"empty":         "",
@@ -102,9 +105,12 @@ func TestImportGarbage(t *testing.T) {
 		sum, err := imp.Import(ctx, name, strings.NewReader(in))
 		require.NoError(t, err, name)
 		require.Zero(t, sum.Messages, name)
-		require.Equal(t, map[string]int{"pretty broken": 1, "not json": 2, "latin1": 1, "empty": 0, "array": 1}[name], sum.Malformed, name)
+		require.Equal(t, map[string]int{"pretty broken": 3, "second broken": 1, "not json": 2, "latin1": 1, "empty": 0, "array": 1}[name], sum.Malformed, name)
 		for _, p := range sum.Problems {
 			require.Positive(t, p.Line, name)
+		}
+		if name == "second broken" {
+			require.Equal(t, 4, sum.Problems[0].Line)
 		}
 	}
 	_, err = importer.New(importer.Config{}, importer.Deps{})
