@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,7 +35,8 @@ func archiveLoadCmd(ctx context.Context, args []string, _ io.Reader, stdout, std
 
 Writes synthetic messages shaped like the real-message corpus (Fedora's topic mix, users and
 packages of a generated population with popularity skew) into the message archive, through the
-archive's own writer. The same flags give the same messages, so a rerun adds nothing.
+archive's own writer. The same flags (with the same -end) give the same messages, so a rerun adds
+nothing.
 Uses FMN_DATABASE_URL and the corpus (FMN_CORPUS or ../shared/corpus).
 
 `)
@@ -67,6 +69,12 @@ Uses FMN_DATABASE_URL and the corpus (FMN_CORPUS or ../shared/corpus).
 	if err != nil {
 		return err
 	}
+	var mix []string
+	for _, f := range gen.Families()[:min(8, len(gen.Families()))] {
+		mix = append(mix, fmt.Sprintf("%s %.1f%%", f.Family, 100*f.Share))
+	}
+	fmt.Fprintf(stderr, "%d messages from %s to %s; families: %s, ...\n", *n, end.Add(-span).Format(time.DateOnly),
+		end.Format(time.DateOnly), strings.Join(mix, ", "))
 	pool, err := openDB(ctx)
 	if err != nil {
 		return err
