@@ -1,6 +1,6 @@
 // Package synth generates synthetic bus messages shaped like Fedora's traffic, to fill the
 // message archive for load tests and query benchmarks. Each message is a real corpus message (a
-// template, chosen with the topic-family mix of Weights) whose users, groups and packages are
+// template, chosen with the topic-family mix of DefaultWeights) whose users, groups and packages are
 // redrawn from an internal/population with popularity skew, with a fresh id and a send time spread
 // over a span with a daily and weekly rhythm.
 //
@@ -23,49 +23,51 @@ import (
 	"fmn/pkg/message"
 )
 
-// Weights is the share of bus traffic per corpus family (the corpus "family" field, roughly the
-// sending application), in relative units; a family not listed gets DefaultWeight. The corpus holds
-// a few messages of each family, not a sample of the traffic, so the mix is set here. It follows the
-// shape of Fedora's production bus as datagrepper shows it: koji (buildsys: build and task state
+// DefaultWeights returns the share of bus traffic per corpus family (the corpus "family" field,
+// roughly the sending application), in relative units; a family not listed gets DefaultWeight. The
+// corpus holds a few messages of each family, not a sample of the traffic, so the mix is set here.
+// It follows the shape of Fedora's production bus as datagrepper shows it: koji (buildsys: build and task state
 // changes, tags, repos, signing) and copr builds dominate, then CI results, bodhi updates and
 // comments, dist-git and Pagure pushes, openQA, composes, release monitoring and badges; the rest
 // are small.
-var Weights = map[string]float64{
-	"buildsys":         300,
-	"copr":             150,
-	"ci":               80,
-	"bodhi":            80,
-	"git":              50,
-	"pagure":           50,
-	"openqa":           40,
-	"compose":          30,
-	"pungi":            10,
-	"anitya":           30,
-	"hotness":          20,
-	"fedbadges":        20,
-	"badges":           10,
-	"greenwave":        15,
-	"waiverdb":         5,
-	"koschei":          10,
-	"mdapi":            10,
-	"discourse":        10,
-	"fas":              10,
-	"github":           10,
-	"forgejo":          5,
-	"gitlab":           5,
-	"bugzilla":         10,
-	"mirrormanager":    5,
-	"fedimg":           5,
-	"autocloud":        3,
-	"mailman":          5,
-	"meetbot":          3,
-	"wiki":             3,
-	"planet":           3,
-	"pkgdb":            2,
-	"fedora_elections": 1,
+func DefaultWeights() map[string]float64 {
+	return map[string]float64{
+		"buildsys":         300,
+		"copr":             150,
+		"ci":               80,
+		"bodhi":            80,
+		"git":              50,
+		"pagure":           50,
+		"openqa":           40,
+		"compose":          30,
+		"pungi":            10,
+		"anitya":           30,
+		"hotness":          20,
+		"fedbadges":        20,
+		"badges":           10,
+		"greenwave":        15,
+		"waiverdb":         5,
+		"koschei":          10,
+		"mdapi":            10,
+		"discourse":        10,
+		"fas":              10,
+		"github":           10,
+		"forgejo":          5,
+		"gitlab":           5,
+		"bugzilla":         10,
+		"mirrormanager":    5,
+		"fedimg":           5,
+		"autocloud":        3,
+		"mailman":          5,
+		"meetbot":          3,
+		"wiki":             3,
+		"planet":           3,
+		"pkgdb":            2,
+		"fedora_elections": 1,
+	}
 }
 
-// DefaultWeight is the weight of a family not in Weights.
+// DefaultWeight is the weight of a family not in the weights.
 const DefaultWeight = 1
 
 // hourWeights is the relative traffic per UTC hour: low at night in Europe and the Americas,
@@ -89,6 +91,9 @@ type Config struct {
 	Span  time.Duration
 	// Population supplies the user, group and package names.
 	Population *population.Population
+	// Weights is the relative traffic per corpus family (default DefaultWeights()); a family not
+	// in it gets DefaultWeight.
+	Weights map[string]float64
 }
 
 // template is a corpus message ready to copy, with the distinct real names it mentions.
@@ -141,9 +146,12 @@ func New(cfg Config, recs []corpus.Record) (*Generator, error) {
 		g.famNames = append(g.famNames, f)
 	}
 	sort.Strings(g.famNames)
+	if cfg.Weights == nil {
+		cfg.Weights = DefaultWeights()
+	}
 	total := 0.0
 	for _, f := range g.famNames {
-		w, ok := Weights[f]
+		w, ok := cfg.Weights[f]
 		if !ok {
 			w = DefaultWeight
 		}
