@@ -1,6 +1,6 @@
 // Command fmnctl is the operator's tool: schema migrations, replaying messages onto the bus,
-// inspecting what fmn extracts from messages, demo data, stream tokens, bulk ownership imports and
-// archived dead letters.
+// inspecting what fmn extracts from messages, demo data, stream tokens, bulk ownership imports,
+// archived dead letters, and filling the message archive (synthetic loads and datagrepper imports).
 package main
 
 import (
@@ -25,6 +25,9 @@ commands:
   import-ownership
                  load artifact ownership from a Pagure-compatible API such as dist-git
   dead-letters   list, show ID or redrive ID the archived dead letters
+  archive-load   fill the message archive with synthetic corpus-shaped messages
+  import-messages
+                 archive messages from datagrepper /raw JSON pages or JSONL files
 
 Run "fmnctl <command> -h" for a command's flags.
 `
@@ -49,6 +52,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"stream-token":     streamTokenCmd,
 		"import-ownership": importOwnershipCmd,
 		"dead-letters":     deadLettersCmd,
+		"archive-load":     archiveLoadCmd,
+		"import-messages":  importMessagesCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

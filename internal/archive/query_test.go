@@ -31,9 +31,9 @@ func testTopic(cat string, i int) string {
 	return fmt.Sprintf("org.fedoraproject.prod.%s.event%d", cat, i)
 }
 
-// corpus writes n random messages sent in the five weeks before now (some at the same instant)
+// writeRandom writes n random messages sent in the five weeks before now (some at the same instant)
 // and returns them as the archive gives them back, ids included.
-func corpus(t *testing.T, s *archive.Store, n int, now time.Time, rng *rand.Rand) []archive.Message {
+func writeRandom(t *testing.T, s *archive.Store, n int, now time.Time, rng *rand.Rand) []archive.Message {
 	t.Helper()
 	ctx := context.Background()
 	pick := func(from []string, most int) []string {
@@ -187,7 +187,7 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	s := archive.NewStore(pgtest.Pool(t), func() time.Time { return now })
 	rng := rand.New(rand.NewPCG(8, 8))
-	all := corpus(t, s, 400, now, rng)
+	all := writeRandom(t, s, 400, now, rng)
 
 	nonEmpty := 0
 	for i := range 400 {
@@ -218,7 +218,7 @@ func TestSearchCombinations(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	s := archive.NewStore(pgtest.Pool(t), func() time.Time { return now })
-	all := corpus(t, s, 300, now, rand.New(rand.NewPCG(1, 2)))
+	all := writeRandom(t, s, 300, now, rand.New(rand.NewPCG(1, 2)))
 	for _, params := range benchmarkCombinations() {
 		for _, order := range []string{"desc", "asc"} {
 			v, err := url.ParseQuery(params + "&rows_per_page=7&page=2&order=" + order)
