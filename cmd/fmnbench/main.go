@@ -1,4 +1,5 @@
-// Command fmnbench measures fmn. Its first mode, sse, measures one backend's SSE serving: many
+// Command fmnbench measures fmn. Mode history times the message-history API's query
+// combinations against a running web app (issue #8). Mode sse measures one backend's SSE serving: many
 // concurrent streams, notifications appended at a fixed rate, the memory each stream costs and
 // the delay from append to receipt. It uses the real Redis (FMN_REDIS_URL) and runs the server
 // and its clients in one process, on loopback.
@@ -25,11 +26,12 @@ func main() {
 		}
 		return
 	}
-	if len(os.Args) < 2 || os.Args[1] != "sse" {
-		fmt.Fprintln(os.Stderr, "usage: fmnbench sse [flags]   (fmnbench sse -h for the flags)")
+	modes := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"sse": sseBench, "history": historyBench}
+	if len(os.Args) < 2 || modes[os.Args[1]] == nil {
+		fmt.Fprintln(os.Stderr, "usage: fmnbench sse|history [flags]   (fmnbench MODE -h for the flags)")
 		os.Exit(2)
 	}
-	if err := sseBench(ctx, os.Args[2:], os.Stdout, os.Stderr); err != nil {
+	if err := modes[os.Args[1]](ctx, os.Args[2:], os.Stdout, os.Stderr); err != nil {
 		if err == flag.ErrHelp {
 			return
 		}

@@ -218,9 +218,13 @@ func newSearchSQL(q Query) *searchSQL {
 		if len(vals) == 0 {
 			return
 		}
-		if positive {
+		switch {
+		case positive && len(vals) == 1:
+			// A plain equality, so an index with this column before sent_at can drive in order.
+			conds = append(conds, col+" = "+b.bind(vals[0]))
+		case positive:
 			conds = append(conds, col+" = ANY("+b.bind(vals)+"::text[])")
-		} else {
+		default:
 			conds = append(conds, col+" <> ALL("+b.bind(vals)+"::text[])")
 		}
 	}
