@@ -324,3 +324,10 @@ func (s *Store) Find(ctx context.Context, msgID string) (message.Message, error)
 	}
 	return m, nil
 }
+
+// IsDataError reports whether err is the database refusing the data itself (a value out of
+// range, a constraint), which retrying cannot mend.
+func IsDataError(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "22") || strings.HasPrefix(pe.Code, "23"))
+}

@@ -255,6 +255,9 @@ func ReadTopology(r *Reader, a AMQP) rabbit.Topology {
 	}
 	t.BusExchange = r.String("FMN_BUS_EXCHANGE", rabbit.DefaultTopology().BusExchange)
 	t.BusBindings = r.List("FMN_BUS_BINDINGS", t.BusBindings)
+	if !r.Bool("FMN_ARCHIVE", true) { // every process must agree: all declare the topology
+		t.ArchiveQueue = ""
+	}
 	return t
 }
 

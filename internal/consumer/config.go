@@ -24,6 +24,10 @@ const (
 	// DefaultDedupTTL is how long a message id is remembered; bus redeliveries and replays of the
 	// same message happen within hours.
 	DefaultDedupTTL = 24 * time.Hour
+	// DefaultArchiveBatch and DefaultArchiveLinger make the archiver's transactions big: a
+	// message's archiving is not on the way to its delivery, so it can wait for company.
+	DefaultArchiveBatch  = 500
+	DefaultArchiveLinger = 200 * time.Millisecond
 )
 
 // Config is the consumer's configuration.
@@ -48,8 +52,11 @@ type Config struct {
 	Linger time.Duration
 	// DedupTTL is how long message ids are remembered (FMN_DEDUP_TTL).
 	DedupTTL time.Duration
-	// Archive writes every accepted message into the message archive (FMN_ARCHIVE, default true).
-	Archive bool
+	// ArchiveBatch is how many messages the archiver writes in one transaction, and its wait for
+	// a batch to fill (FMN_ARCHIVE_BATCH, FMN_ARCHIVE_LINGER). Archiving itself is on unless
+	// FMN_ARCHIVE=false, which empties Topology.ArchiveQueue.
+	ArchiveBatch  int
+	ArchiveLinger time.Duration
 	// ArchiveRetention detaches archive weeks older than this (FMN_ARCHIVE_RETENTION; 0 keeps
 	// everything).
 	ArchiveRetention time.Duration
@@ -72,7 +79,8 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		Linger:           r.Duration("FMN_CONSUMER_LINGER", DefaultLinger),
 		DedupTTL:         r.Duration("FMN_DEDUP_TTL", DefaultDedupTTL),
 		AliasRefresh:     r.Duration("FMN_ALIAS_REFRESH", DefaultAliasRefresh),
-		Archive:          r.Bool("FMN_ARCHIVE", true),
+		ArchiveBatch:     r.Int("FMN_ARCHIVE_BATCH", DefaultArchiveBatch),
+		ArchiveLinger:    r.Duration("FMN_ARCHIVE_LINGER", DefaultArchiveLinger),
 		ArchiveRetention: r.Duration("FMN_ARCHIVE_RETENTION", 0),
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)

@@ -39,6 +39,9 @@ type metrics struct {
 	workItems  prometheus.Counter
 	failures   prometheus.Counter
 	ownership  prometheus.Counter
+	// archived and archiveFailures count the archiver's messages and failed attempts.
+	archived        prometheus.Counter
+	archiveFailures prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -51,6 +54,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		workItems:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_work_items_total", Help: "Work items published."}),
 		failures:   f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_publish_failures_total", Help: "Failed attempts to publish a batch (each is retried)."}),
 		ownership:  f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_ownership_changes_total", Help: "Ownership and membership changes applied from bus events."}),
+		archived:   f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_archived_total", Help: "Bus messages handled by the archiver (archived, or there already)."}),
+		archiveFailures: f.NewCounter(prometheus.CounterOpts{Name: "fmn_consumer_archive_failures_total",
+			Help: "Failed attempts to archive a batch (each is retried)."}),
 	}
 }
 
@@ -95,7 +101,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	c := &consumer{cfg: cfg, logger: logger, now: now, m: m, pub: pub, store: pgstore.New(pool), ownership: rules, aliases: al,
 		dedup: &dedup{rdb: rdb, prefix: cfg.Redis.Prefix + "dedup:", ttl: cfg.DedupTTL}, beforeAck: deps.BeforeAck}
 	var history *archive.Store
-	if cfg.Archive {
+	if cfg.Topology.ArchiveQueue != "" {
 		history = archive.NewStore(pool, now)
 		c.archive = history
 	}
@@ -117,6 +123,15 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 				return nil
 			}
 			return archive.Retain(ctx, history, cfg.ArchiveRetention, logger)
+		},
+		func(ctx context.Context) error {
+			if history == nil {
+				return nil
+			}
+			batch := max(cfg.ArchiveBatch, 1)
+			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
+				Queue: cfg.Topology.ArchiveQueue, Prefetch: 2 * batch, MaxBatch: batch, Linger: cfg.ArchiveLinger,
+			}, c.archiveBatch)
 		},
 		func(ctx context.Context) error {
 			return conn.ConsumeBatches(ctx, rabbit.ConsumeOptions{
@@ -148,10 +163,7 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 	msgs := make([]message.Message, 0, len(batch))
 	inBatch := make(map[string]struct{}, len(batch))
 	for _, d := range batch {
-		msg, err := message.DecodeAMQP(message.AMQP{
-			RoutingKey: d.RoutingKey, MessageID: d.MessageId, Timestamp: d.Timestamp,
-			Headers: map[string]any(d.Headers), Body: d.Body,
-		}, c.cfg.MaxBodyBytes)
+		msg, err := c.decode(d)
 		if err != nil {
 			c.m.malformed.Inc()
 			c.logger.WarnContext(ctx, "malformed bus message dead-lettered", "routing_key", d.RoutingKey, "error", err)
@@ -163,7 +175,6 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 			continue
 		}
 		inBatch[msg.ID] = struct{}{}
-		message.Extract(&msg, c.aliases)
 		msgs = append(msgs, msg)
 	}
 	seen, err := c.dedup.seen(ctx, msgs)
@@ -208,20 +219,8 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 			owners, members = nil, nil
 		}
 		c.m.ownership.Add(float64(len(owners) + len(members)))
-		// The archive write runs beside the publish, so it adds no latency unless it is the
-		// slower; both must succeed before the ack (a retry repeats both: each is idempotent).
-		archived := make(chan error, 1)
-		if c.archive != nil {
-			go func() { archived <- c.archive.Write(ctx, fresh) }()
-		} else {
-			archived <- nil
-		}
-		pubErr := c.pub.Publish(ctx, out...)
-		if err := <-archived; err != nil {
+		if err := c.pub.Publish(ctx, out...); err != nil {
 			return err
-		}
-		if pubErr != nil {
-			return pubErr
 		}
 		if err := c.dedup.mark(ctx, fresh); err != nil {
 			c.logger.WarnContext(ctx, "dedup mark skipped", "error", err)
@@ -281,4 +280,56 @@ func (d *dedup) mark(ctx context.Context, msgs []message.Message) error {
 		return fmt.Errorf("dedup mark: %w", err)
 	}
 	return nil
+}
+
+// decode reads a bus delivery into a message and extracts its metadata, as the workers and the
+// archive see it.
+func (c *consumer) decode(d amqp.Delivery) (message.Message, error) {
+	msg, err := message.DecodeAMQP(message.AMQP{
+		RoutingKey: d.RoutingKey, MessageID: d.MessageId, Timestamp: d.Timestamp,
+		Headers: map[string]any(d.Headers), Body: d.Body,
+	}, c.cfg.MaxBodyBytes)
+	if err != nil {
+		return msg, err
+	}
+	message.Extract(&msg, c.aliases)
+	return msg, nil
+}
+
+// archiveBatch archives a batch of the archive queue (a copy of every bus message, apart from the
+// pipeline's, so that the database's pace never slows deliveries), acking after the commit.
+// Malformed messages are acked unarchived: the pipeline's copy dead-letters them. A message the
+// database refuses (bad data) is dead-lettered alone, so it cannot block the others.
+func (c *consumer) archiveBatch(ctx context.Context, batch []amqp.Delivery) {
+	msgs := make([]message.Message, 0, len(batch))
+	from := make([]amqp.Delivery, 0, len(batch))
+	for _, d := range batch {
+		msg, err := c.decode(d)
+		if err != nil {
+			continue
+		}
+		msgs, from = append(msgs, msg), append(from, d)
+	}
+	service.Settle(ctx, batch, func(ctx context.Context) error {
+		err := c.archive.Write(ctx, msgs)
+		if !archive.IsDataError(err) {
+			return err
+		}
+		var dead []rabbit.Outgoing
+		for i := range msgs {
+			if err := c.archive.Write(ctx, msgs[i:i+1]); archive.IsDataError(err) {
+				c.logger.WarnContext(ctx, "message refused by the archive dead-lettered", "message_id", msgs[i].ID, "error", err)
+				dead = append(dead, deadletter.Outgoing(c.cfg.Topology.DeadLetterExchange, from[i], "archive", err.Error(), c.now()))
+			} else if err != nil {
+				return err
+			}
+		}
+		return c.pub.Publish(ctx, dead...)
+	}, func(attempt int, err error) {
+		c.m.archiveFailures.Inc()
+		if attempt == 0 {
+			c.logger.WarnContext(ctx, "archive batch; retrying", "error", err, "messages", len(msgs))
+		}
+	}, nil)
+	c.m.archived.Add(float64(len(msgs)))
 }

@@ -64,7 +64,8 @@ type stack struct {
 	webURL     string
 	backendURL string
 	// consumerBatch, if set, is the consumer's batch size (else a small one, for quick tests);
-	// noArchive turns the consumer's archiving off; consumerReg is the last consumer's metrics.
+	// noArchive turns the consumer's archiving off (set before it starts); consumerReg is the
+	// last consumer's metrics.
 	consumerBatch int
 	noArchive     bool
 	consumerReg   *prometheus.Registry
@@ -165,10 +166,13 @@ func (s *stack) startConsumer(beforeAck func(context.Context)) *proc {
 	cfg := consumer.Config{
 		AMQP: s.amqp(), Redis: s.redis(), Postgres: s.pg(), Topology: s.topo, MetricsAddr: "127.0.0.1:0",
 		MaxBodyBytes: 64 << 10, BatchSize: 16, Linger: 2 * time.Millisecond, DedupTTL: time.Hour, AliasRefresh: 50 * time.Millisecond,
-		Archive: !s.noArchive,
 	}
 	if s.consumerBatch > 0 { // production settings
 		cfg.BatchSize, cfg.Linger, cfg.MaxBodyBytes = s.consumerBatch, consumer.DefaultLinger, message.DefaultMaxBodyBytes
+	}
+	cfg.ArchiveBatch, cfg.ArchiveLinger = consumer.DefaultArchiveBatch, 20*time.Millisecond
+	if s.noArchive {
+		cfg.Topology.ArchiveQueue = ""
 	}
 	s.consumerReg = prometheus.NewRegistry()
 	reg := s.consumerReg

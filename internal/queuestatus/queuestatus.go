@@ -38,6 +38,7 @@ const (
 // Roles of the queues, the values of Queue.Role.
 const (
 	RoleBus        = "bus"         // the consumer's queue on the bus exchange
+	RoleArchive    = "archive"     // the consumer's archiver's queue on the bus exchange
 	RoleWork       = "work"        // consumer -> workers
 	RoleDeliver    = "deliver"     // workers -> backends, one per channel (Queue.Channel)
 	RoleRetry      = "retry"       // a backend's delay queue, one per channel and delay
@@ -185,6 +186,7 @@ func New(cfg Config, top rabbit.Topology, deps Deps) (*Sampler, error) {
 func roles(top rabbit.Topology) map[string]role {
 	r := map[string]role{
 		top.BusQueue:        {role: RoleBus},
+		top.ArchiveQueue:    {role: RoleArchive},
 		top.WorkQueue:       {role: RoleWork},
 		top.DeadLetterQueue: {role: RoleDeadLetter},
 	}

@@ -191,6 +191,7 @@ func TestPrefixed(t *testing.T) {
 		BusExchange:           "x-1.amq.topic",
 		BusQueue:              "x-1.fmn.bus",
 		BusBindings:           []string{"#"},
+		ArchiveQueue:          "x-1.fmn.archive",
 		WorkQueue:             "x-1.fmn.work",
 		NotificationsExchange: "x-1.fmn.notifications",
 		DeliverQueues: map[string]string{
@@ -246,7 +247,7 @@ func TestDeclareIdempotent(t *testing.T) {
 	// Declared by rabbittest.Topology and by the Conn's Setup already.
 	require.NoError(t, b.top.Declare(ch))
 
-	require.Len(t, b.top.Queues(), 6)
+	require.Len(t, b.top.Queues(), 7)
 	for _, q := range b.top.Queues() {
 		require.True(t, strings.HasPrefix(q, t.Name()+"-"), q)
 		n, err := b.conn.QueueDepth(ctx, q)

@@ -31,6 +31,10 @@ type Topology struct {
 	BusQueue string
 	// BusBindings are the binding keys of BusQueue on BusExchange.
 	BusBindings []string
+	// ArchiveQueue is the quorum queue the consumer's archiver takes bus messages from, bound
+	// to BusExchange with BusBindings too, so that archiving never holds up the pipeline. Empty
+	// when archiving is off (it must then not exist: nothing would drain it).
+	ArchiveQueue string
 	// WorkQueue is the quorum queue from the consumer to the workers.
 	WorkQueue string
 	// NotificationsExchange is the direct exchange notifications are
@@ -64,6 +68,7 @@ func DefaultTopology() Topology {
 		BusExchange:           "amq.topic",
 		BusQueue:              "fmn.bus",
 		BusBindings:           []string{"#"},
+		ArchiveQueue:          "fmn.archive",
 		WorkQueue:             "fmn.work",
 		NotificationsExchange: "fmn.notifications",
 		DeliverQueues: map[string]string{
@@ -128,6 +133,7 @@ func (t Topology) Prefixed(prefix string) Topology {
 	p.BusExchange = prefix + t.BusExchange
 	p.BusQueue = prefix + t.BusQueue
 	p.BusBindings = slices.Clone(t.BusBindings)
+	p.ArchiveQueue = prefix + t.ArchiveQueue
 	p.WorkQueue = prefix + t.WorkQueue
 	p.NotificationsExchange = prefix + t.NotificationsExchange
 	p.DeliverQueues = make(map[string]string, len(t.DeliverQueues))
@@ -145,6 +151,9 @@ func (t Topology) Prefixed(prefix string) Topology {
 // Queues returns the names of every queue Declare creates, sorted.
 func (t Topology) Queues() []string {
 	qs := []string{t.BusQueue, t.WorkQueue, t.DeadLetterQueue}
+	if t.ArchiveQueue != "" {
+		qs = append(qs, t.ArchiveQueue)
+	}
 	qs = append(qs, slices.Collect(maps.Values(t.DeliverQueues))...)
 	for channel, delays := range t.RetryDelays {
 		for _, d := range delays {
@@ -204,12 +213,17 @@ func (t Topology) Declare(ch *amqp.Channel) error {
 		"x-dead-letter-exchange": t.DeadLetterExchange,
 		"x-delivery-limit":       int32(DeliveryLimit),
 	}
-	if err := declareQueue(ch, t.BusQueue, args); err != nil {
-		return err
-	}
-	for _, key := range t.BusBindings {
-		if err := bindQueue(ch, t.BusQueue, key, t.BusExchange); err != nil {
+	for _, q := range []string{t.BusQueue, t.ArchiveQueue} {
+		if q == "" { // archiving off
+			continue
+		}
+		if err := declareQueue(ch, q, args); err != nil {
 			return err
+		}
+		for _, key := range t.BusBindings {
+			if err := bindQueue(ch, q, key, t.BusExchange); err != nil {
+				return err
+			}
 		}
 	}
 	if err := declareQueue(ch, t.WorkQueue, args); err != nil {
