@@ -25,6 +25,7 @@ import (
 )
 
 type testBundle struct {
+	h      *sse.Handler
 	store  *sse.Store
 	signer *ssetoken.Signer
 	server *httptest.Server
@@ -47,7 +48,7 @@ func setup(t *testing.T, cfg sse.HandlerConfig) *testBundle {
 	h := sse.NewHandler(store, hub, signer, cfg, logger, prometheus.NewPedanticRegistry(), func() time.Time { return now })
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testBundle{store: store, signer: signer, server: srv, now: now}
+	return &testBundle{h: h, store: store, signer: signer, server: srv, now: now}
 }
 
 func (b *testBundle) url(user string) string {
@@ -250,28 +251,16 @@ func TestOnlyAllowedOriginsGetCORS(t *testing.T) {
 // Close ends open streams, so a server shutting down does not wait for its clients.
 func TestCloseEndsOpenStreams(t *testing.T) {
 	t.Parallel()
-	rdb, prefix := redistest.Client(t)
-	store := sse.NewStore(rdb, sse.StoreConfig{Prefix: prefix, MaxLen: 50})
-	signer, err := ssetoken.NewSigner([]byte(strings.Repeat("s", 32)))
-	require.NoError(t, err)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub := sse.NewHub(rdb, store.Channel(), logger)
+	b := setup(t, sse.HandlerConfig{})
+	b.server.Config.RegisterOnShutdown(b.h.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- hub.Run(ctx) }()
-	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
-	now := time.Now()
-	h := sse.NewHandler(store, hub, signer, sse.HandlerConfig{}, logger, prometheus.NewPedanticRegistry(), func() time.Time { return now })
-	srv := httptest.NewServer(h)
-	srv.Config.RegisterOnShutdown(h.Close)
-	t.Cleanup(srv.Close)
-	events, err := sse.Subscribe(ctx, srv.URL+"?token="+url.QueryEscape(signer.Issue("alice", now, time.Minute)), "")
+	events, err := sse.Subscribe(ctx, b.url("alice"), "")
 	require.NoError(t, err)
 
 	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer scancel()
-	require.NoError(t, srv.Config.Shutdown(sctx), "shutdown waited for the open stream")
+	require.NoError(t, b.server.Config.Shutdown(sctx), "shutdown waited for the open stream")
 	for range events { // the stream ends: the channel closes
 	}
 }
