@@ -72,6 +72,20 @@ func (r *Reader) Int(key string, def int) int {
 	return n
 }
 
+// Float returns the variable as a number, or def.
+func (r *Reader) Float(key string, def float64) float64 {
+	v, ok := r.lookup(key)
+	if !ok || v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		r.Fail(key, "%q is not a number", v)
+		return def
+	}
+	return f
+}
+
 // Bool returns the variable as a bool, or def.
 func (r *Reader) Bool(key string, def bool) bool {
 	v, ok := r.lookup(key)

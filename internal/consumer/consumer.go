@@ -301,6 +301,8 @@ func (c *consumer) decode(d amqp.Delivery) (message.Message, error) {
 // Malformed messages are acked unarchived: the pipeline's copy dead-letters them. A message the
 // database refuses (bad data) is dead-lettered alone, so it cannot block the others.
 func (c *consumer) archiveBatch(ctx context.Context, batch []amqp.Delivery) {
+	start := time.Now()
+	defer c.pace(ctx, start)
 	msgs := make([]message.Message, 0, len(batch))
 	from := make([]amqp.Delivery, 0, len(batch))
 	for _, d := range batch {
@@ -332,4 +334,21 @@ func (c *consumer) archiveBatch(ctx context.Context, batch []amqp.Delivery) {
 		}
 	}, nil)
 	c.m.archived.Add(float64(len(msgs)))
+}
+
+// pace holds the archiver back after a batch that began at start, so that it spends at most
+// ArchiveDuty of its time working: under a burst the pipeline keeps the CPU and the archive
+// catches up afterwards (its queue holds the rest). A duty of 1 or more never waits.
+func (c *consumer) pace(ctx context.Context, start time.Time) {
+	duty := c.cfg.ArchiveDuty
+	if duty <= 0 || duty >= 1 {
+		return
+	}
+	rest := time.Duration(float64(time.Since(start)) * (1/duty - 1))
+	t := time.NewTimer(rest)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }

@@ -35,10 +35,14 @@ func BenchmarkConsumerDrain(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, archiving := range []bool{false, true} {
-		b.Run(fmt.Sprintf("archive=%v", archiving), func(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		duty float64 // 0: archiving off
+	}{{"archive=off", 0}, {"archive=on", 1}, {"archive=on,duty=0.5", 0.5}, {"archive=on,duty=0.25", 0.25}} {
+		archiving := mode.duty > 0
+		b.Run(mode.name, func(b *testing.B) {
 			s := newStack(b, rabbittest.URL(b))
-			s.consumerBatch, s.noArchive = drainBatch, !archiving
+			s.consumerBatch, s.noArchive, s.archiveDuty = drainBatch, !archiving, mode.duty
 			// The consumer declares and binds the bus queue: start it once, stop it, fill the queue.
 			s.startConsumer(nil).stop(b)
 			s.publishCorpus(b, recs, b.N)

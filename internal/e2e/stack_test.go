@@ -68,6 +68,7 @@ type stack struct {
 	// last consumer's metrics.
 	consumerBatch int
 	noArchive     bool
+	archiveDuty   float64 // the archiver's FMN_ARCHIVE_DUTY (0: no limit)
 	consumerReg   *prometheus.Registry
 	// webAddr, if set before the web app starts, is its listen address (so that its URL is known
 	// before it starts, for the backend's links).
@@ -170,7 +171,7 @@ func (s *stack) startConsumer(beforeAck func(context.Context)) *proc {
 	if s.consumerBatch > 0 { // production settings
 		cfg.BatchSize, cfg.Linger, cfg.MaxBodyBytes = s.consumerBatch, consumer.DefaultLinger, message.DefaultMaxBodyBytes
 	}
-	cfg.ArchiveBatch, cfg.ArchiveLinger = consumer.DefaultArchiveBatch, 20*time.Millisecond
+	cfg.ArchiveBatch, cfg.ArchiveLinger, cfg.ArchiveDuty = consumer.DefaultArchiveBatch, 20*time.Millisecond, s.archiveDuty
 	if s.noArchive {
 		cfg.Topology.ArchiveQueue = ""
 	}
