@@ -91,13 +91,7 @@ func (s *stack) deadLetterAsStage(msg amqp.Publishing, stage, reason, exchange, 
 // with its JSON body, and re-driven to the bus: the user's stream gets it. Deleting it works once.
 func TestDeadLetterIsRedrivenToTheUser(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, rabbittest.URL(t))
-	s.startAll()
-	s.userWithFilter("alice", "@me")
-	s.waitWorkersCurrent()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	alice := s.subscribe(ctx, "alice", "")
+	s, alice := aliceListening(t)
 
 	const topic = "org.fedoraproject.prod.bodhi.update.comment"
 	s.deadLetterAsStage(amqp.Publishing{

@@ -43,13 +43,7 @@ func TestMessageReachesOnlyMatchingUsersStream(t *testing.T) {
 // Malformed bus messages end in the dead-letter queue with a reason; the pipeline goes on.
 func TestMalformedMessagesAreDeadLettered(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, rabbittest.URL(t))
-	s.startAll()
-	s.userWithFilter("alice", "@me")
-	s.waitWorkersCurrent()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	alice := s.subscribe(ctx, "alice", "")
+	s, alice := aliceListening(t)
 
 	s.publishRaw(amqp.Publishing{MessageId: "bad-1", Body: []byte("this is not json")}, "org.fedoraproject.prod.x")
 	s.publishRaw(amqp.Publishing{MessageId: "bad-2", Body: []byte(`{"big":"` + strings.Repeat("x", 70<<10) + `"}`)}, "org.fedoraproject.prod.x")

@@ -476,3 +476,14 @@ func (g *gate) hook(ctx context.Context) {
 		<-ctx.Done()
 	}
 }
+
+// aliceListening runs one of each process, with alice, whose filter takes the messages that
+// involve her, and returns her SSE stream, open until the test ends.
+func aliceListening(t *testing.T) (*stack, <-chan sse.ClientEvent) {
+	t.Helper()
+	s := newStack(t, rabbittest.URL(t))
+	s.startAll()
+	s.userWithFilter("alice", "@me")
+	s.waitWorkersCurrent()
+	return s, s.subscribe(t.Context(), "alice", "")
+}

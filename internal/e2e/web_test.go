@@ -381,13 +381,7 @@ func TestAdminPages(t *testing.T) {
 // A message a filter matches counts as a hit of that filter, shown in the filter list and the API.
 func TestFilterHitsAreCounted(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, rabbittest.URL(t))
-	s.startAll()
-	s.userWithFilter("alice", "@me")
-	s.waitWorkersCurrent()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	events := s.subscribe(ctx, "alice", "")
+	s, events := aliceListening(t)
 	s.userMessage("hit-1", "alice")
 	next(t, events)
 
@@ -405,13 +399,7 @@ func TestFilterHitsAreCounted(t *testing.T) {
 // page of a notification says which conditions of the filter held.
 func TestPreviewAndWhy(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, rabbittest.URL(t))
-	s.startAll()
-	s.userWithFilter("alice", "@me")
-	s.waitWorkersCurrent()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	events := s.subscribe(ctx, "alice", "")
+	s, events := aliceListening(t)
 	s.userMessage("why-1", "alice", "bob")
 	s.userMessage("why-2", "carol")
 	ev := next(t, events)
