@@ -8,14 +8,21 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	"fmn/pkg/message"
 )
 
-// Version is the wire version this build writes and reads.
+// Version is the wire version of work items and preference changes this build writes and reads.
 const Version = 1
+
+// NotificationsVersion is the wire version of notification batches this build writes. It reads
+// it and version 1, where every notification carries its message's fields itself; version 2
+// carries them once per message in the batch's Subjects. Deploy backends before the workers and
+// web apps that write version 2.
+const NotificationsVersion = 2
 
 // ContentType is set on every AMQP message fmn publishes between its processes.
 const ContentType = "application/vnd.fmn+json"
@@ -68,15 +75,19 @@ type Notification struct {
 	Kind string `json:"kind,omitempty"`
 	// ID is NotificationID(MessageID, User, Destination.ID): the same notification always has the
 	// same id, which is what makes redelivery harmless.
-	ID          string             `json:"id"`
-	MessageID   string             `json:"message_id"`
+	ID string `json:"id"`
+	// Subject, in a batch as encoded (version 2), is the 1-based index of the batch's Subject
+	// holding this notification's message fields (MessageID to SentAt), which are then empty
+	// here; 0 when they are here. Decoding fills them in and sets it back to 0.
+	Subject     int                `json:"subject,omitempty"`
+	MessageID   string             `json:"message_id,omitempty"`
 	User        string             `json:"user"`
 	Destination Destination        `json:"destination"`
 	Filters     []FilterRef        `json:"filters"`
-	Topic       string             `json:"topic"`
+	Topic       string             `json:"topic,omitempty"`
 	App         string             `json:"app,omitempty"`
 	Agent       string             `json:"agent,omitempty"`
-	Severity    int                `json:"severity"`
+	Severity    int                `json:"severity,omitempty"`
 	Summary     string             `json:"summary,omitempty"`
 	URL         string             `json:"url,omitempty"`
 	Usernames   []string           `json:"usernames,omitempty"`
@@ -94,9 +105,77 @@ func (n Notification) IsConfirmation() bool { return n.Kind == KindConfirmation 
 
 // NotificationBatch carries notifications for one channel ("email", "irc", "sse").
 type NotificationBatch struct {
-	V             int            `json:"v"`
-	Channel       string         `json:"channel"`
+	V       int    `json:"v"`
+	Channel string `json:"channel"`
+	// Subjects holds, once per bus message, the fields its notifications share (version 2; see
+	// Notification.Subject). Decoding moves them into the notifications and empties it.
+	Subjects      []Subject      `json:"subjects,omitempty"`
 	Notifications []Notification `json:"notifications"`
+}
+
+// Subject is what every notification of one bus message says about that message.
+type Subject struct {
+	MessageID string             `json:"message_id"`
+	Topic     string             `json:"topic"`
+	App       string             `json:"app,omitempty"`
+	Agent     string             `json:"agent,omitempty"`
+	Severity  int                `json:"severity"`
+	Summary   string             `json:"summary,omitempty"`
+	URL       string             `json:"url,omitempty"`
+	Usernames []string           `json:"usernames,omitempty"`
+	Artifacts []message.Artifact `json:"artifacts,omitempty"`
+	SentAt    time.Time          `json:"sent_at,omitzero"`
+}
+
+// subjectOf returns n's message fields.
+func subjectOf(n *Notification) Subject {
+	return Subject{MessageID: n.MessageID, Topic: n.Topic, App: n.App, Agent: n.Agent, Severity: n.Severity, Summary: n.Summary,
+		URL: n.URL, Usernames: n.Usernames, Artifacts: n.Artifacts, SentAt: n.SentAt}
+}
+
+// setSubject sets n's message fields from s.
+func (n *Notification) setSubject(s *Subject) {
+	n.MessageID, n.Topic, n.App, n.Agent, n.Severity, n.Summary = s.MessageID, s.Topic, s.App, s.Agent, s.Severity, s.Summary
+	n.URL, n.Usernames, n.Artifacts, n.SentAt = s.URL, s.Usernames, s.Artifacts, s.SentAt
+}
+
+// pack returns b in version 2: each message's fields once, in Subjects, rather than in each of
+// its notifications (a message reaches many users, and the broker and both ends pay per byte of
+// JSON). b is not modified.
+func pack(b *NotificationBatch) *NotificationBatch {
+	out := &NotificationBatch{V: NotificationsVersion, Channel: b.Channel, Notifications: make([]Notification, len(b.Notifications))}
+	index := map[string]int{}
+	for i, n := range b.Notifications {
+		if n.MessageID != "" { // confirmations have no message
+			k, ok := index[n.MessageID]
+			if !ok {
+				out.Subjects = append(out.Subjects, subjectOf(&n))
+				k = len(out.Subjects)
+				index[n.MessageID] = k
+			}
+			n.setSubject(&Subject{})
+			n.Subject = k
+		}
+		out.Notifications[i] = n
+	}
+	return out
+}
+
+// unpack moves a version 2 batch's Subjects into its notifications.
+func (b *NotificationBatch) unpack() error {
+	for i := range b.Notifications {
+		n := &b.Notifications[i]
+		if n.Subject == 0 {
+			continue
+		}
+		if n.Subject < 0 || n.Subject > len(b.Subjects) {
+			return fmt.Errorf("notification %d names subject %d of %d", i, n.Subject, len(b.Subjects))
+		}
+		n.setSubject(&b.Subjects[n.Subject-1])
+		n.Subject = 0
+	}
+	b.Subjects = nil
+	return nil
 }
 
 // PrefsChange tells workers that preferences changed. Version is the change's outbox id.
@@ -123,7 +202,7 @@ func Encode(v any) ([]byte, error) {
 	case *WorkItem:
 		x.V = Version
 	case *NotificationBatch:
-		x.V = Version
+		v = pack(x)
 	case *PrefsChange:
 		x.V = Version
 	default:
@@ -148,7 +227,10 @@ func DecodeWork(b []byte) (WorkItem, error) {
 // DecodeNotifications unmarshals a notification batch and checks its version.
 func DecodeNotifications(b []byte) (NotificationBatch, error) {
 	var n NotificationBatch
-	if err := decode(b, &n, &n.V); err != nil {
+	if err := decode(b, &n, &n.V, Version, NotificationsVersion); err != nil {
+		return NotificationBatch{}, fmt.Errorf("decode notification batch: %w", err)
+	}
+	if err := n.unpack(); err != nil {
 		return NotificationBatch{}, fmt.Errorf("decode notification batch: %w", err)
 	}
 	return n, nil
@@ -163,12 +245,17 @@ func DecodePrefsChange(b []byte) (PrefsChange, error) {
 	return p, nil
 }
 
-func decode(b []byte, v any, version *int) error {
+// decode unmarshals b into v and checks that the version it read is one of readable (by
+// default, Version).
+func decode(b []byte, v any, version *int, readable ...int) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return err
 	}
-	if *version != Version {
-		return fmt.Errorf("wire version %d, this build reads %d", *version, Version)
+	if len(readable) == 0 {
+		readable = []int{Version}
+	}
+	if !slices.Contains(readable, *version) {
+		return fmt.Errorf("wire version %d, this build reads %v", *version, readable)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package wire
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -51,8 +53,43 @@ func TestConfirmationFieldsAreOptional(t *testing.T) {
 	require.NoError(t, err)
 	got, err := DecodeNotifications(b)
 	require.NoError(t, err)
-	require.Equal(t, Version, got.V)
+	require.Equal(t, NotificationsVersion, got.V)
 	require.True(t, got.Notifications[0].IsConfirmation())
 	require.Equal(t, c.ConfirmURL, got.Notifications[0].ConfirmURL)
 	require.Equal(t, c.ConfirmCode, got.Notifications[0].ConfirmCode)
+}
+
+func TestNotificationBatchesCarryEachMessageOnce(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	note := func(msg, user, topic string) Notification {
+		return Notification{ID: NotificationID(msg, user, 1), MessageID: msg, User: user, Topic: topic, App: "koji", Agent: "bob",
+			Severity: 20, Summary: "s " + msg, URL: "https://x/" + msg, Usernames: []string{"bob", "carol"},
+			Artifacts: []message.Artifact{{Type: message.ArtifactRPM, Name: "pkg"}}, SentAt: at, MatchedAt: at,
+			Destination: Destination{ID: 1, Kind: "sse", Address: user}, Filters: []FilterRef{{ID: 3, Name: "f"}}}
+	}
+	in := NotificationBatch{Channel: "sse", Notifications: []Notification{
+		note("m1", "alice", "topic.one"), note("m1", "carol", "topic.one"), note("m2", "alice", "topic.two"),
+		{ID: "c", Kind: KindConfirmation, User: "dave", ConfirmCode: "ABCD2345"},
+	}}
+	b, err := Encode(&in)
+	require.NoError(t, err)
+	require.Equal(t, 1, strings.Count(string(b), "topic.one"), "the message's fields travel once: %s", b)
+	require.Equal(t, "m1", in.Notifications[1].MessageID, "encoding leaves the caller's batch alone")
+
+	got, err := DecodeNotifications(b)
+	require.NoError(t, err)
+	require.Equal(t, NotificationsVersion, got.V)
+	require.Empty(t, got.Subjects)
+	require.Equal(t, in.Notifications, got.Notifications)
+
+	// Version 1, fields inline, still reads; a subject out of range does not.
+	v1 := `{"v":1,"channel":"sse","notifications":[{"id":"n","message_id":"m","user":"u","topic":"t","severity":20,"filters":null,"destination":{"id":1,"kind":"sse","address":"u","format":""},"matched_at":"2026-11-23T10:00:00Z"}]}`
+	old, err := DecodeNotifications([]byte(v1))
+	require.NoError(t, err)
+	require.Equal(t, "t", old.Notifications[0].Topic)
+	_, err = DecodeNotifications([]byte(`{"v":2,"channel":"sse","subjects":[{"message_id":"m","topic":"t","severity":20}],"notifications":[{"id":"n","subject":2}]}`))
+	require.ErrorContains(t, err, "names subject 2 of 1")
+	_, err = DecodeNotifications([]byte(`{"v":3,"channel":"sse","notifications":[]}`))
+	require.ErrorContains(t, err, "wire version 3")
 }
