@@ -22,6 +22,9 @@ const (
 	DefaultMaxBatch = 4
 	// DefaultLinger is the wait for a batch of work items to fill.
 	DefaultLinger = 2 * time.Millisecond
+	// DefaultMaxNotifications bounds the notifications of one AMQP message to a backend (a
+	// batch's notifications for one channel go together, split at this size).
+	DefaultMaxNotifications = 500
 )
 
 // Config is the worker's configuration.
@@ -37,6 +40,9 @@ type Config struct {
 	// Batch: work items held unacked, handled together, and the wait for a batch to fill
 	// (FMN_WORKER_PREFETCH, FMN_WORKER_BATCH, FMN_WORKER_LINGER).
 	Batch config.Batch
+	// MaxNotifications is the most notifications one AMQP message to a backend carries
+	// (FMN_WORKER_MAX_NOTIFICATIONS).
+	MaxNotifications int
 }
 
 // LoadConfig reads the configuration from the environment.
@@ -49,6 +55,10 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		Redis:       config.ReadRedis(r),
 		MetricsAddr: r.String("FMN_WORKER_METRICS_ADDR", DefaultMetricsAddr),
 		Batch:       config.ReadBatch(r, "FMN_WORKER", config.Batch{Prefetch: DefaultPrefetch, MaxBatch: DefaultMaxBatch, Linger: DefaultLinger}),
+	}
+	c.MaxNotifications = r.Int("FMN_WORKER_MAX_NOTIFICATIONS", DefaultMaxNotifications)
+	if c.MaxNotifications < 1 {
+		r.Fail("FMN_WORKER_MAX_NOTIFICATIONS", "must be at least 1")
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
 	return c, r.Err()

@@ -72,6 +72,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	logger := deps.Logger.With("component", "worker")
 	now := deps.Clock()
 	m := newMetrics(deps.Registry)
+	if cfg.MaxNotifications < 1 {
+		cfg.MaxNotifications = DefaultMaxNotifications
+	}
 
 	pool, err := service.OpenDB(ctx, cfg.Postgres)
 	if err != nil {
@@ -179,7 +182,7 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 	st := w.snaps.current()
 	now := w.now()
 	var out []rabbit.Outgoing
-	counts := map[string]int{}
+	byChannel := map[string][]wire.Notification{}
 	filterHits := map[int64]int64{}
 	spent := map[string][]int64{} // one-shot filters that matched, by user: disabled before the ack
 	for _, d := range batch {
@@ -209,18 +212,26 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 				}
 			}
 			for channel, ns := range notifications(st, msg, matches, now) {
-				body, err := wire.Encode(&wire.NotificationBatch{Channel: channel, Notifications: ns})
-				if err != nil {
-					// Cannot happen for decoded data; let the broker dead-letter the batch.
-					w.logger.ErrorContext(ctx, "encode notifications", "error", err)
-					service.Reject(batch)
-					return
-				}
-				out = append(out, rabbit.Outgoing{Exchange: w.cfg.Topology.NotificationsExchange, Key: channel, Msg: amqp.Publishing{
-					ContentType: wire.ContentType, Type: wire.TypeNotifications, MessageId: msg.ID, Timestamp: now, Body: body,
-				}})
-				counts[channel] += len(ns)
+				byChannel[channel] = append(byChannel[channel], ns...)
 			}
+		}
+	}
+	// All of the batch's notifications for one channel travel together, in AMQP messages of at
+	// most MaxNotifications: the broker's cost is per message, not per byte.
+	counts := map[string]int{}
+	for channel, ns := range byChannel {
+		counts[channel] = len(ns)
+		for part := range slices.Chunk(ns, w.cfg.MaxNotifications) {
+			body, err := wire.Encode(&wire.NotificationBatch{Channel: channel, Notifications: part})
+			if err != nil {
+				// Cannot happen for decoded data; let the broker dead-letter the batch.
+				w.logger.ErrorContext(ctx, "encode notifications", "error", err)
+				service.Reject(batch)
+				return
+			}
+			out = append(out, rabbit.Outgoing{Exchange: w.cfg.Topology.NotificationsExchange, Key: channel, Msg: amqp.Publishing{
+				ContentType: wire.ContentType, Type: wire.TypeNotifications, MessageId: part[0].MessageID, Timestamp: now, Body: body,
+			}})
 		}
 	}
 	service.Settle(ctx, batch, func(ctx context.Context) error {
