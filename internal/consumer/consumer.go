@@ -203,9 +203,13 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 			service.Reject(batch)
 			return
 		}
-		out = append(out, rabbit.Outgoing{Key: c.cfg.Topology.WorkQueue, Msg: amqp.Publishing{
-			ContentType: wire.ContentType, Type: wire.TypeWork, Timestamp: c.now(), Body: body,
-		}})
+		pub := amqp.Publishing{ContentType: wire.ContentType, Type: wire.TypeWork, Timestamp: c.now(), Body: body}
+		out = append(out, rabbit.Outgoing{Key: c.cfg.Topology.WorkQueue, Msg: pub})
+		if q := c.cfg.Topology.ArchiveQueue; q != "" {
+			// The archive gets the same work item: one more broker message per batch rather
+			// than a second copy of every bus message, already decoded and extracted.
+			out = append(out, rabbit.Outgoing{Key: q, Msg: pub})
+		}
 	}
 	service.Settle(ctx, batch, func(ctx context.Context) error {
 		// Ownership first: once the work items are out, the workers should already see it.
@@ -296,37 +300,54 @@ func (c *consumer) decode(d amqp.Delivery) (message.Message, error) {
 	return msg, nil
 }
 
-// archiveBatch archives a batch of the archive queue (a copy of every bus message, apart from the
-// pipeline's, so that the database's pace never slows deliveries), acking after the commit.
-// Malformed messages are acked unarchived: the pipeline's copy dead-letters them. A message the
-// database refuses (bad data) is dead-lettered alone, so it cannot block the others.
+// archiveBatch archives a batch of the archive queue, acking after the commit. The queue holds
+// the work items the pipeline publishes (and, from before archiving moved onto work items, bus
+// messages, which are decoded here). An undecodable work item, and a message the database
+// refuses (bad data), is dead-lettered alone, so it cannot block the others.
 func (c *consumer) archiveBatch(ctx context.Context, batch []amqp.Delivery) {
 	start := time.Now()
 	defer c.pace(ctx, start)
 	msgs := make([]message.Message, 0, len(batch))
 	from := make([]amqp.Delivery, 0, len(batch))
+	var dead []rabbit.Outgoing
 	for _, d := range batch {
-		msg, err := c.decode(d)
-		if err != nil {
+		if d.Type != wire.TypeWork {
+			msg, err := c.decode(d)
+			if err != nil {
+				continue // malformed: the pipeline's copy of it was dead-lettered
+			}
+			msgs, from = append(msgs, msg), append(from, d)
 			continue
 		}
-		msgs, from = append(msgs, msg), append(from, d)
+		item, err := wire.DecodeWork(d.Body)
+		if err != nil {
+			c.logger.ErrorContext(ctx, "undecodable work item in the archive queue dead-lettered", "error", err)
+			dead = append(dead, deadletter.Outgoing(c.cfg.Topology.DeadLetterExchange, d, "archive", err.Error(), c.now()))
+			continue
+		}
+		for _, msg := range item.Messages {
+			msgs, from = append(msgs, msg), append(from, d)
+		}
 	}
 	service.Settle(ctx, batch, func(ctx context.Context) error {
+		if err := c.pub.Publish(ctx, dead...); err != nil {
+			return err
+		}
+		dead = nil
 		err := c.archive.Write(ctx, msgs)
 		if !archive.IsDataError(err) {
 			return err
 		}
-		var dead []rabbit.Outgoing
+		var refused []rabbit.Outgoing
 		for i := range msgs {
 			if err := c.archive.Write(ctx, msgs[i:i+1]); archive.IsDataError(err) {
 				c.logger.WarnContext(ctx, "message refused by the archive dead-lettered", "message_id", msgs[i].ID, "error", err)
-				dead = append(dead, deadletter.Outgoing(c.cfg.Topology.DeadLetterExchange, from[i], "archive", err.Error(), c.now()))
+				refused = append(refused, deadletter.Outgoing(c.cfg.Topology.DeadLetterExchange, alone(from[i], msgs[i]), "archive", err.Error(), c.now()))
 			} else if err != nil {
 				return err
 			}
 		}
-		return c.pub.Publish(ctx, dead...)
+		return c.pub.Publish(ctx, refused...)
 	}, func(attempt int, err error) {
 		c.m.archiveFailures.Inc()
 		if attempt == 0 {
@@ -334,6 +355,20 @@ func (c *consumer) archiveBatch(ctx context.Context, batch []amqp.Delivery) {
 		}
 	}, nil)
 	c.m.archived.Add(float64(len(msgs)))
+}
+
+// alone returns the delivery of msg by itself: a work item of msg alone when d was a work item
+// (so that its dead letter holds that message only, and a re-drive archives just it), else d.
+func alone(d amqp.Delivery, msg message.Message) amqp.Delivery {
+	if d.Type != wire.TypeWork {
+		return d
+	}
+	body, err := wire.Encode(&wire.WorkItem{Messages: []message.Message{msg}})
+	if err != nil {
+		return d // cannot happen for a decoded message; the whole item is still a faithful record
+	}
+	d.Body, d.MessageId = body, msg.ID
+	return d
 }
 
 // pace holds the archiver back after a batch that began at start, so that it spends at most

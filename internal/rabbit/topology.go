@@ -31,9 +31,10 @@ type Topology struct {
 	BusQueue string
 	// BusBindings are the binding keys of BusQueue on BusExchange.
 	BusBindings []string
-	// ArchiveQueue is the quorum queue the consumer's archiver takes bus messages from, bound
-	// to BusExchange with BusBindings too, so that archiving never holds up the pipeline. Empty
-	// when archiving is off (it must then not exist: nothing would drain it).
+	// ArchiveQueue is the quorum queue the consumer's archiver takes messages from: the
+	// consumer publishes every work item to it as well as to WorkQueue, so that archiving never
+	// holds up the pipeline. Empty when archiving is off (it must then not exist: nothing would
+	// drain it).
 	ArchiveQueue string
 	// WorkQueue is the quorum queue from the consumer to the workers.
 	WorkQueue string
@@ -213,16 +214,22 @@ func (t Topology) Declare(ch *amqp.Channel) error {
 		"x-dead-letter-exchange": t.DeadLetterExchange,
 		"x-delivery-limit":       int32(DeliveryLimit),
 	}
-	for _, q := range []string{t.BusQueue, t.ArchiveQueue} {
-		if q == "" { // archiving off
-			continue
-		}
-		if err := declareQueue(ch, q, args); err != nil {
+	if err := declareQueue(ch, t.BusQueue, args); err != nil {
+		return err
+	}
+	for _, key := range t.BusBindings {
+		if err := bindQueue(ch, t.BusQueue, key, t.BusExchange); err != nil {
 			return err
 		}
+	}
+	if t.ArchiveQueue != "" {
+		if err := declareQueue(ch, t.ArchiveQueue, args); err != nil {
+			return err
+		}
+		// The archive queue used to be bound to the bus; it now gets the consumer's work items.
 		for _, key := range t.BusBindings {
-			if err := bindQueue(ch, q, key, t.BusExchange); err != nil {
-				return err
+			if err := ch.QueueUnbind(t.ArchiveQueue, key, t.BusExchange, nil); err != nil {
+				return fmt.Errorf("unbind %s from %s: %w", t.ArchiveQueue, t.BusExchange, err)
 			}
 		}
 	}
