@@ -71,8 +71,12 @@ func Settle(ctx context.Context, batch []amqp.Delivery, effect func(ctx context.
 	if ctx.Err() != nil {
 		return
 	}
-	for _, d := range batch {
-		_ = d.Ack(false) // a failed ack means a lost channel: the broker redelivers
+	if len(batch) > 0 {
+		// One ack for the whole batch (multiple): a batch from ConsumeBatches comes off one
+		// channel in delivery order and is settled before the next is handed over, so every
+		// delivery outstanding up to its last tag is in it. A failed ack means a lost channel:
+		// the broker redelivers.
+		_ = batch[len(batch)-1].Ack(true)
 	}
 }
 
