@@ -164,12 +164,17 @@ func (h *Handler) stream(ctx context.Context, rc *http.ResponseController, w htt
 			if err != nil {
 				return err
 			}
-			for _, ev := range evs {
-				if err := h.write(rc, w, formatEvent(ev)); err != nil {
+			if len(evs) > 0 {
+				// One write and one flush for all of them: a busy user's events come in bursts.
+				var b strings.Builder
+				for _, ev := range evs {
+					b.WriteString(formatEvent(ev))
+				}
+				if err := h.write(rc, w, b.String()); err != nil {
 					return err
 				}
-				cursor = ev.ID
-				h.events.Inc()
+				cursor = evs[len(evs)-1].ID
+				h.events.Add(float64(len(evs)))
 			}
 			if len(evs) < readBatch {
 				break

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 const receiveRetry = 500 * time.Millisecond
 
 // Hub relays the fan-out channel to this process's connected clients. A message on the channel
-// names a user; the hub pokes that user's clients, which read their stream from where they are.
+// names users, one per line; the hub pokes those users' clients, which read their stream from where they are.
 // A poke never blocks: each client has a one-slot mailbox, so a slow client only coalesces pokes.
 // After Redis reconnects, every client is poked, so nothing announced during the gap is missed.
 type Hub struct {
@@ -114,7 +115,9 @@ func (h *Hub) Run(ctx context.Context) error {
 		}
 		switch m := msg.(type) {
 		case *redis.Message:
-			h.poke(m.Payload)
+			for user := range strings.SplitSeq(m.Payload, "\n") {
+				h.poke(user)
+			}
 		case *redis.Subscription:
 			if m.Kind == "subscribe" {
 				h.pokeAll()

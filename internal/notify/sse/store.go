@@ -31,18 +31,23 @@ const (
 	DefaultSeenTTL = 24 * time.Hour
 )
 
-// appendScript appends a notification unless its id was seen, and announces the user on the fan-
-// out channel. KEYS: seen key, stream key. ARGV: seen ttl s, maxlen, data, stream ttl s, channel,
-// user. Returns the new entry id, or false for a duplicate. Running as one script makes "seen" and
-// "appended" a single atomic step.
+// appendScript appends one user's notifications to their stream, skipping those whose id was
+// seen, and returns how many it appended. KEYS: the stream key, then one seen key per
+// notification. ARGV: seen ttl s, maxlen, stream ttl s, then one event per seen key. Running as
+// one script makes "seen" and "appended" a single atomic step; one call per user (not per
+// notification) keeps a user's keys in one Redis Cluster slot and the calls few.
 var appendScript = redis.NewScript(`
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'd', ARGV[3])
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
-  redis.call('PUBLISH', ARGV[5], ARGV[6])
-  return id
+local added = 0
+for i = 2, #KEYS do
+  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'd', ARGV[i + 2])
+    added = added + 1
+  end
 end
-return false
+if added > 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+end
+return added
 `)
 
 // eventIDPattern is the shape of a Redis stream id, which is what SSE event ids are.
@@ -94,42 +99,70 @@ func (s *Store) seenKey(user, id string) string {
 	return s.prefix + "sse:{" + user + "}:seen:" + id
 }
 
-// Append adds notifications to their users' streams in one pipeline, skipping any already added.
-// It returns how many were new.
+// Append adds notifications to their users' streams in one pipeline, skipping any already added,
+// then announces the users on the fan-out channel in one message (their names, one per line). It
+// returns how many were new.
 func (s *Store) Append(ctx context.Context, ns []wire.Notification) (int, error) {
 	if len(ns) == 0 {
 		return 0, nil
 	}
-	if err := appendScript.Load(ctx, s.rdb).Err(); err != nil {
-		return 0, fmt.Errorf("load sse append script: %w", err)
-	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.Cmd, len(ns))
+	var users []string
+	byUser := map[string][]*wire.Notification{}
 	for i := range ns {
 		n := &ns[i]
-		data, err := json.Marshal(EventData(n))
-		if err != nil {
-			return 0, fmt.Errorf("encode notification %s: %w", n.ID, err)
+		if _, ok := byUser[n.User]; !ok {
+			users = append(users, n.User)
 		}
-		cmds[i] = appendScript.EvalSha(ctx, pipe,
-			[]string{s.seenKey(n.User, n.ID), s.streamKey(n.User)},
-			int64(s.seenTTL/time.Second), s.maxLen, data, int64(s.ttl/time.Second), s.Channel(), n.User)
+		byUser[n.User] = append(byUser[n.User], n)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	run := func() ([]*redis.Cmd, error) {
+		pipe := s.rdb.Pipeline()
+		cmds := make([]*redis.Cmd, 0, len(users))
+		for _, u := range users {
+			mine := byUser[u]
+			keys := make([]string, 1, len(mine)+1)
+			keys[0] = s.streamKey(u)
+			args := make([]any, 3, len(mine)+3)
+			args[0], args[1], args[2] = int64(s.seenTTL/time.Second), s.maxLen, int64(s.ttl/time.Second)
+			for _, n := range mine {
+				data, err := json.Marshal(EventData(n))
+				if err != nil {
+					return nil, fmt.Errorf("encode notification %s: %w", n.ID, err)
+				}
+				keys = append(keys, s.seenKey(u, n.ID))
+				args = append(args, data)
+			}
+			cmds = append(cmds, appendScript.EvalSha(ctx, pipe, keys, args...))
+		}
+		pipe.Publish(ctx, s.Channel(), strings.Join(users, "\n"))
+		_, err := pipe.Exec(ctx)
+		return cmds, err
+	}
+	cmds, err := run()
+	if err != nil && isNoScript(err) {
+		// Redis restarted or flushed its scripts: load it and try once more (the seen keys
+		// make a repeat harmless).
+		if lerr := appendScript.Load(ctx, s.rdb).Err(); lerr != nil {
+			return 0, fmt.Errorf("load sse append script: %w", lerr)
+		}
+		cmds, err = run()
+	}
+	if err != nil {
 		return 0, fmt.Errorf("append sse notifications: %w", err)
 	}
 	added := 0
 	for _, c := range cmds {
-		if err := c.Err(); err != nil {
-			if errors.Is(err, redis.Nil) {
-				continue // seen before
-			}
-			return added, fmt.Errorf("append sse notification: %w", err)
+		n, err := c.Int()
+		if err != nil {
+			return added, fmt.Errorf("append sse notifications: %w", err)
 		}
-		added++
+		added += n
 	}
 	return added, nil
 }
+
+// isNoScript reports whether err is Redis's NOSCRIPT (the script is not loaded).
+func isNoScript(err error) bool { return strings.HasPrefix(err.Error(), "NOSCRIPT") }
 
 // Event is one stored SSE event.
 type Event struct {
