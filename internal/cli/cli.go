@@ -44,6 +44,9 @@ func Main[C any](name string, load func(config.LookupFunc) (C, error), logCfg fu
 	logger := telemetry.NewLogger(os.Stderr, logCfg(cfg)).With("service", name)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if addr := os.Getenv(EnvPprofAddr); addr != "" {
+		go servePprof(ctx, addr, logger)
+	}
 	if err := run(ctx, cfg, logger, telemetry.NewRegistry()); err != nil {
 		logger.Error(name+" exited", "error", err)
 		return 1
