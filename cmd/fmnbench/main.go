@@ -1,4 +1,5 @@
-// Command fmnbench measures fmn. Mode history times the message-history API's query
+// Command fmnbench measures fmn. Mode load runs the whole pipeline (consumer, workers and a
+// backend as real processes) under load beside the broker's transport ceiling (issue #9). Mode history times the message-history API's query
 // combinations against a running web app (issue #8). Mode sse measures one backend's SSE serving: many
 // concurrent streams, notifications appended at a fixed rate, the memory each stream costs and
 // the delay from append to receipt. It uses the real Redis (FMN_REDIS_URL) and runs the server
@@ -26,9 +27,9 @@ func main() {
 		}
 		return
 	}
-	modes := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"sse": sseBench, "history": historyBench}
+	modes := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"sse": sseBench, "history": historyBench, "load": loadBench}
 	if len(os.Args) < 2 || modes[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: fmnbench sse|history [flags]   (fmnbench MODE -h for the flags)")
+		fmt.Fprintln(os.Stderr, "usage: fmnbench load|sse|history [flags]   (fmnbench MODE -h for the flags)")
 		os.Exit(2)
 	}
 	if err := modes[os.Args[1]](ctx, os.Args[2:], os.Stdout, os.Stderr); err != nil {

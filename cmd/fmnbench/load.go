@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"fmn/internal/config"
+	"fmn/internal/loadtest"
+)
+
+// loadBench runs the whole pipeline under load (internal/loadtest) and prints a table, or JSON.
+func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("fmnbench load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	users := fs.Int("users", 10000, "users in the synthetic population (about 4 filters each)")
+	seed := fs.Uint64("seed", 1, "population seed")
+	heavy := fs.Float64("heavy", 0, "share of users who also get a filter verified on every message (a matching-bound population)")
+	messages := fs.Int("messages", 100000, "bus messages per phase")
+	workers := fs.String("workers", "2", "worker counts, comma-separated: one full-speed phase each")
+	rate := fs.Float64("rate", 0, "publish every phase at this many messages/s (0: as fast as the broker confirms)")
+	latency := fs.Float64("latency-at", 0.2, "add a phase at this fraction of the best measured rate, for latency (0: none)")
+	clients := fs.Int("sse-clients", 200, "users whose SSE streams are held open (spread over those with notifications)")
+	archive := fs.Bool("archive", true, "keep the consumer's archiver on, as in production")
+	ceiling := fs.Bool("ceiling", true, "measure the broker's transport ceiling first (one and two bare hops)")
+	bin := fs.String("bin", "bin", "directory with the consumer, worker and backend binaries (make build)")
+	db := fs.String("db", "fmn_load", "database to drop, create and fill")
+	timeout := fs.Duration("timeout", 15*time.Minute, "longest drain of one phase")
+	logPath := fs.String("log", "", "file for the processes' output (default: discarded)")
+	profile := fs.String("profile", "", "directory for CPU profiles of every process during each full-speed phase")
+	profileSeconds := fs.Int("profile-seconds", 5, "length of each CPU profile")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var ws []int
+	for _, s := range strings.Split(*workers, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-workers: %q is not a positive count", s)
+		}
+		ws = append(ws, n)
+	}
+	if *users < 1 || *messages < 1 || *heavy < 0 || *heavy > 1 {
+		return fmt.Errorf("need users >= 1, messages >= 1, 0 <= heavy <= 1")
+	}
+	r := config.NewReader(os.LookupEnv)
+	amqpCfg, redisCfg := config.ReadAMQP(r), config.ReadRedis(r)
+	admin := r.String("FMN_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+	if err := r.Err(); err != nil {
+		return err
+	}
+	logs := io.Discard
+	if *logPath != "" {
+		f, err := os.Create(*logPath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		logs = f
+	}
+	rep, err := loadtest.Run(ctx, loadtest.Config{
+		AMQPURL: string(amqpCfg.URL), PostgresURL: admin, RedisURL: string(redisCfg.URL), Database: *db, BinDir: *bin,
+		Users: *users, Seed: *seed, Heavy: *heavy, Messages: *messages, Workers: ws, Rate: *rate,
+		LatencyFraction: *latency, SSEClients: *clients, Archive: *archive, Ceiling: *ceiling, Timeout: *timeout,
+		ProfileDir: *profile, ProfileSeconds: *profileSeconds, Logs: logs, Progress: stderr,
+	})
+	if rep != nil {
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(rep); err != nil {
+				return err
+			}
+		} else {
+			printLoad(stdout, rep)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, p := range rep.Phases {
+		if p.Lost != 0 || p.Duplicated != 0 || p.Unexpected != 0 || len(p.Errors) > 0 {
+			return fmt.Errorf("phase %s: lost %d, duplicated %d, unexpected %d, errors %q", p.Name, p.Lost, p.Duplicated, p.Unexpected, p.Errors)
+		}
+	}
+	return nil
+}
+
+// printLoad writes a report as tables.
+func printLoad(w io.Writer, rep *loadtest.Report) {
+	fmt.Fprintf(w, "machine: %s\n", rep.Machine)
+	fmt.Fprintf(w, "population: %d users, %d filters", rep.Users, rep.Filters)
+	if rep.Heavy > 0 {
+		fmt.Fprintf(w, " (%.0f%% with an always-verified filter)", rep.Heavy*100)
+	}
+	fmt.Fprintf(w, "; %d messages per phase, %d bytes on average; archive %t\n", rep.Messages, rep.PayloadBytes, rep.Archive)
+	if c := rep.Ceiling; c != nil {
+		fmt.Fprintf(w, "transport ceiling (%d messages): one hop %.0f msg/s, two hops %.0f msg/s\n", c.Messages, c.SingleHop, c.TwoHop)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "phase\tworkers\trate\tdrain s\tmsg/s\tnotif/s\t/ceiling\tp50 ms\tp95 ms\tp99 ms\tmax ms\texpected\tlost\tdup\tmatch µs\t")
+	for _, p := range rep.Phases {
+		rate := "max"
+		if p.Rate > 0 {
+			rate = fmt.Sprintf("%.0f", p.Rate)
+		}
+		ratio := "-"
+		if p.CeilingRatio > 0 {
+			ratio = fmt.Sprintf("%.2f", p.CeilingRatio)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.2f\t%.0f\t%.0f\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%d\t%d\t%.1f\t\n", p.Name, p.Workers, rate, p.DrainSeconds,
+			p.MsgPerSec, p.NotifPerSec, ratio, p.Latency.P50, p.Latency.P95, p.Latency.P99, p.Latency.Max, p.Expected, p.Lost, p.Duplicated+p.Unexpected, p.MatchMicros)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nlargest backlog (ready messages) and CPU seconds, per phase:")
+	for _, p := range rep.Phases {
+		fmt.Fprintf(w, "  %s: backlog %s; cpu %s\n", p.Name, kv(p.MaxBacklog), kvf(p.CPUSeconds))
+		for _, e := range p.Errors {
+			fmt.Fprintf(w, "    error: %s\n", e)
+		}
+	}
+}
+
+func kv(m map[string]int) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+func kvf(m map[string]float64) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s=%.1f", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,97 @@
+package loadtest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"fmn/internal/pgtest"
+	"fmn/internal/rabbittest"
+	"fmn/internal/redistest"
+	"fmn/internal/testenv"
+)
+
+// TestCheckCountsLostDuplicatedAndUnexpected: the check is what makes a run's "lost 0,
+// duplicated 0" mean something.
+func TestCheckCountsLostDuplicatedAndUnexpected(t *testing.T) {
+	t.Parallel()
+	tr := &traffic{expected: 3, ids: map[string]int{"a": 0, "b": 0, "c": 1}}
+	var r PhaseResult
+	r.check(tr, map[string]int{"a": 1, "b": 2, "x": 1}, map[string]int{"a": 2, "b": 1})
+	require.Equal(t, 2, r.Delivered)
+	require.Equal(t, 1, r.Lost, "c never arrived")
+	require.Equal(t, 2, r.Duplicated, "b stored twice, a sent twice to a client")
+	require.Equal(t, 1, r.Unexpected, "x was never expected")
+}
+
+// TestRunSmall runs the whole tool on a small population with the real binaries and services:
+// two full-speed phases and a latency phase, each delivering everything exactly once.
+func TestRunSmall(t *testing.T) {
+	amqpURL := rabbittest.URL(t)
+	admin := pgtest.AdminURL()
+	conn, err := pgx.Connect(context.Background(), admin)
+	if err != nil {
+		testenv.Unavailable(t, "PostgreSQL", err)
+	}
+	conn.Close(context.Background())
+
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", bin+string(filepath.Separator), "fmn/cmd/consumer", "fmn/cmd/worker", "fmn/cmd/backend")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run(), "build the binaries")
+
+	name := "fmnlt_" + testenv.UniqueName(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), admin)
+		if err == nil {
+			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+			c.Close(context.Background())
+		}
+	})
+	rep, err := Run(ctx, Config{
+		AMQPURL: amqpURL, PostgresURL: admin, RedisURL: redistest.URL(), Database: name, Prefix: name, BinDir: bin,
+		Users: 300, Seed: 7, Heavy: 0.1, Messages: 600, Workers: []int{1, 2}, LatencyFraction: 0.5, SSEClients: 20,
+		Archive: true, Ceiling: true, Logs: testWriter{t},
+	})
+	require.NoError(t, err)
+	require.Equal(t, 300, rep.Users)
+	require.Greater(t, rep.Filters, 300)
+	require.NotNil(t, rep.Ceiling)
+	require.Positive(t, rep.Ceiling.SingleHop)
+	require.Positive(t, rep.Ceiling.TwoHop)
+	require.Len(t, rep.Phases, 3)
+	for _, p := range rep.Phases {
+		require.Empty(t, p.Errors, p.Name)
+		require.Positive(t, p.Expected, p.Name)
+		require.Equal(t, p.Expected, p.Delivered, p.Name)
+		require.Zero(t, p.Lost, p.Name)
+		require.Zero(t, p.Duplicated, p.Name)
+		require.Zero(t, p.Unexpected, p.Name)
+		require.Positive(t, p.Latency.Samples, "%s: the SSE clients saw notifications", p.Name)
+		require.Positive(t, p.MsgPerSec, p.Name)
+		require.Positive(t, p.CPUSeconds["consumer"], p.Name)
+		require.Positive(t, p.CPUSeconds["workers"], p.Name)
+		require.Positive(t, p.CPUSeconds["backend"], p.Name)
+		require.Contains(t, p.MaxBacklog, "fmn.bus", p.Name)
+		require.Contains(t, p.MaxBacklog, "fmn.archive", p.Name)
+	}
+	require.Equal(t, 2, rep.Phases[1].Workers)
+	require.Positive(t, rep.Phases[2].Rate, "the latency phase is paced")
+	require.Positive(t, rep.Phases[0].CeilingRatio)
+}
+
+// testWriter sends the processes' output to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}

@@ -1,0 +1,240 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/procfs"
+)
+
+// proc is one fmn process started by the load tool: a real child process, so that scaling out
+// is real (its own runtime, scheduler and GC).
+type proc struct {
+	name string
+	addr string // serves /metrics and /readyz
+	// pprofAddr serves the profiler when the run takes profiles.
+	pprofAddr string
+	cmd       *exec.Cmd
+	done      chan struct{}
+	err       error
+}
+
+// startProc runs bin with env added to the tool's environment; its output goes to logs.
+func startProc(name, bin, addr string, env []string, logs io.Writer) (*proc, error) {
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p := &proc{name: name, addr: addr, cmd: cmd, done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
+	return p, nil
+}
+
+// waitReady waits until the process answers /readyz with 200.
+func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.addr+"/readyz", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-p.done:
+			return fmt.Errorf("%s exited before it was ready: %v", p.name, p.err)
+		case <-ctx.Done():
+			return fmt.Errorf("%s not ready after %s", p.name, timeout)
+		case <-tick.C:
+		}
+	}
+}
+
+// stop asks the process to stop (SIGTERM) and kills it if it has not after 20 s.
+func (p *proc) stop() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(20 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// cpuSeconds is the CPU time (user + system) the process has used so far.
+func (p *proc) cpuSeconds() (float64, error) {
+	fs, err := procfs.NewDefaultFS()
+	if err != nil {
+		return 0, fmt.Errorf("procfs: %w", err)
+	}
+	pr, err := fs.Proc(p.cmd.Process.Pid)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", p.name, err)
+	}
+	st, err := pr.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", p.name, err)
+	}
+	return st.CPUTime(), nil
+}
+
+// metrics scrapes the process's /metrics.
+func (p *proc) metrics(ctx context.Context) (map[string]*dto.MetricFamily, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.addr+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/plain")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", p.name, err)
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", p.name, err)
+	}
+	return fams, nil
+}
+
+// sum adds up the samples of a counter or gauge family whose labels include match.
+func sum(fams map[string]*dto.MetricFamily, name string, match map[string]string) float64 {
+	f := fams[name]
+	if f == nil {
+		return 0
+	}
+	var total float64
+metrics:
+	for _, m := range f.GetMetric() {
+		for k, v := range match {
+			found := false
+			for _, l := range m.GetLabel() {
+				if l.GetName() == k && l.GetValue() == v {
+					found = true
+				}
+			}
+			if !found {
+				continue metrics
+			}
+		}
+		switch {
+		case m.Counter != nil:
+			total += m.GetCounter().GetValue()
+		case m.Gauge != nil:
+			total += m.GetGauge().GetValue()
+		}
+	}
+	return total
+}
+
+// serviceCPU sums the CPU seconds used so far by the processes of each shared service on this
+// machine (RabbitMQ's Erlang VM, PostgreSQL's backends, Redis), by their command names.
+func serviceCPU() (map[string]float64, error) {
+	fs, err := procfs.NewDefaultFS()
+	if err != nil {
+		return nil, fmt.Errorf("procfs: %w", err)
+	}
+	procs, err := fs.AllProcs()
+	if err != nil {
+		return nil, fmt.Errorf("procfs: %w", err)
+	}
+	names := map[string]string{"beam.smp": "rabbitmq", "postgres": "postgres", "redis-server": "redis"}
+	out := map[string]float64{}
+	for _, pr := range procs {
+		st, err := pr.Stat()
+		if err != nil {
+			continue // gone meanwhile
+		}
+		if svc, ok := names[st.Comm]; ok {
+			out[svc] += st.CPUTime()
+		}
+	}
+	return out, nil
+}
+
+// binaries finds the fmn binaries in dir.
+func binaries(dir string) (map[string]string, error) {
+	out := map[string]string{}
+	var missing []string
+	for _, name := range []string{"consumer", "worker", "backend"} {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err != nil {
+			missing = append(missing, name)
+			continue
+		}
+		out[name] = p
+	}
+	if len(missing) > 0 {
+		return nil, errors.New("missing binaries in " + dir + ": " + strings.Join(missing, ", ") + " (run `make build`)")
+	}
+	return out, nil
+}
+
+// selfCPU is the CPU time this process has used so far.
+func selfCPU() (float64, error) {
+	fs, err := procfs.NewDefaultFS()
+	if err != nil {
+		return 0, fmt.Errorf("procfs: %w", err)
+	}
+	pr, err := fs.Self()
+	if err != nil {
+		return 0, fmt.Errorf("procfs: %w", err)
+	}
+	st, err := pr.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("procfs: %w", err)
+	}
+	return st.CPUTime(), nil
+}
+
+// profile saves a CPU profile of the next seconds of the process at path.
+func (p *proc) profile(ctx context.Context, path string, seconds int) error {
+	if p.pprofAddr == "" {
+		return errors.New("no profiler address")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.pprofAddr, seconds), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
