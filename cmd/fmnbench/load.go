@@ -29,6 +29,7 @@ func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	workers := fs.String("workers", "2", "worker counts, comma-separated: one full-speed phase each")
 	rate := fs.Float64("rate", 0, "publish every phase at this many messages/s (0: as fast as the broker confirms)")
 	latency := fs.Float64("latency-at", 0.2, "add a phase at this fraction of the best measured rate, for latency (0: none)")
+	latencyMessages := fs.Int("latency-messages", 0, "messages of the latency phase (0: -messages)")
 	clients := fs.Int("sse-clients", 200, "users whose SSE streams are held open (spread over those with notifications)")
 	archive := fs.Bool("archive", true, "keep the consumer's archiver on, as in production")
 	ceiling := fs.Bool("ceiling", true, "measure the broker's transport ceiling first (one and two bare hops)")
@@ -71,7 +72,7 @@ func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	rep, err := loadtest.Run(ctx, loadtest.Config{
 		AMQPURL: string(amqpCfg.URL), PostgresURL: admin, RedisURL: string(redisCfg.URL), Database: *db, BinDir: *bin,
 		Users: *users, Seed: *seed, Heavy: *heavy, Messages: *messages, Workers: ws, Rate: *rate,
-		LatencyFraction: *latency, SSEClients: *clients, Archive: *archive, Ceiling: *ceiling, Timeout: *timeout,
+		LatencyFraction: *latency, LatencyMessages: *latencyMessages, SSEClients: *clients, Archive: *archive, Ceiling: *ceiling, Timeout: *timeout,
 		ProfileDir: *profile, ProfileSeconds: *profileSeconds, Logs: logs, Progress: stderr,
 	})
 	if rep != nil {
@@ -103,12 +104,12 @@ func printLoad(w io.Writer, rep *loadtest.Report) {
 	if rep.Heavy > 0 {
 		fmt.Fprintf(w, " (%.0f%% with an always-verified filter)", rep.Heavy*100)
 	}
-	fmt.Fprintf(w, "; %d messages per phase, %d bytes on average; archive %t\n", rep.Messages, rep.PayloadBytes, rep.Archive)
+	fmt.Fprintf(w, "; messages of %d bytes on average; archive %t\n", rep.PayloadBytes, rep.Archive)
 	if c := rep.Ceiling; c != nil {
 		fmt.Fprintf(w, "transport ceiling (%d messages): one hop %.0f msg/s, two hops %.0f msg/s\n", c.Messages, c.SingleHop, c.TwoHop)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\tworkers\trate\tdrain s\tmsg/s\tnotif/s\t/ceiling\tp50 ms\tp95 ms\tp99 ms\tmax ms\texpected\tlost\tdup\tmatch µs\t")
+	fmt.Fprintln(tw, "phase\tworkers\trate\tmessages\tdrain s\tmsg/s\tnotif/s\t/ceiling\tp50 ms\tp95 ms\tp99 ms\tmax ms\texpected\tlost\tdup\tmatch µs\t")
 	for _, p := range rep.Phases {
 		rate := "max"
 		if p.Rate > 0 {
@@ -118,7 +119,7 @@ func printLoad(w io.Writer, rep *loadtest.Report) {
 		if p.CeilingRatio > 0 {
 			ratio = fmt.Sprintf("%.2f", p.CeilingRatio)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%.2f\t%.0f\t%.0f\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%d\t%d\t%.1f\t\n", p.Name, p.Workers, rate, p.DrainSeconds,
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%.2f\t%.0f\t%.0f\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%d\t%d\t%.1f\t\n", p.Name, p.Workers, rate, p.Messages, p.DrainSeconds,
 			p.MsgPerSec, p.NotifPerSec, ratio, p.Latency.P50, p.Latency.P95, p.Latency.P99, p.Latency.Max, p.Expected, p.Lost, p.Duplicated+p.Unexpected, p.MatchMicros)
 	}
 	tw.Flush()

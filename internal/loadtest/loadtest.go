@@ -59,8 +59,10 @@ type Config struct {
 	// Rate, when above 0, publishes every phase at that many messages/s instead of full speed.
 	Rate float64
 	// LatencyFraction, when above 0, adds a last phase at that fraction of the best rate
-	// measured, with the most workers, for its latency.
+	// measured, with the most workers, for its latency; of LatencyMessages messages (default
+	// Messages).
 	LatencyFraction float64
+	LatencyMessages int
 	// SSEClients is the number of users whose streams are held open (spread over the users
 	// with notifications).
 	SSEClients int
@@ -96,6 +98,8 @@ type PhaseResult struct {
 	Name    string  `json:"name"`
 	Workers int     `json:"workers"`
 	Rate    float64 `json:"target_rate,omitempty"`
+	// Messages is the number of bus messages published.
+	Messages int `json:"messages"`
 	// Expected is the notifications the filters call for; Delivered those stored once; Lost,
 	// Duplicated and Unexpected must be 0.
 	Expected   int `json:"expected"`
@@ -213,7 +217,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if cfg.LatencyFraction > 0 && best > 0 {
 		w := slices.Max(cfg.Workers)
-		ph := phase{name: fmt.Sprintf("latency-w%d", w), workers: w, rate: best * cfg.LatencyFraction}
+		ph := phase{name: fmt.Sprintf("latency-w%d", w), workers: w, rate: best * cfg.LatencyFraction, messages: cfg.LatencyMessages}
 		res, err := env.run(ctx, ph, ts, snap, matcher, conn, rdb, signer, logf)
 		if err != nil {
 			return rep, err
@@ -270,9 +274,10 @@ type environment struct {
 }
 
 type phase struct {
-	name    string
-	workers int
-	rate    float64
+	name     string
+	workers  int
+	rate     float64
+	messages int // 0: Config.Messages
 }
 
 type phaseRun struct {
@@ -301,7 +306,7 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 	if err := resetRedis(ctx, rdb, e.cfg.redisPrefix()); err != nil {
 		return nil, err
 	}
-	tr, err := makeTraffic(ts, e.cfg.Messages, ph.name, snap, m, time.Now())
+	tr, err := makeTraffic(ts, cmp.Or(ph.messages, e.cfg.Messages), ph.name, snap, m, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +378,7 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 		timeout = 15 * time.Minute
 	}
 	var res phaseRun
-	res.Name, res.Workers, res.Rate, res.Expected, res.payloadBytes = ph.name, ph.workers, ph.rate, tr.expected, tr.payloadBytes
+	res.Name, res.Workers, res.Rate, res.Messages, res.Expected, res.payloadBytes = ph.name, ph.workers, ph.rate, len(tr.msgs), tr.expected, tr.payloadBytes
 	var delivered float64
 	drainErr := waitFor(ctx, timeout, func() (bool, error) {
 		fams, err := backend.metrics(ctx)

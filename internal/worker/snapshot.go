@@ -95,6 +95,7 @@ func deliverableOnly(fs []rules.Filter, ok func(int64) bool) {
 type loader interface {
 	Snapshot(ctx context.Context) (*prefs.Snapshot, error)
 	UserPrefs(ctx context.Context, name string) (prefs.UserPrefs, int64, error)
+	Version(ctx context.Context) (int64, error)
 }
 
 // snapshots holds the state in force and changes it on request, never blocking matching: readers
@@ -126,6 +127,23 @@ func (s *snapshots) reloadAll() {
 	s.all = true
 	s.mu.Unlock()
 	s.signal()
+}
+
+// versionTimeout bounds the version lookup of reloadIfBehind.
+const versionTimeout = 5 * time.Second
+
+// reloadIfBehind asks for a full reload unless the state in force is as new as the database's
+// change version (or that cannot be read): what a newly bound prefs queue needs, without a second
+// full load right after the worker's first (seconds of CPU at 100k users).
+func (s *snapshots) reloadIfBehind() {
+	s.m.catchUps.Inc()
+	ctx, cancel := context.WithTimeout(context.Background(), versionTimeout)
+	defer cancel()
+	v, err := s.load.Version(ctx)
+	if err == nil && v <= s.current().version {
+		return
+	}
+	s.reloadAll()
 }
 
 // patch asks for user's preferences to be reloaded; version is the change's outbox id.

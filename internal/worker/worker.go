@@ -43,6 +43,7 @@ type metrics struct {
 	snapshotFailures prometheus.Counter
 	reloads          *prometheus.CounterVec
 	overlayUsers     prometheus.Gauge
+	catchUps         prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -64,6 +65,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		reloads: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_worker_snapshot_updates_total",
 			Help: "Preference updates applied: full reloads, and users patched."}, []string{"kind"}),
 		overlayUsers: f.NewGauge(prometheus.GaugeOpts{Name: "fmn_worker_snapshot_patched_users", Help: "Users patched on top of the last full load."}),
+		catchUps: f.NewCounter(prometheus.CounterOpts{Name: "fmn_worker_prefs_subscriptions_total",
+			Help: "Times the worker subscribed to preference changes (at start and after reconnects) and checked the database for changes it missed."}),
 	}
 }
 
@@ -153,9 +156,10 @@ func (w *worker) consumePrefs(ctx context.Context, conn *rabbit.Conn) error {
 			if err := ch.QueueBind(q.Name, "", w.cfg.Topology.PrefsExchange, false, nil); err != nil {
 				return "", fmt.Errorf("bind prefs queue: %w", err)
 			}
-			// Changes published before this queue was bound never reach it: reload once now
-			// that every later change will, at start and after every reconnect.
-			w.snaps.reloadAll()
+			// Changes published before this queue was bound never reach it: now that every
+			// later change will, reload if the database has any the snapshot lacks (at start,
+			// and after every reconnect).
+			w.snaps.reloadIfBehind()
 			return q.Name, nil
 		},
 	}, func(ctx context.Context, batch []amqp.Delivery) {
