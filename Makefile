@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 BIN     := bin
 
-.PHONY: help build run test test/short bench bench/sse lint fmt services tools
+.PHONY: help build run test test/short bench bench/go bench/sse lint fmt services tools
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -26,7 +26,11 @@ test: tools ## run every test (real PostgreSQL, RabbitMQ, Redis, mailpit and erg
 test/short: tools ## run the tests without the race detector
 	$(GO) test -count=1 $(PKGS)
 
-bench: ## run the benchmarks (numbers go in BENCHMARKS.md)
+bench: build services ## a short load run of the whole pipeline beside the transport ceiling (~2 min; numbers go in BENCHMARKS.md)
+	$(BIN)/fmnbench load -users 10000 -messages 15000 -workers 1,2 -latency-at 0.2 -latency-messages 5000
+	$(BIN)/fmnbench load -users 10000 -heavy 1 -messages 3000 -workers 1,2 -latency-at 0 -ceiling=false
+
+bench/go: ## run the packages' Go benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 bench/sse: ## 10k SSE streams at 1000 notifications/s (real Redis; ~30 s)
