@@ -182,7 +182,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer rdb.Close()
 
 	if cfg.Ceiling {
-		tr, err := makeTraffic(ts, cfg.Messages, "ceiling", snap, matcher, time.Now())
+		tr, err := makeTraffic(ts, cfg.Messages, "ceiling", nil, nil, time.Now())
 		if err != nil {
 			return nil, err
 		}
