@@ -204,6 +204,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	env := environment{cfg: cfg, dbURL: dbURL, bins: bins}
+	// Leave nothing behind but the database (for a look at what was loaded): the last phase's
+	// streams hold millions of entries at 100k users.
+	defer env.cleanUp(rdb)
 	best := 0.0
 	for i, w := range cfg.Workers {
 		ph := phase{name: fmt.Sprintf("p%d-w%d", i+1, w), workers: w, rate: cfg.Rate}
@@ -294,16 +297,30 @@ func (e *environment) topology() rabbit.Topology {
 	return t
 }
 
+// reset deletes the run's queues and exchanges (with what they hold) and Redis keys.
+func (e *environment) reset(ctx context.Context, rdb *redis.Client) error {
+	full := rabbit.DefaultTopology().Prefixed(e.cfg.amqpPrefix()) // with the archive queue, to delete it too
+	full.BusExchange = e.topology().BusExchange
+	if err := resetBroker(ctx, e.cfg.AMQPURL, full); err != nil {
+		return err
+	}
+	return resetRedis(ctx, rdb, e.cfg.redisPrefix())
+}
+
+// cleanUp resets at the end of a run.
+func (e *environment) cleanUp(rdb *redis.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := e.reset(ctx, rdb); err != nil && e.cfg.Progress != nil {
+		fmt.Fprintln(e.cfg.Progress, "clean up:", err)
+	}
+}
+
 // run runs one phase.
 func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *prefs.Snapshot, m *rules.Matcher,
 	conn *rabbit.Conn, rdb *redis.Client, signer *ssetoken.Signer, logf func(string, ...any)) (*phaseRun, error) {
 	topo := e.topology()
-	full := rabbit.DefaultTopology().Prefixed(e.cfg.amqpPrefix()) // with the archive queue, to delete it too
-	full.BusExchange = topo.BusExchange
-	if err := resetBroker(ctx, e.cfg.AMQPURL, full); err != nil {
-		return nil, err
-	}
-	if err := resetRedis(ctx, rdb, e.cfg.redisPrefix()); err != nil {
+	if err := e.reset(ctx, rdb); err != nil {
 		return nil, err
 	}
 	tr, err := makeTraffic(ts, cmp.Or(ph.messages, e.cfg.Messages), ph.name, snap, m, time.Now())
