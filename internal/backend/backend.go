@@ -119,6 +119,7 @@ const (
 )
 
 type metrics struct {
+	flooded     *prometheus.CounterVec
 	delivered   *prometheus.CounterVec
 	malformed   prometheus.Counter
 	sendSeconds *prometheus.HistogramVec
@@ -127,6 +128,8 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	f := promauto.With(reg)
 	return &metrics{
+		flooded: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_backend_flood_digested_total",
+			Help: "Notifications held for a digest because their destination was flooded (over the flood limit of its window), by channel."}, []string{"channel"}),
 		delivered: f.NewCounterVec(prometheus.CounterOpts{Name: "fmn_backend_deliveries_total", Help: "Notifications handled, by channel and outcome."}, []string{"channel", "outcome"}),
 		malformed: f.NewCounter(prometheus.CounterOpts{Name: "fmn_backend_malformed_total", Help: "Notification batches dead-lettered as undecodable."}),
 		sendSeconds: f.NewHistogramVec(prometheus.HistogramOpts{
@@ -159,7 +162,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	topo := cfg.Topology
 	var em *emailDelivery
 	if cfg.Email.Enabled() {
-		em, err = openEmail(ctx, cfg, deps, logger, m)
+		em, err = openEmail(ctx, cfg, deps, logger, m, rdb)
 		if err != nil {
 			return err
 		}

@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"fmn/internal/config"
 	"fmn/internal/digest"
+	"fmn/internal/flood"
 	"fmn/internal/ledger"
 	"fmn/internal/mutetoken"
 	"fmn/internal/notify/email"
@@ -35,6 +37,11 @@ const (
 	DefaultEmailPrefetch = 16
 	DefaultEmailBatch    = 8
 	DefaultEmailLinger   = 5 * time.Millisecond
+	// DefaultFloodLimit, DefaultFloodWindow and DefaultFloodDigestDelay: at most 20 emails per
+	// destination in 10 minutes; the rest wait 30 minutes for one digest.
+	DefaultFloodLimit       = 20
+	DefaultFloodWindow      = 10 * time.Minute
+	DefaultFloodDigestDelay = 30 * time.Minute
 )
 
 // DefaultEmailRetryDelays are the waits before the 1st, 2nd, … retry of a temporary failure: a
@@ -73,6 +80,14 @@ type EmailConfig struct {
 	// Batch: email notification batches held unacked and handled together (FMN_EMAIL_PREFETCH,
 	// FMN_EMAIL_BATCH, FMN_EMAIL_LINGER).
 	Batch config.Batch
+	// FloodLimit is how many notifications a destination without digest settings gets by email
+	// per FloodWindow; the rest of the window's go into a digest sent FloodDigestDelay after the
+	// first of them, so that a mass rebuild sends a digest rather than thousands of emails
+	// (FMN_EMAIL_FLOOD_LIMIT, default 20, 0 for no limit; FMN_EMAIL_FLOOD_WINDOW, default 10m;
+	// FMN_EMAIL_FLOOD_DIGEST_DELAY, default 30m).
+	FloodLimit       int
+	FloodWindow      time.Duration
+	FloodDigestDelay time.Duration
 }
 
 // Enabled reports whether email delivery is configured.
@@ -93,6 +108,9 @@ func readEmailConfig(r *config.Reader) EmailConfig {
 		Batch: config.ReadBatch(r, "FMN_EMAIL", config.Batch{
 			Prefetch: DefaultEmailPrefetch, MaxBatch: DefaultEmailBatch, Linger: DefaultEmailLinger,
 		}),
+		FloodLimit:       r.Int("FMN_EMAIL_FLOOD_LIMIT", DefaultFloodLimit),
+		FloodWindow:      r.Duration("FMN_EMAIL_FLOOD_WINDOW", DefaultFloodWindow),
+		FloodDigestDelay: r.Duration("FMN_EMAIL_FLOOD_DIGEST_DELAY", DefaultFloodDigestDelay),
 	}
 	if !c.Enabled() {
 		return c
@@ -126,6 +144,7 @@ type emailDelivery struct {
 	renderer *email.Renderer
 	sender   *email.Sender
 	digests  *digest.Store
+	flood    *flood.Limiter
 	logger   *slog.Logger
 	deps     Deps
 	m        *metrics
@@ -133,7 +152,7 @@ type emailDelivery struct {
 
 // openEmail connects the ledger (refusing an out-of-date schema) and builds the notifier. The
 // SMTP connection is opened by the first send or readiness check.
-func openEmail(ctx context.Context, cfg Config, deps Deps, logger *slog.Logger, m *metrics) (*emailDelivery, error) {
+func openEmail(ctx context.Context, cfg Config, deps Deps, logger *slog.Logger, m *metrics, rdb *redis.Client) (*emailDelivery, error) {
 	c := cfg.Email
 	mute, err := mutetoken.NewSigner([]byte(c.MuteSecret.Value()))
 	if err != nil {
@@ -164,14 +183,15 @@ func openEmail(ctx context.Context, cfg Config, deps Deps, logger *slog.Logger, 
 	return &emailDelivery{
 		cfg: c, pool: pool, ledger: ledger.New(pool), notifier: email.NewNotifier(renderer, sender),
 		renderer: renderer, sender: sender, digests: digest.NewStore(pool),
-		logger: logger, deps: deps, m: m,
+		flood: flood.New(rdb, cfg.Redis.Prefix, c.FloodLimit, c.FloodWindow), logger: logger, deps: deps, m: m,
 	}, nil
 }
 
 // consume returns the loop that delivers the email queue.
 func (e *emailDelivery) consume(conn *rabbit.Conn, pub *rabbit.Publisher, topo rabbit.Topology) func(context.Context) error {
 	d := &deliverer{
-		channel: ChannelEmail, topo: topo, delays: e.cfg.RetryDelays, notifier: digesting{e.notifier, e.digests}, ledger: e.ledger,
+		channel: ChannelEmail, topo: topo, delays: e.cfg.RetryDelays, notifier: digesting{Notifier: e.notifier, digests: e.digests, flood: e.flood,
+			floodDelay: e.cfg.FloodDigestDelay, now: e.deps.Clock(), logger: e.logger, m: e.m}, ledger: e.ledger,
 		pub: pub, logger: e.logger, now: e.deps.Clock(), m: e.m, beforeAck: e.deps.BeforeAck,
 	}
 	return func(ctx context.Context) error {
@@ -182,16 +202,34 @@ func (e *emailDelivery) consume(conn *rabbit.Conn, pub *rabbit.Publisher, topo r
 }
 
 // digesting hands the notifications of destinations with digest settings to the digest store
-// (the ledger then records them as accepted) and sends the others at once. A confirmation is
-// always sent at once: it is what the user waits for.
+// (the ledger then records them as accepted) and sends the others at once, unless their
+// destination is flooded (more than the flood limit in its window): those wait for a digest too.
+// A confirmation is always sent at once: it is what the user waits for.
 type digesting struct {
 	*email.Notifier
-	digests *digest.Store
+	digests    *digest.Store
+	flood      *flood.Limiter
+	floodDelay time.Duration
+	now        func() time.Time
+	logger     *slog.Logger
+	m          *metrics
 }
 
 // Send implements notify.Notifier.
 func (d digesting) Send(ctx context.Context, n wire.Notification) error {
-	if n.Destination.Digest() && !n.IsConfirmation() {
+	if n.IsConfirmation() {
+		return d.Notifier.Send(ctx, n)
+	}
+	if n.Destination.Digest() {
+		return d.digests.Add(ctx, n)
+	}
+	ok, err := d.flood.Allow(ctx, n.Destination.ID, d.now())
+	if err != nil {
+		d.logger.WarnContext(ctx, "flood guard unavailable; sending", "error", err)
+	}
+	if !ok {
+		d.m.flooded.WithLabelValues(ChannelEmail).Inc()
+		n.Destination.DigestMaxCount, n.Destination.DigestMaxDelay = 0, d.floodDelay
 		return d.digests.Add(ctx, n)
 	}
 	return d.Notifier.Send(ctx, n)

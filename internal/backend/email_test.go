@@ -3,6 +3,7 @@ package backend_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -446,4 +447,51 @@ func TestEmailConfirmationIsNeverDigested(t *testing.T) {
 	b.publish(t, again)
 	b.waitCount(t, "sent", 2)
 	require.Len(t, fake.Received(), 2)
+}
+
+// A destination flooded past its limit gets the first notifications of the window by email and
+// the rest in one digest, never thousands of separate emails; each is recorded once.
+func TestEmailFloodGoesIntoOneDigest(t *testing.T) {
+	t.Parallel()
+	fake := mailtest.NewFake(t, nil)
+	b := newEmailBundle(t, fake.Addr)
+	b.cfg.Email.FloodLimit, b.cfg.Email.FloodWindow, b.cfg.Email.FloodDigestDelay = 3, time.Hour, 200*time.Millisecond
+	b.cfg.Email.DigestInterval = 50 * time.Millisecond
+	b.httpURL = runBackend(t, b.cfg, b.reg, nil)
+
+	var ns []wire.Notification
+	for i := range 10 {
+		ns = append(ns, notification(fmt.Sprintf("rebuild-%d", i), "alice", 1))
+	}
+	other := notification("rebuild-0", "bob", 2) // another destination is not held back
+	b.publish(t, append(ns, other)...)
+	b.waitCount(t, "sent", 11)
+	waitUntil(t, func() bool { return len(fake.Received()) >= 5 }, "three emails and a digest for alice, one email for bob")
+	var digests, single int
+	for _, r := range fake.Received() {
+		switch {
+		case strings.Contains(string(r.Data), "fmn digest: 7 notifications"):
+			digests++
+		case strings.Contains(string(r.Data), "Subject: fmn digest"):
+			t.Fatalf("unexpected digest:\n%s", r.Data)
+		default:
+			single++
+		}
+	}
+	require.Equal(t, 1, digests, "the seven over the limit went out together")
+	require.Equal(t, 4, single, "three for alice, one for bob")
+	require.Equal(t, 7.0, floodedCount(t, b.reg))
+}
+
+// floodedCount reads fmn_backend_flood_digested_total{channel="email"}.
+func floodedCount(t *testing.T, reg *prometheus.Registry) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	for _, mf := range mfs {
+		if mf.GetName() == "fmn_backend_flood_digested_total" {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	return 0
 }
