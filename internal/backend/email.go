@@ -7,6 +7,7 @@ import (
 	netmail "net/mail"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,11 +16,11 @@ import (
 
 	"fmn/internal/config"
 	"fmn/internal/digest"
-	"fmn/internal/flood"
 	"fmn/internal/ledger"
 	"fmn/internal/mutetoken"
 	"fmn/internal/notify/email"
 	"fmn/internal/rabbit"
+	"fmn/internal/ratelimit"
 	"fmn/internal/service"
 	"fmn/internal/wire"
 )
@@ -144,7 +145,7 @@ type emailDelivery struct {
 	renderer *email.Renderer
 	sender   *email.Sender
 	digests  *digest.Store
-	flood    *flood.Limiter
+	flood    *ratelimit.Limiter
 	logger   *slog.Logger
 	deps     Deps
 	m        *metrics
@@ -183,7 +184,7 @@ func openEmail(ctx context.Context, cfg Config, deps Deps, logger *slog.Logger, 
 	return &emailDelivery{
 		cfg: c, pool: pool, ledger: ledger.New(pool), notifier: email.NewNotifier(renderer, sender),
 		renderer: renderer, sender: sender, digests: digest.NewStore(pool),
-		flood: flood.New(rdb, cfg.Redis.Prefix, c.FloodLimit, c.FloodWindow), logger: logger, deps: deps, m: m,
+		flood: ratelimit.New(rdb, cfg.Redis.Prefix, c.FloodLimit, c.FloodWindow), logger: logger, deps: deps, m: m,
 	}, nil
 }
 
@@ -208,7 +209,7 @@ func (e *emailDelivery) consume(conn *rabbit.Conn, pub *rabbit.Publisher, topo r
 type digesting struct {
 	*email.Notifier
 	digests    *digest.Store
-	flood      *flood.Limiter
+	flood      *ratelimit.Limiter
 	floodDelay time.Duration
 	now        func() time.Time
 	logger     *slog.Logger
@@ -223,7 +224,7 @@ func (d digesting) Send(ctx context.Context, n wire.Notification) error {
 	if n.Destination.Digest() {
 		return d.digests.Add(ctx, n)
 	}
-	ok, err := d.flood.Allow(ctx, n.Destination.ID, d.now())
+	ok, err := d.flood.Allow(ctx, "email:"+strconv.FormatInt(n.Destination.ID, 10), d.now())
 	if err != nil {
 		d.logger.WarnContext(ctx, "flood guard unavailable; sending", "error", err)
 	}

@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/rabbittest"
+	"fmn/internal/web"
 )
 
 // The API refuses what it must, with the status that says why.
@@ -98,4 +101,45 @@ func TestPreferenceEditsTakeEffect(t *testing.T) {
 	kernel("k-2")
 	s.userMessage("marker", "alice")
 	require.Equal(t, "marker", messageID(t, next(t, alice)), "the edited filter no longer matches the kernel")
+}
+
+// The API answers 429 with Retry-After past its rate, counted per principal (the admin token and a
+// user's token apart) and, on the public routes, per client address; nothing else is refused.
+func TestAPIRateLimit(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startWeb(func(c *web.Config) { c.APIRateLimit, c.APIRateWindow = 3, time.Hour })
+
+	require.Equal(t, http.StatusCreated, s.api("POST", "/api/v1/users", map[string]string{"name": "alice"}, nil))
+	var tok struct {
+		Token string `json:"token"`
+	}
+	require.Equal(t, http.StatusCreated, s.api("POST", "/api/v1/users/alice/tokens", map[string]string{"name": "script"}, &tok))
+	require.Equal(t, http.StatusOK, s.api("GET", "/api/v1/users/alice", nil, nil), "the admin token's third request")
+	require.Equal(t, http.StatusTooManyRequests, s.api("GET", "/api/v1/users/alice", nil, nil), "its fourth")
+
+	get := func(path, token string) *http.Response {
+		req, err := http.NewRequest(http.MethodGet, s.webURL+path, nil)
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	for i := range 3 {
+		require.Equal(t, http.StatusOK, get("/api/v1/me", tok.Token).StatusCode, "alice's request %d has its own count", i+1)
+	}
+	resp := get("/api/v1/me", tok.Token)
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	retry, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	require.NoError(t, err)
+	require.True(t, retry >= 1 && retry <= 3600, "Retry-After %d s is within the window", retry)
+
+	for range 3 {
+		require.Equal(t, http.StatusOK, get("/api/v1/messages", "").StatusCode)
+	}
+	require.Equal(t, http.StatusTooManyRequests, get("/api/v1/messages", "").StatusCode, "the public history, per address")
 }

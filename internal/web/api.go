@@ -19,6 +19,7 @@ import (
 	"fmn/internal/mutetoken"
 	"fmn/internal/oidclogin"
 	"fmn/internal/queuestatus"
+	"fmn/internal/ratelimit"
 	"fmn/internal/ssetoken"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
@@ -49,6 +50,8 @@ type handler struct {
 	confirmations *confirm.Sender
 	// status samples the broker's queues for the status page; nil in tests without a broker.
 	status *queuestatus.Sampler
+	// apiRate limits API requests per user, token or (public routes) address.
+	apiRate *ratelimit.Limiter
 }
 
 // routes is the whole route table.
@@ -66,7 +69,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	api("GET /api/v1/users/{user}/destinations", h.listDestinations)
 	api("POST /api/v1/users/{user}/destinations/{id}/confirm", h.confirmDestination)
 	api("POST /api/v1/users/{user}/destinations/{id}/send-confirmation", h.sendConfirmationAPI)
-	mux.HandleFunc("POST /api/v1/confirm", h.confirmBySecretAPI)
+	mux.Handle("POST /api/v1/confirm", h.publicRoute(h.confirmBySecretAPI))
 	api("POST /api/v1/users/{user}/filters", h.createFilter)
 	api("GET /api/v1/users/{user}/filters", h.listFilters)
 	api("POST /api/v1/users/{user}/filters/preview", h.previewFilter)
@@ -86,8 +89,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	admin("GET /api/v1/admin/dead-letters/{id}", h.getDeadLetter)
 	admin("POST /api/v1/admin/dead-letters/{id}/redrive", h.redriveDeadLetter)
 	admin("DELETE /api/v1/admin/dead-letters/{id}", h.deleteDeadLetter)
-	mux.HandleFunc("GET /api/v1/messages", h.listMessages) // public, like datagrepper
-	mux.HandleFunc("GET /api/v1/messages/{id}", h.getMessage)
+	mux.Handle("GET /api/v1/messages", h.publicRoute(h.listMessages)) // public, like datagrepper
+	mux.Handle("GET /api/v1/messages/{id}", h.publicRoute(h.getMessage))
 	if h.muter != nil {
 		mux.HandleFunc("GET /mute", h.muteForm)
 		mux.HandleFunc("POST /mute", h.mute)

@@ -4,7 +4,11 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"math"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"fmn/pkg/prefs"
@@ -21,6 +25,15 @@ type principal struct {
 
 // isUser reports whether the principal is a user (not the bare admin token).
 func (p principal) isUser() bool { return p.user.ID != 0 }
+
+// rateKey names the principal's API rate count: the user (whatever logged them in), or the
+// operator's admin token.
+func (p principal) rateKey() string {
+	if p.isUser() {
+		return "user:" + p.user.Name
+	}
+	return "admin-token"
+}
 
 // mayActFor reports whether the principal may read and change name's preferences: their own, or
 // anyone's for administrators.
@@ -101,6 +114,9 @@ func (h *handler) apiRoute(adminOnly bool, fn func(w http.ResponseWriter, r *htt
 			h.fail(w, r, &apiError{http.StatusForbidden, "administrators only"})
 			return
 		}
+		if h.overRate(w, r, p.rateKey()) {
+			return
+		}
 		if name := r.PathValue("user"); name != "" && !p.mayActFor(name) {
 			h.fail(w, r, &apiError{http.StatusNotFound, "not found"})
 			return
@@ -109,6 +125,38 @@ func (h *handler) apiRoute(adminOnly bool, fn func(w http.ResponseWriter, r *htt
 			h.fail(w, r, err)
 		}
 	})
+}
+
+// publicRoute wraps a route anyone may call (no login): its rate is limited per client address.
+func (h *handler) publicRoute(fn http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if h.overRate(w, r, "ip:"+host) {
+			return
+		}
+		fn(w, r)
+	})
+}
+
+// overRate counts a request under key and, past the API rate, answers 429 with Retry-After and
+// reports true. When Redis cannot count, the request goes through.
+func (h *handler) overRate(w http.ResponseWriter, r *http.Request, key string) bool {
+	now := h.now()
+	ok, err := h.apiRate.Allow(r.Context(), "api:"+key, now)
+	if err != nil {
+		h.logger.WarnContext(r.Context(), "api rate limit unavailable; allowing", "error", err)
+	}
+	if ok {
+		return false
+	}
+	secs := max(1, int(math.Ceil(h.apiRate.RetryAfter(now).Seconds())))
+	limit, window := h.apiRate.Limit()
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	h.fail(w, r, &apiError{http.StatusTooManyRequests, fmt.Sprintf("rate limit: %d requests per %s; retry after %d s", limit, window, secs)})
+	return true
 }
 
 // safeNext returns next if it is a path on this site, else "/". It keeps login redirects from

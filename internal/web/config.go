@@ -24,6 +24,10 @@ import (
 const (
 	DefaultHTTPAddr  = "127.0.0.1:8080"
 	DefaultStreamURL = "http://127.0.0.1:8082/stream"
+	// DefaultAPIRateLimit and DefaultAPIRateWindow: 600 API requests a minute per user, token or
+	// address; ten a second is far above what the UI or a script needs.
+	DefaultAPIRateLimit  = 600
+	DefaultAPIRateWindow = time.Minute
 	// maxBody bounds API request bodies.
 	maxBody = 64 << 10
 )
@@ -49,6 +53,11 @@ type Config struct {
 	StreamURL string
 	// StreamTokenTTL is how long a stream token is valid (FMN_STREAM_TOKEN_TTL).
 	StreamTokenTTL time.Duration
+	// APIRateLimit is how many API requests a user (or token, or for the public routes an IP
+	// address) may make per APIRateWindow; past it the API answers 429 with Retry-After
+	// (FMN_WEB_API_RATE_LIMIT, default 600, 0 for no limit; FMN_WEB_API_RATE_WINDOW, default 1m).
+	APIRateLimit  int
+	APIRateWindow time.Duration
 	// RelayPoll is how often the outbox relay looks for missed changes (FMN_OUTBOX_POLL).
 	RelayPoll time.Duration
 	// PublicURL is where people reach the web app, without a trailing slash; confirmation links
@@ -96,6 +105,8 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		MuteSecret:      r.Secret("FMN_MUTE_SECRET", ""),
 		StreamURL:       r.String("FMN_STREAM_URL", DefaultStreamURL),
 		StreamTokenTTL:  r.Duration("FMN_STREAM_TOKEN_TTL", ssetoken.DefaultTTL),
+		APIRateLimit:    r.Int("FMN_WEB_API_RATE_LIMIT", DefaultAPIRateLimit),
+		APIRateWindow:   r.Duration("FMN_WEB_API_RATE_WINDOW", DefaultAPIRateWindow),
 		RelayPoll:       r.Duration("FMN_OUTBOX_POLL", time.Second),
 		DefaultFilters:  prefs.DefaultFilters(),
 	}

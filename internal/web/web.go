@@ -24,6 +24,7 @@ import (
 	"fmn/internal/oidclogin"
 	"fmn/internal/queuestatus"
 	"fmn/internal/rabbit"
+	"fmn/internal/ratelimit"
 	"fmn/internal/service"
 	"fmn/internal/ssetoken"
 	"fmn/internal/telemetry"
@@ -121,6 +122,7 @@ func newHandler(cfg Config, deps Deps, logger *slog.Logger, pool *pgxpool.Pool, 
 	dead := deadletter.NewStore(pool)
 	return &handler{cfg: cfg, logger: logger, now: deps.Clock(), sessions: newSessions(cfg, rdb), pages: pg,
 		hits:    hits.NewStore(rdb, cfg.Redis.Prefix),
+		apiRate: ratelimit.New(rdb, cfg.Redis.Prefix, cfg.APIRateLimit, cfg.APIRateWindow),
 		archive: archive.NewStore(pool, deps.Clock()),
 		store:   pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))),
 		signer:  signer, muter: muter, dead: dead, redriver: deadletter.NewRedriver(dead, rpub, cfg.Topology),
