@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
@@ -48,15 +50,27 @@ func TestMalformedMessagesAreDeadLettered(t *testing.T) {
 	s.publishRaw(amqp.Publishing{MessageId: "bad-1", Body: []byte("this is not json")}, "org.fedoraproject.prod.x")
 	s.publishRaw(amqp.Publishing{MessageId: "bad-2", Body: []byte(`{"big":"` + strings.Repeat("x", 70<<10) + `"}`)}, "org.fedoraproject.prod.x")
 	s.publishRaw(amqp.Publishing{MessageId: "", Body: []byte(`{"no":"id"}`)}, "org.fedoraproject.prod.x")
+	s.publishRaw(amqp.Publishing{MessageId: "bad-10mb", Body: bytes.Repeat([]byte("x"), 10<<20)}, "org.fedoraproject.prod.x")
+	s.publishRaw(amqp.Publishing{MessageId: "bad-deep", Body: []byte(strings.Repeat("[", 10001) + strings.Repeat("]", 10001))},
+		"org.fedoraproject.prod.x")
 	s.userMessage("good-1", "alice")
+	// Invalid UTF-8 and markup in a body are not malformed: the message is delivered, and what
+	// reaches the browser is valid UTF-8 JSON (invalid bytes become U+FFFD).
+	s.publish("good-utf8", "org.fedoraproject.prod.bodhi.update.comment",
+		amqp.Table{"fedora_messaging_schema": "test", "fedora_messaging_user_alice": true},
+		"{\"comment\":{\"text\":\"caf\xe9 \xff\xfe <script>alert(1)</script>\"}}")
 
 	require.Equal(t, "good-1", messageID(t, next(t, alice)))
+	ev := next(t, alice)
+	require.Equal(t, "good-utf8", messageID(t, ev))
+	require.True(t, utf8.ValidString(ev.Data), "the event is valid UTF-8: %q", ev.Data)
+	s.waitArchived("good-utf8") // PostgreSQL's jsonb, which refuses invalid UTF-8, took it too
 
 	// The web app archives them; the admin API lists them with stage and reason.
 	var letters []deadLetter
 	require.Eventually(t, func() bool {
 		letters = s.deadLetters("?stage=consumer")
-		return len(letters) == 3
+		return len(letters) == 5
 	}, waitFor, 20*time.Millisecond)
 	reasons := map[string]string{}
 	for _, l := range letters {
@@ -68,6 +82,8 @@ func TestMalformedMessagesAreDeadLettered(t *testing.T) {
 	require.Contains(t, reasons["bad-1"], "not valid JSON")
 	require.Contains(t, reasons["bad-2"], "exceeds the limit")
 	require.Contains(t, reasons[""], "no message id")
+	require.Contains(t, reasons["bad-10mb"], "exceeds the limit")
+	require.Contains(t, reasons["bad-deep"], "not valid JSON", "nesting past the decoder's depth limit")
 }
 
 // A worker stopped after publishing but before acking loses nothing: the message is redelivered

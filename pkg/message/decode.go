@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // DefaultMaxBodyBytes is the largest body accepted when a caller passes no limit. Real bus messages
@@ -88,6 +89,12 @@ func DecodeAMQP(d AMQP, maxBody int) (Message, error) {
 	// whitespace (such as \f), which must not turn invalid input into a message.
 	if !json.Valid(d.Body) {
 		return Message{}, malformed("body is not valid JSON")
+	}
+	// Valid JSON can still hold invalid UTF-8 inside its strings; every consumer of the body
+	// (JSON encoders, PostgreSQL's jsonb, browsers) wants UTF-8, so each bad byte becomes U+FFFD
+	// here, once, which keeps the JSON valid.
+	if !utf8.Valid(body) {
+		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
 	if _, ok := d.Headers[headerSchema]; !ok && looksLikeFedmsg(body) {
 		return DecodeFedmsg(body, maxBody)

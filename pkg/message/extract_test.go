@@ -1,7 +1,9 @@
 package message_test
 
 import (
+	"encoding/json"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -184,4 +186,16 @@ func TestStripEnvAndApp(t *testing.T) {
 		require.Equal(t, want[0], message.StripEnv(topic), topic)
 		require.Equal(t, want[1], message.AppFromTopic(topic), topic)
 	}
+}
+
+// Invalid UTF-8 inside a JSON string is not a reason to drop a message: each bad byte becomes
+// U+FFFD, the body stays valid JSON, and what it says is still extracted.
+func TestDecodeAMQPRepairsInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	m, err := message.DecodeAMQP(message.AMQP{RoutingKey: "org.fedoraproject.prod.bodhi.update.comment", MessageID: "u",
+		Body: []byte("{\"comment\":{\"text\":\"caf\xe9 \xff\"}}")}, 0)
+	require.NoError(t, err)
+	require.True(t, utf8.Valid(m.Body))
+	require.True(t, json.Valid(m.Body))
+	require.Contains(t, string(m.Body), "caf\uFFFD \uFFFD")
 }
