@@ -117,7 +117,10 @@ func ParseQuery(v url.Values, now time.Time) (Query, error) {
 		}
 	}
 	for p := range v {
-		if !known[p] {
+		switch {
+		case p == "": // "?=x": the error must still name something
+			return Query{}, &ParamError{"(no name)", "a parameter has a value but no name"}
+		case !known[p]:
 			return Query{}, &ParamError{p, "is not a parameter of this API"}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -195,7 +196,8 @@ func TestUsersCannotTouchEachOthersPreferences(t *testing.T) {
 
 	var bobs struct {
 		Filters []struct {
-			ID int64 `json:"id"`
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
 		} `json:"filters"`
 		Destinations []struct {
 			ID   int64  `json:"id"`
@@ -224,7 +226,6 @@ func TestUsersCannotTouchEachOthersPreferences(t *testing.T) {
 	require.Len(t, bobs.Tokens, 1)
 	f, d, tok := bobs.Filters[0].ID, bobs.Destinations[1].ID, bobs.Tokens[0].ID
 
-	type attempt struct{ method, path, body string }
 	api := []attempt{
 		{"GET", "/api/v1/users/bob", ""},
 		{"GET", "/api/v1/users/bob/filters", ""},
@@ -249,9 +250,15 @@ func TestUsersCannotTouchEachOthersPreferences(t *testing.T) {
 		{"DELETE", fmt.Sprintf("/api/v1/users/alice/destinations/%d", d), ""},
 		{"DELETE", fmt.Sprintf("/api/v1/users/alice/tokens/%d", tok), ""},
 		{"POST", "/api/v1/users/alice/filters", fmt.Sprintf(`{"name":"x","conditions":[{"field":"user","values":["@me"]}],"destinations":[%d]}`, d)},
+		{"POST", fmt.Sprintf("/api/v1/users/bob/destinations/%d/send-confirmation", d), ""},
+		{"POST", "/api/v1/users/bob/filters/preview", `{"name":"x","conditions":[{"field":"user","values":["@me"]}]}`},
 		// Administrators only.
 		{"GET", "/api/v1/admin/users", ""},
+		{"GET", "/api/v1/admin/status", ""},
 		{"GET", "/api/v1/admin/dead-letters", ""},
+		{"GET", "/api/v1/admin/dead-letters/1", ""},
+		{"POST", "/api/v1/admin/dead-letters/1/redrive", ""},
+		{"DELETE", "/api/v1/admin/dead-letters/1", ""},
 		{"POST", "/api/v1/users", `{"name":"carol"}`},
 		{"POST", "/api/v1/ownership", `{"owners":[]}`},
 	}
@@ -267,10 +274,22 @@ func TestUsersCannotTouchEachOthersPreferences(t *testing.T) {
 		{"POST", "/filters/new", fmt.Sprintf("name=x&n=1&c0.field=user&c0.values=%%40me&dest=%d&action=save", d)},
 		{"POST", fmt.Sprintf("/destinations/%d", d), "enabled=0&format=short"},
 		{"POST", fmt.Sprintf("/destinations/%d/delete", d), ""},
+		{"POST", fmt.Sprintf("/filters/%d/enable", f), ""},
+		{"POST", fmt.Sprintf("/destinations/%d/confirm", d), "code=ABCD2345"},
+		{"POST", fmt.Sprintf("/destinations/%d/send-confirmation", d), ""},
 		{"POST", fmt.Sprintf("/tokens/%d/delete", tok), ""},
+		{"GET", "/admin/status", ""},
 		{"GET", "/admin/users", ""},
 		{"GET", "/admin/dead-letters", ""},
+		{"POST", "/admin/dead-letters/1/redrive", ""},
+		{"POST", "/admin/dead-letters/1/delete", ""},
 	}
+	// The "why" page shows the caller's filters among those the link names, and skips others'.
+	why := attempt{"GET", fmt.Sprintf("/why?message=none&filter=%d", f), ""}
+	status, body := alice.get(why.path)
+	require.Equal(t, http.StatusOK, status)
+	require.NotContains(t, body, bobs.Filters[0].Name, "bob's filter is not shown to alice")
+	requireEveryRouteTried(t, append(append(slices.Clone(api), pages...), why))
 	for _, a := range pages {
 		var status int
 		var body string
@@ -287,6 +306,56 @@ func TestUsersCannotTouchEachOthersPreferences(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// attempt is one request of the authorization matrix.
+type attempt struct{ method, path, body string }
+
+// ownOrPublic are the routes that reach no other user's object and need no administrator: the
+// authorization matrix has nothing to try on them. Every other route must be tried.
+var ownOrPublic = map[string]string{
+	"GET /api/v1/me":            "the caller's own account",
+	"POST /api/v1/confirm":      "the confirmation secret is the authority",
+	"GET /api/v1/messages":      "public history, like datagrepper",
+	"GET /api/v1/messages/{id}": "public history",
+	"GET /mute":                 "the signed mute token is the authority",
+	"POST /mute":                "the signed mute token is the authority",
+	"GET /static/":              "static files",
+	"GET /{$}":                  "home page",
+	"GET /api":                  "API documentation",
+	"GET /login":                "login",
+	"POST /login/dev":           "login (development)",
+	"GET /login/oidc":           "login",
+	"GET /auth/callback":        "login",
+	"POST /logout":              "the caller's own session",
+	"GET /filters":              "the caller's own list",
+	"GET /filters/new":          "an empty form",
+	"GET /destinations":         "the caller's own list",
+	"POST /destinations":        "creates the caller's own",
+	"GET /confirm/{secret}":     "the confirmation secret is the authority",
+	"POST /confirm/{secret}":    "the confirmation secret is the authority",
+	"GET /tokens":               "the caller's own list",
+	"POST /tokens":              "creates the caller's own",
+	"GET /live":                 "the caller's own stream",
+	"POST /live/token":          "the caller's own stream token",
+}
+
+// requireEveryRouteTried fails unless every route of the web app (web.RoutePatterns) is either in
+// ownOrPublic or matched by one of the attempts, so a new route cannot escape the matrix.
+func requireEveryRouteTried(t *testing.T, attempts []attempt) {
+	t.Helper()
+	for _, pattern := range web.RoutePatterns() {
+		if _, ok := ownOrPublic[pattern]; ok {
+			continue
+		}
+		method, path, _ := strings.Cut(pattern, " ")
+		re := regexp.MustCompile("^" + regexp.MustCompile(`\\\{[^}]+\\\}`).ReplaceAllString(regexp.QuoteMeta(path), "[^/]+") + "$")
+		tried := slices.ContainsFunc(attempts, func(a attempt) bool {
+			p, _, _ := strings.Cut(a.path, "?")
+			return a.method == method && re.MatchString(p)
+		})
+		require.True(t, tried, "the authorization matrix does not try %s (add an attempt, or list it in ownOrPublic with why)", pattern)
+	}
+}
 
 // pickWebAddr chooses the web app's address before it starts (once), so its URL is known to the
 // processes started before it.

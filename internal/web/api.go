@@ -54,8 +54,31 @@ type handler struct {
 	apiRate *ratelimit.Limiter
 }
 
+// routeMux is where routes are registered: the server's http.ServeMux, or a recorder listing them
+// (RoutePatterns).
+type routeMux interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
+// patternRecorder is a routeMux that only records the patterns.
+type patternRecorder []string
+
+func (p *patternRecorder) Handle(pattern string, _ http.Handler) { *p = append(*p, pattern) }
+func (p *patternRecorder) HandleFunc(pattern string, _ func(http.ResponseWriter, *http.Request)) {
+	*p = append(*p, pattern)
+}
+
+// RoutePatterns lists every route of the web app ("METHOD /path/{param}"), including the one-click
+// mute routes, so that tests can check they cover them all (the authorization matrix).
+func RoutePatterns() []string {
+	var rec patternRecorder
+	(&handler{muter: &mutetoken.Signer{}}).routes(&rec)
+	return rec
+}
+
 // routes is the whole route table.
-func (h *handler) routes(mux *http.ServeMux) {
+func (h *handler) routes(mux routeMux) {
 	api := func(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {
 		mux.Handle(pattern, h.apiRoute(false, fn))
 	}

@@ -16,7 +16,7 @@ import (
 
 // pageRoutes adds the HTML pages. Every state change is a POST (CrossOriginProtection guards
 // them all); GETs change nothing.
-func (h *handler) pageRoutes(mux *http.ServeMux) {
+func (h *handler) pageRoutes(mux routeMux) {
 	page := func(pattern string, fn pageFunc) { mux.Handle(pattern, h.page(false, fn)) }
 	admin := func(pattern string, fn pageFunc) { mux.Handle(pattern, h.page(true, fn)) }
 
