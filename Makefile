@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 BIN     := bin
 
-.PHONY: help build run test test/short bench bench/go bench/sse lint fmt services tools
+.PHONY: help build run test test/short bench bench/go bench/sse fuzz lint fmt services tools
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ bench/go: ## run the packages' Go benchmarks
 
 bench/sse: ## 10k SSE streams at 1000 notifications/s (real Redis; ~30 s)
 	$(GO) build -o $(BIN)/ ./cmd/fmnbench && $(BIN)/fmnbench sse -conns 10000 -rate 1000 -duration 20s
+
+fuzz: ## run every fuzz target for FUZZTIME (default 60s) and keep the corpus it finds in testdata/fuzz (~20 min)
+	scripts/fuzz.sh
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -52,7 +52,9 @@ func (s *Signer) Open(token string) ([]string, error) {
 	if len(parts) != 3 || parts[0] != s.prefix {
 		return nil, ErrInvalid
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	// Strict: a signature with other trailing bits must not open as the same token (tokens
+	// would otherwise have several spellings).
+	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[2])
 	if err != nil || !hmac.Equal(sig, s.mac(parts[1])) {
 		return nil, ErrInvalid
 	}
