@@ -45,7 +45,7 @@ func (s *Signer) Seal(fields ...string) string {
 
 // Open returns the fields of a token this signer sealed, or ErrInvalid.
 func (s *Signer) Open(token string) ([]string, error) {
-	if len(token) > s.maxLen {
+	if len(token) > s.maxLen || strings.IndexFunc(token, notTokenChar) >= 0 {
 		return nil, ErrInvalid
 	}
 	parts := strings.Split(token, ".")
@@ -63,6 +63,12 @@ func (s *Signer) Open(token string) ([]string, error) {
 		return nil, ErrInvalid
 	}
 	return strings.Split(string(raw), "\n"), nil
+}
+
+// notTokenChar reports whether r cannot appear in a token (base64url and dots). The base64
+// decoder skips CR and LF, which would otherwise let other spellings of a token open.
+func notTokenChar(r rune) bool {
+	return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
 }
 
 func (s *Signer) mac(payload string) []byte {
