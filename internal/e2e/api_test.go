@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,15 +25,7 @@ func TestAPIRefusals(t *testing.T) {
 	s.userWithFilter("alice", "@me")
 
 	noAuth := func(method, path, token string) int {
-		req, err := http.NewRequest(method, s.webURL+path, strings.NewReader(`{"name":"mallory"}`))
-		require.NoError(t, err)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		return resp.StatusCode
+		return s.request(method, path, token, `{"name":"mallory"}`).StatusCode
 	}
 	require.Equal(t, http.StatusUnauthorized, noAuth("POST", "/api/v1/users", ""))
 	require.Equal(t, http.StatusUnauthorized, noAuth("POST", "/api/v1/users", "wrong"))
@@ -118,17 +111,7 @@ func TestAPIRateLimit(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.api("GET", "/api/v1/users/alice", nil, nil), "the admin token's third request")
 	require.Equal(t, http.StatusTooManyRequests, s.api("GET", "/api/v1/users/alice", nil, nil), "its fourth")
 
-	get := func(path, token string) *http.Response {
-		req, err := http.NewRequest(http.MethodGet, s.webURL+path, nil)
-		require.NoError(t, err)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		return resp
-	}
+	get := func(path, token string) *http.Response { return s.request(http.MethodGet, path, token, "") }
 	for i := range 3 {
 		require.Equal(t, http.StatusOK, get("/api/v1/me", tok.Token).StatusCode, "alice's request %d has its own count", i+1)
 	}
@@ -142,4 +125,23 @@ func TestAPIRateLimit(t *testing.T) {
 		require.Equal(t, http.StatusOK, get("/api/v1/messages", "").StatusCode)
 	}
 	require.Equal(t, http.StatusTooManyRequests, get("/api/v1/messages", "").StatusCode, "the public history, per address")
+}
+
+// request sends one API request to the web app with token (none when empty) and body (none when
+// empty); the response's body is closed.
+func (s *stack) request(method, path, token, body string) *http.Response {
+	s.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.webURL+path, rd)
+	require.NoError(s.t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	resp.Body.Close()
+	return resp
 }
