@@ -35,6 +35,7 @@ func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ceiling := fs.Bool("ceiling", true, "measure the broker's transport ceiling first (one and two bare hops)")
 	bin := fs.String("bin", "bin", "directory with the consumer, worker and backend binaries (make build)")
 	db := fs.String("db", "fmn_load", "database to drop, create and fill")
+	chaos := fs.Duration("chaos", 0, "kill a random fmn process with SIGKILL and restart it this often during full-speed phases, then check that nothing was lost or doubled (0: no kills)")
 	timeout := fs.Duration("timeout", 15*time.Minute, "longest drain of one phase")
 	logPath := fs.String("log", "", "file for the processes' output (default: discarded)")
 	profile := fs.String("profile", "", "directory for CPU profiles of every process during each full-speed phase")
@@ -72,7 +73,7 @@ func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	rep, err := loadtest.Run(ctx, loadtest.Config{
 		AMQPURL: string(amqpCfg.URL), PostgresURL: admin, RedisURL: string(redisCfg.URL), Database: *db, BinDir: *bin,
 		Users: *users, Seed: *seed, Heavy: *heavy, Messages: *messages, Workers: ws, Rate: *rate,
-		LatencyFraction: *latency, LatencyMessages: *latencyMessages, SSEClients: *clients, Archive: *archive, Ceiling: *ceiling, Timeout: *timeout,
+		Chaos: *chaos, LatencyFraction: *latency, LatencyMessages: *latencyMessages, SSEClients: *clients, Archive: *archive, Ceiling: *ceiling, Timeout: *timeout,
 		ProfileDir: *profile, ProfileSeconds: *profileSeconds, Logs: logs, Progress: stderr,
 	})
 	if rep != nil {
@@ -126,6 +127,9 @@ func printLoad(w io.Writer, rep *loadtest.Report) {
 	fmt.Fprintln(w, "\nlargest backlog (ready messages) and CPU seconds, per phase:")
 	for _, p := range rep.Phases {
 		fmt.Fprintf(w, "  %s: backlog %s; cpu %s\n", p.Name, kv(p.MaxBacklog), kvf(p.CPUSeconds))
+		if len(p.Kills) > 0 {
+			fmt.Fprintf(w, "    killed and restarted: %s\n", kv(p.Kills))
+		}
 		for _, e := range p.Errors {
 			fmt.Fprintf(w, "    error: %s\n", e)
 		}

@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -74,6 +75,12 @@ type Config struct {
 	// the start of each full-speed phase): PHASE-PROCESS.pprof, for go tool pprof.
 	ProfileDir     string
 	ProfileSeconds int
+	// Chaos, when above 0, kills one of the fmn processes (the consumer, a worker or the
+	// backend, chosen at random) with SIGKILL every Chaos during the full-speed phases and
+	// restarts it; the phase then waits for the streams themselves to hold every notification and
+	// checks that nothing was lost or doubled. Those phases hold no SSE clients (their streams
+	// would not survive the kills), and their CPU figures miss the killed processes.
+	Chaos time.Duration
 	// Timeout bounds each phase's drain.
 	Timeout time.Duration
 	// Logs receives the processes' output; Progress one line per step.
@@ -117,8 +124,10 @@ type PhaseResult struct {
 	Latency      Latency            `json:"latency"`
 	CPUSeconds   map[string]float64 `json:"cpu_s"`
 	// MatchMicros is the workers' mean time to match one message, from their histograms.
-	MatchMicros float64  `json:"match_us"`
-	Errors      []string `json:"errors,omitempty"`
+	MatchMicros float64 `json:"match_us"`
+	// Kills counts the processes killed and restarted during the phase, by name.
+	Kills  map[string]int `json:"kills,omitempty"`
+	Errors []string       `json:"errors,omitempty"`
 }
 
 // DefaultPrefix starts the names of a run's queues, exchanges and Redis keys, apart from a
@@ -350,7 +359,11 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 	backend := byName("backend")[0]
 
 	clk := newClock(tr)
+	chaos := e.cfg.Chaos > 0 && ph.rate == 0
 	sample := sampleUsers(tr, e.cfg.SSEClients)
+	if chaos {
+		sample = nil
+	}
 	clients := openStreams(ctx, backendAddr, signer, sample, clk)
 	if err := waitFor(ctx, time.Minute, func() (bool, error) {
 		fams, err := backend.metrics(ctx)
@@ -396,8 +409,9 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 	}
 	var res phaseRun
 	res.Name, res.Workers, res.Rate, res.Messages, res.Expected, res.payloadBytes = ph.name, ph.workers, ph.rate, len(tr.msgs), tr.expected, tr.payloadBytes
+	store := sse.NewStore(rdb, sse.StoreConfig{Prefix: e.cfg.redisPrefix()})
 	var delivered float64
-	drainErr := waitFor(ctx, timeout, func() (bool, error) {
+	drained := func() (bool, error) {
 		fams, err := backend.metrics(ctx)
 		if err != nil {
 			return false, nil
@@ -416,8 +430,25 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 			matched += sum(wf, "fmn_worker_messages_total", nil)
 		}
 		return int(matched) >= len(tr.msgs), nil
-	})
+	}
+	stopChaos := func() error { return nil }
+	if chaos {
+		// Kill until the streams hold every notification (counted there: the processes'
+		// counters start again at every restart); the check below runs once the queues are
+		// empty, so duplicates from redeliveries after the last kill are counted too.
+		stopChaos = e.chaos(ctx, procs, &res.PhaseResult, logf)
+		users := usersOf(snap)
+		drained = func() (bool, error) {
+			n, err := store.Count(ctx, users)
+			delivered = float64(n)
+			return err == nil && n >= int64(tr.expected), nil
+		}
+	}
+	drainErr := waitFor(ctx, timeout, drained)
 	end := time.Now()
+	if err := stopChaos(); err != nil {
+		return nil, err
+	}
 	if err := <-pubErr; err != nil {
 		res.Errors = append(res.Errors, err.Error())
 	}
@@ -456,7 +487,6 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 	for _, err := range errs {
 		res.Errors = append(res.Errors, err.Error())
 	}
-	store := sse.NewStore(rdb, sse.StoreConfig{Prefix: e.cfg.redisPrefix()})
 	stored, err := streamed(ctx, store, usersOf(snap))
 	if err != nil {
 		return nil, err
@@ -465,6 +495,41 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 	logf("%s: %.1f s, %.0f msg/s, %.0f notifications/s, lost %d, duplicated %d, p99 %.1f ms", ph.name,
 		res.DrainSeconds, res.MsgPerSec, res.NotifPerSec, res.Lost, res.Duplicated, res.Latency.P99)
 	return &res, nil
+}
+
+// chaos kills a random one of procs (the consumer, a worker or the backend) every Config.Chaos and
+// restarts it, counting the kills in res, until the returned func is called; that func waits for
+// the last restart and reports a process that did not come back.
+func (e *environment) chaos(ctx context.Context, procs []*proc, res *PhaseResult, logf func(string, ...any)) func() error {
+	ctx, cancel := context.WithCancel(ctx)
+	res.Kills = map[string]int{}
+	done := make(chan error, 1)
+	go func() {
+		rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+		t := time.NewTicker(e.cfg.Chaos)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				done <- nil
+				return
+			case <-t.C:
+			}
+			p := procs[rnd.IntN(len(procs))]
+			kind, _, _ := strings.Cut(p.name, "-")
+			// Not ctx: a restart, once begun, must finish, or the phase would end one process short.
+			if err := p.killAndRestart(context.WithoutCancel(ctx)); err != nil {
+				done <- fmt.Errorf("chaos: %s did not come back: %w", p.name, err)
+				return
+			}
+			res.Kills[kind]++
+			logf("chaos: killed and restarted %s", p.name)
+		}
+	}()
+	return func() error {
+		cancel()
+		return <-done
+	}
 }
 
 // check compares what the streams hold with what was expected.

@@ -30,25 +30,28 @@ func TestCheckCountsLostDuplicatedAndUnexpected(t *testing.T) {
 	require.Equal(t, 1, r.Unexpected, "x was never expected")
 }
 
-// TestRunSmall runs the whole tool on a small population with the real binaries and services:
-// two full-speed phases and a latency phase, each delivering everything exactly once.
-func TestRunSmall(t *testing.T) {
-	amqpURL := rabbittest.URL(t)
-	admin := pgtest.AdminURL()
+// services checks PostgreSQL and builds the binaries into a temporary directory; it returns the
+// broker URL, the maintenance database URL and the binaries' directory.
+func services(t *testing.T) (amqpURL, admin, bin string) {
+	t.Helper()
+	amqpURL = rabbittest.URL(t)
+	admin = pgtest.AdminURL()
 	conn, err := pgx.Connect(context.Background(), admin)
 	if err != nil {
 		testenv.Unavailable(t, "PostgreSQL", err)
 	}
 	conn.Close(context.Background())
-
-	bin := t.TempDir()
+	bin = t.TempDir()
 	build := exec.Command("go", "build", "-o", bin+string(filepath.Separator), "fmn/cmd/consumer", "fmn/cmd/worker", "fmn/cmd/backend")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run(), "build the binaries")
+	return amqpURL, admin, bin
+}
 
+// database names a database for the test and drops it when the test ends.
+func database(t *testing.T, admin string) string {
+	t.Helper()
 	name := "fmnlt_" + testenv.UniqueName(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 	t.Cleanup(func() {
 		c, err := pgx.Connect(context.Background(), admin)
 		if err == nil {
@@ -56,6 +59,16 @@ func TestRunSmall(t *testing.T) {
 			c.Close(context.Background())
 		}
 	})
+	return name
+}
+
+// TestRunSmall runs the whole tool on a small population with the real binaries and services:
+// two full-speed phases and a latency phase, each delivering everything exactly once.
+func TestRunSmall(t *testing.T) {
+	amqpURL, admin, bin := services(t)
+	name := database(t, admin)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
 	rep, err := Run(ctx, Config{
 		AMQPURL: amqpURL, PostgresURL: admin, RedisURL: redistest.URL(), Database: name, Prefix: name, BinDir: bin,
 		Users: 300, Seed: 7, Heavy: 0.1, Messages: 600, Workers: []int{1, 2}, LatencyFraction: 0.5, SSEClients: 20,
@@ -94,4 +107,33 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
 	return len(p), nil
+}
+
+// TestChaosKillsLoseNothing is the short form of the fault suite: while a pipeline drains, a
+// random process (the consumer, a worker or the backend) is killed with SIGKILL and restarted
+// several times; every notification is still stored, once.
+func TestChaosKillsLoseNothing(t *testing.T) {
+	amqpURL, admin, bin := services(t)
+	name := database(t, admin)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, Config{
+		AMQPURL: amqpURL, PostgresURL: admin, RedisURL: redistest.URL(), Database: name, Prefix: name, BinDir: bin,
+		Users: 300, Seed: 3, Messages: 6000, Workers: []int{2}, Archive: true, Chaos: 250 * time.Millisecond,
+		Logs: testWriter{t},
+	})
+	require.NoError(t, err)
+	require.Len(t, rep.Phases, 1)
+	p := rep.Phases[0]
+	require.Empty(t, p.Errors)
+	var kills int
+	for _, n := range p.Kills {
+		kills += n
+	}
+	require.Positive(t, kills, "processes were killed during the drain")
+	require.Positive(t, p.Expected)
+	require.Zero(t, p.Lost)
+	require.Zero(t, p.Duplicated)
+	require.Zero(t, p.Unexpected)
+	t.Logf("%d kills (%v), %d notifications, lost 0, duplicated 0", kills, p.Kills, p.Expected)
 }

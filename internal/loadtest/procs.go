@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -20,28 +21,75 @@ import (
 )
 
 // proc is one fmn process started by the load tool: a real child process, so that scaling out
-// is real (its own runtime, scheduler and GC).
+// is real (its own runtime, scheduler and GC). Chaos phases kill and restart it in place.
 type proc struct {
 	name string
 	addr string // serves /metrics and /readyz
 	// pprofAddr serves the profiler when the run takes profiles.
 	pprofAddr string
-	cmd       *exec.Cmd
-	done      chan struct{}
-	err       error
+	bin       string
+	env       []string
+	logs      io.Writer
+
+	mu   sync.Mutex // guards cmd, done and err, which a restart replaces
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
 }
 
 // startProc runs bin with env added to the tool's environment; its output goes to logs.
 func startProc(name, bin, addr string, env []string, logs io.Writer) (*proc, error) {
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = logs, logs
+	p := &proc{name: name, addr: addr, bin: bin, env: env, logs: logs}
+	return p, p.launch()
+}
+
+// launch starts the process.
+func (p *proc) launch() error {
+	cmd := exec.Command(p.bin)
+	cmd.Env = append(os.Environ(), p.env...)
+	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
+		return fmt.Errorf("start %s: %w", p.name, err)
 	}
-	p := &proc{name: name, addr: addr, cmd: cmd, done: make(chan struct{})}
-	go func() { p.err = cmd.Wait(); close(p.done) }()
-	return p, nil
+	done := make(chan struct{})
+	p.mu.Lock()
+	p.cmd, p.done, p.err = cmd, done, nil
+	p.mu.Unlock()
+	go func() {
+		err := cmd.Wait()
+		p.mu.Lock()
+		p.err = err
+		p.mu.Unlock()
+		close(done)
+	}()
+	return nil
+}
+
+// running returns the current process and the channel closed when it exits.
+func (p *proc) running() (*exec.Cmd, chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cmd, p.done
+}
+
+// exitErr is how the current process ended (nil while it runs).
+func (p *proc) exitErr() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// killAndRestart kills the process with SIGKILL (no shutdown: whatever it held unacked goes back
+// to its queue), starts it again with the same binary, environment and addresses, and waits until
+// it is ready.
+func (p *proc) killAndRestart(ctx context.Context) error {
+	cmd, done := p.running()
+	_ = cmd.Process.Kill()
+	<-done
+	if err := p.launch(); err != nil {
+		return err
+	}
+	return p.waitReady(ctx, 5*time.Minute)
 }
 
 // waitReady waits until the process answers /readyz with 200.
@@ -55,9 +103,10 @@ func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
 			body.Close()
 			return nil
 		}
+		_, done := p.running()
 		select {
-		case <-p.done:
-			return fmt.Errorf("%s exited before it was ready: %v", p.name, p.err)
+		case <-done:
+			return fmt.Errorf("%s exited before it was ready: %v", p.name, p.exitErr())
 		case <-ctx.Done():
 			return fmt.Errorf("%s not ready after %s", p.name, timeout)
 		case <-tick.C:
@@ -67,17 +116,18 @@ func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
 
 // stop asks the process to stop (SIGTERM) and kills it if it has not after 20 s.
 func (p *proc) stop() {
+	cmd, done := p.running()
 	select {
-	case <-p.done:
+	case <-done:
 		return
 	default:
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-p.done:
+	case <-done:
 	case <-time.After(20 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
+		_ = cmd.Process.Kill()
+		<-done
 	}
 }
 
@@ -87,7 +137,8 @@ func (p *proc) cpuSeconds() (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("procfs: %w", err)
 	}
-	pr, err := fs.Proc(p.cmd.Process.Pid)
+	cmd, _ := p.running()
+	pr, err := fs.Proc(cmd.Process.Pid)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", p.name, err)
 	}

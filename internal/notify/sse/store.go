@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -236,6 +237,25 @@ func (s *Store) LastID(ctx context.Context, user string) (string, error) {
 		return "0-0", nil
 	}
 	return msgs[0].ID, nil
+}
+
+// Count returns how many events the streams of users hold together (XLEN, pipelined).
+func (s *Store) Count(ctx context.Context, users []string) (int64, error) {
+	var total int64
+	for chunk := range slices.Chunk(users, 1000) {
+		pipe := s.rdb.Pipeline()
+		cmds := make([]*redis.IntCmd, len(chunk))
+		for i, u := range chunk {
+			cmds[i] = pipe.XLen(ctx, s.streamKey(u))
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return 0, fmt.Errorf("count sse events: %w", err)
+		}
+		for _, c := range cmds {
+			total += c.Val()
+		}
+	}
+	return total, nil
 }
 
 // Ping checks the Redis connection.
