@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 BIN     := bin
 
-.PHONY: help build run test test/short bench bench/go bench/sse fuzz lint fmt services tools
+.PHONY: help build run test test/short bench bench/go bench/sse chaos fuzz lint fmt services tools
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ bench/go: ## run the packages' Go benchmarks
 
 bench/sse: ## 10k SSE streams at 1000 notifications/s (real Redis; ~30 s)
 	$(GO) build -o $(BIN)/ ./cmd/fmnbench && $(BIN)/fmnbench sse -conns 10000 -rate 1000 -duration 20s
+
+chaos: build services ## 100,000 messages at 10k users while a random fmn process is SIGKILLed and restarted every 2 s; fails unless nothing is lost or doubled (~2 min)
+	$(BIN)/fmnbench load -users 10000 -messages 100000 -workers 2 -latency-at 0 -ceiling=false -chaos 2s
 
 fuzz: ## run every fuzz target for FUZZTIME (default 60s) and keep the corpus it finds in testdata/fuzz (~20 min)
 	scripts/fuzz.sh
