@@ -62,19 +62,26 @@ func database(t *testing.T, admin string) string {
 	return name
 }
 
-// TestRunSmall runs the whole tool on a small population with the real binaries and services:
-// two full-speed phases and a latency phase, each delivering everything exactly once.
-func TestRunSmall(t *testing.T) {
+// run runs the tool with cfg's shape on the machine's services, in a database, queues and keys of
+// the test's own, and fails the test if the run fails.
+func run(t *testing.T, cfg Config) *Report {
+	t.Helper()
 	amqpURL, admin, bin := services(t)
 	name := database(t, admin)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	rep, err := Run(ctx, Config{
-		AMQPURL: amqpURL, PostgresURL: admin, RedisURL: redistest.URL(), Database: name, Prefix: name, BinDir: bin,
-		Users: 300, Seed: 7, Heavy: 0.1, Messages: 600, Workers: []int{1, 2}, LatencyFraction: 0.5, SSEClients: 20,
-		Archive: true, Ceiling: true, Logs: testWriter{t},
-	})
+	cfg.AMQPURL, cfg.PostgresURL, cfg.RedisURL, cfg.BinDir = amqpURL, admin, redistest.URL(), bin
+	cfg.Database, cfg.Prefix, cfg.Logs = name, name, testWriter{t}
+	rep, err := Run(ctx, cfg)
 	require.NoError(t, err)
+	return rep
+}
+
+// TestRunSmall runs the whole tool on a small population with the real binaries and services:
+// two full-speed phases and a latency phase, each delivering everything exactly once.
+func TestRunSmall(t *testing.T) {
+	rep := run(t, Config{Users: 300, Seed: 7, Heavy: 0.1, Messages: 600, Workers: []int{1, 2}, LatencyFraction: 0.5,
+		SSEClients: 20, Archive: true, Ceiling: true})
 	require.Equal(t, 300, rep.Users)
 	require.Greater(t, rep.Filters, 300)
 	require.NotNil(t, rep.Ceiling)
@@ -113,16 +120,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // random process (the consumer, a worker or the backend) is killed with SIGKILL and restarted
 // several times; every notification is still stored, once.
 func TestChaosKillsLoseNothing(t *testing.T) {
-	amqpURL, admin, bin := services(t)
-	name := database(t, admin)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	rep, err := Run(ctx, Config{
-		AMQPURL: amqpURL, PostgresURL: admin, RedisURL: redistest.URL(), Database: name, Prefix: name, BinDir: bin,
-		Users: 300, Seed: 3, Messages: 6000, Workers: []int{2}, Archive: true, Chaos: 250 * time.Millisecond,
-		Logs: testWriter{t},
-	})
-	require.NoError(t, err)
+	rep := run(t, Config{Users: 300, Seed: 3, Messages: 6000, Workers: []int{2}, Archive: true, Chaos: 250 * time.Millisecond})
 	require.Len(t, rep.Phases, 1)
 	p := rep.Phases[0]
 	require.Empty(t, p.Errors)
