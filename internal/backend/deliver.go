@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -63,6 +64,12 @@ func (d *deliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 		// down is set when the server could not be reached: the rest of the batch takes the
 		// temporary-failure path at once rather than each waiting for its own timeout.
 		down error
+		// handled holds the notifications this batch has dealt with: a notification can come
+		// twice in one batch (a bus message published twice reaches the workers twice when the
+		// consumer's Redis hint is down, and a worker packs both copies together), and the
+		// ledger does not know of the first until its row is written, which may wait for the
+		// database. The fault suite found the duplicates this stops.
+		handled = map[string]bool{}
 	)
 	for _, dl := range batch {
 		nb, err := wire.DecodeNotifications(dl.Body)
@@ -75,16 +82,19 @@ func (d *deliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 		prior := attemptOf(dl)
 		sent, err := d.sentAlready(ctx, nb.Notifications)
 		if err != nil {
-			return // ctx ended: unacked, the broker redelivers
+			d.keepSent(ctx, rows) // ctx ended: unacked, the broker redelivers
+			return
 		}
 		for _, n := range nb.Notifications {
-			if sent[n.ID] {
+			if sent[n.ID] || handled[n.ID] {
 				d.m.delivered.WithLabelValues(d.channel, outcomeDeduped).Inc()
 				continue
 			}
+			handled[n.ID] = true
 			res, ok := d.deliver(ctx, dl, n, prior, down)
 			if !ok {
-				return // ctx ended mid-batch: what was sent is in the ledger, the rest is redelivered
+				d.keepSent(ctx, rows) // ctx ended mid-batch: what was sent goes to the ledger, the batch is redelivered
+				return
 			}
 			if res.err != nil && unreachable(res.err) {
 				down = res.err
@@ -93,7 +103,7 @@ func (d *deliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 			rows = append(rows, res.rows...)
 		}
 	}
-	service.Settle(ctx, batch, func(ctx context.Context) error {
+	effect := func(ctx context.Context) error {
 		if err := d.pub.Publish(ctx, out...); err != nil {
 			return err
 		}
@@ -103,11 +113,72 @@ func (d *deliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 		}
 		rows = nil
 		return nil
-	}, func(attempt int, err error) {
+	}
+	if hasSent(rows) && !d.durable(ctx, effect) {
+		return
+	}
+	service.Settle(ctx, batch, effect, func(attempt int, err error) {
 		if attempt == 0 {
 			d.logger.WarnContext(ctx, "settle deliveries; retrying", "channel", d.channel, "error", err)
 		}
 	}, d.beforeAck)
+}
+
+// settleGrace is how long the rows of notifications already sent are still written after the
+// handler's context ended.
+const settleGrace = time.Minute
+
+// Once a notification has gone out, its ledger row must be written before the batch is let go:
+// a redelivered batch whose rows are missing is sent again. The handler's context can end while
+// such a row waits for the database: at shutdown, and for IRC whenever the replica stops leading,
+// which a database outage causes by itself (the bot's lock lives in PostgreSQL), exactly while the
+// rows cannot be written. So the writing of those rows outlives the context by settleGrace (the
+// fault suite found the duplicates this closes: the IRC lines sent as the database went down).
+// The ack still needs the context: a batch whose context ended is redelivered, and skipped.
+
+// hasSent reports whether rows hold a sent notification's row.
+func hasSent(rows []ledger.Entry) bool {
+	return slices.ContainsFunc(rows, func(e ledger.Entry) bool { return e.Status == ledger.StatusSent })
+}
+
+// outlive returns a context that ends grace after parent does (or when cancelled), carrying
+// parent's values.
+func outlive(parent context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	stop := context.AfterFunc(parent, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(ctx, func() { t.Stop() })
+	})
+	return ctx, func() {
+		stop()
+		cancel()
+	}
+}
+
+// keepSent writes the rows of sent notifications when the batch cannot be settled because ctx
+// ended mid-batch: the batch goes back to the queue, and its redelivery must skip them.
+func (d *deliverer) keepSent(ctx context.Context, rows []ledger.Entry) {
+	rows = slices.DeleteFunc(slices.Clone(rows), func(e ledger.Entry) bool { return e.Status != ledger.StatusSent })
+	if len(rows) > 0 {
+		d.durable(ctx, func(ctx context.Context) error { return d.ledger.Record(ctx, rows...) })
+	}
+}
+
+// durable retries effect, which writes the rows of sent notifications, until it succeeds or
+// settleGrace after ctx ended; it reports whether it succeeded.
+func (d *deliverer) durable(ctx context.Context, effect func(context.Context) error) bool {
+	ctx, cancel := outlive(ctx, settleGrace)
+	defer cancel()
+	err := backoff.Default.Retry(ctx, effect, func(attempt int, err error) {
+		if attempt == 0 {
+			d.logger.WarnContext(ctx, "record sent notifications; retrying", "channel", d.channel, "error", err)
+		}
+	})
+	if err != nil {
+		d.logger.ErrorContext(ctx, "sent notifications not recorded in time: a redelivery will send them again", "channel", d.channel)
+		return false
+	}
+	return true
 }
 
 // outcome is what deliver did: what must be made durable before the ack, and the send's error.
