@@ -36,7 +36,8 @@ bench/go: ## run the packages' Go benchmarks
 bench/sse: ## 10k SSE streams at 1000 notifications/s (real Redis; ~30 s)
 	$(GO) build -o $(BIN)/ ./cmd/fmnbench && $(BIN)/fmnbench sse -conns 10000 -rate 1000 -duration 20s
 
-chaos: build services ## 100,000 messages at 10k users while a random fmn process is SIGKILLed and restarted every 2 s; fails unless nothing is lost or doubled (~2 min)
+chaos: build services tools ## the fault suite under a 100,000-message load (kills, RabbitMQ restart, PostgreSQL and Redis down 10 s, SMTP refusing 30 s, IRC restart), then 44-odd random kills; fails unless every sink got everything once (~6 min)
+	$(BIN)/fmnbench load -users 10000 -messages 100000 -workers 2 -latency-at 0 -ceiling=false -faults all
 	$(BIN)/fmnbench load -users 10000 -messages 100000 -workers 2 -latency-at 0 -ceiling=false -chaos 2s
 
 fuzz: ## run every fuzz target for FUZZTIME (default 60s) and keep the corpus it finds in testdata/fuzz (~20 min)

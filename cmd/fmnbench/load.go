@@ -36,6 +36,11 @@ func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	bin := fs.String("bin", "bin", "directory with the consumer, worker and backend binaries (make build)")
 	db := fs.String("db", "fmn_load", "database to drop, create and fill")
 	chaos := fs.Duration("chaos", 0, "kill a random fmn process with SIGKILL and restart it this often during full-speed phases, then check that nothing was lost or doubled (0: no kills)")
+	faultList := fs.String("faults", "", "inject these faults one after another during every phase, with services of the run's own, and check every sink (SSE, mailpit, IRC, the ledger): all, or a comma-separated list of "+
+		"worker, backend, consumer, rabbitmq, postgres[=10s], redis[=10s], smtp[=30s], irc")
+	faultGap := fs.Duration("fault-gap", 3*time.Second, "mean pause before each fault")
+	mailUsers := fs.Int("mail-users", 40, "with -faults: users who also get an email destination (mailpit)")
+	ircUsers := fs.Int("irc-users", 20, "with -faults: users who also get an IRC destination (a receiver on ergo)")
 	timeout := fs.Duration("timeout", 15*time.Minute, "longest drain of one phase")
 	logPath := fs.String("log", "", "file for the processes' output (default: discarded)")
 	profile := fs.String("profile", "", "directory for CPU profiles of every process during each full-speed phase")
@@ -43,6 +48,10 @@ func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	faults, err := loadtest.ParseFaults(*faultList)
+	if err != nil {
+		return fmt.Errorf("-faults: %w", err)
 	}
 	var ws []int
 	for _, s := range strings.Split(*workers, ",") {
@@ -73,7 +82,7 @@ func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	rep, err := loadtest.Run(ctx, loadtest.Config{
 		AMQPURL: string(amqpCfg.URL), PostgresURL: admin, RedisURL: string(redisCfg.URL), Database: *db, BinDir: *bin,
 		Users: *users, Seed: *seed, Heavy: *heavy, Messages: *messages, Workers: ws, Rate: *rate,
-		Chaos: *chaos, LatencyFraction: *latency, LatencyMessages: *latencyMessages, SSEClients: *clients, Archive: *archive, Ceiling: *ceiling, Timeout: *timeout,
+		Chaos: *chaos, Faults: faults, FaultGap: *faultGap, MailUsers: *mailUsers, IRCUsers: *ircUsers, LatencyFraction: *latency, LatencyMessages: *latencyMessages, SSEClients: *clients, Archive: *archive, Ceiling: *ceiling, Timeout: *timeout,
 		ProfileDir: *profile, ProfileSeconds: *profileSeconds, Logs: logs, Progress: stderr,
 	})
 	if rep != nil {
@@ -129,6 +138,21 @@ func printLoad(w io.Writer, rep *loadtest.Report) {
 		fmt.Fprintf(w, "  %s: backlog %s; cpu %s\n", p.Name, kv(p.MaxBacklog), kvf(p.CPUSeconds))
 		if len(p.Kills) > 0 {
 			fmt.Fprintf(w, "    killed and restarted: %s\n", kv(p.Kills))
+		}
+		for _, f := range p.Faults {
+			rec := fmt.Sprintf("%.2f s", f.RecoverySeconds)
+			if f.RecoverySeconds < 0 {
+				rec = "nothing left to deliver"
+			}
+			fmt.Fprintf(w, "    fault %s %s at %.1f s: down %.2f s, %d delivered meanwhile, %s delivering again after %s\n",
+				f.Kind, f.Target, f.AtSeconds, f.DownSeconds, f.DeliveredDuring, f.Channel, rec)
+		}
+		for _, s := range p.Sinks {
+			fmt.Fprintf(w, "    sink %s: expected %d, delivered %d, lost %d, duplicated %d, unexpected %d\n",
+				s.Name, s.Expected, s.Delivered, s.Lost, s.Duplicated, s.Unexpected)
+			for _, d := range s.Differences {
+				fmt.Fprintf(w, "      %s\n", d)
+			}
 		}
 		for _, e := range p.Errors {
 			fmt.Fprintf(w, "    error: %s\n", e)

@@ -39,6 +39,12 @@ var configTemplate string
 // BinaryPath returns where the ergo binary is expected: FMN_ERGO, or the cache.
 func BinaryPath() string { return testproc.ToolPath(EnvBinary, "ergo", ErgoVersion) }
 
+// Config is the ergo configuration of a server listening on 127.0.0.1:port in plaintext (no TLS,
+// no MOTD, languages and fakelag off); ergo keeps its datastore beside the config file.
+func Config(port int) string {
+	return strings.ReplaceAll(configTemplate, "{{PORT}}", strconv.Itoa(port))
+}
+
 // Server is a running ergo.
 type Server struct {
 	// Addr is the host:port of its plaintext listener.
@@ -58,7 +64,7 @@ func Start(t testing.TB) *Server {
 		}
 		dir := t.TempDir()
 		conf := filepath.Join(dir, "ircd.yaml")
-		if err := os.WriteFile(conf, []byte(strings.ReplaceAll(configTemplate, "{{PORT}}", strconv.Itoa(port))), 0o600); err != nil {
+		if err := os.WriteFile(conf, []byte(Config(port)), 0o600); err != nil {
 			return nil, err
 		}
 		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))

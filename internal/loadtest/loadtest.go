@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"fmn/internal/backend"
 	"fmn/internal/cli"
 	"fmn/internal/corpus"
 	"fmn/internal/notify/sse"
@@ -81,6 +82,20 @@ type Config struct {
 	// checks that nothing was lost or doubled. Those phases hold no SSE clients (their streams
 	// would not survive the kills), and their CPU figures miss the killed processes.
 	Chaos time.Duration
+	// Faults, when set, are injected one after another during every phase (see Fault): the run
+	// then brings its own PostgreSQL cluster, Redis, mailpit (behind a gate that can refuse SMTP)
+	// and ergo, gives MailUsers users an email address and IRCUsers users an IRC nick besides their
+	// stream, and checks every sink once the faults are over and the queues empty: the users' SSE
+	// streams, mailpit, the IRC receivers and the delivery ledger. FaultGap is the mean pause
+	// before each fault (default 3 s). Like Chaos, it holds no SSE clients.
+	Faults              []Fault
+	FaultGap            time.Duration
+	MailUsers, IRCUsers int
+	// EmailRetryDelays and IRCRetryDelays, when set, replace the backend's retry delays.
+	EmailRetryDelays, IRCRetryDelays []time.Duration
+	// RestartBroker restarts RabbitMQ for FaultRabbitMQ (default: rabbitmqctl stop_app and
+	// start_app on this machine).
+	RestartBroker func(context.Context) error
 	// Timeout bounds each phase's drain.
 	Timeout time.Duration
 	// Logs receives the processes' output; Progress one line per step.
@@ -126,8 +141,68 @@ type PhaseResult struct {
 	// MatchMicros is the workers' mean time to match one message, from their histograms.
 	MatchMicros float64 `json:"match_us"`
 	// Kills counts the processes killed and restarted during the phase, by name.
-	Kills  map[string]int `json:"kills,omitempty"`
-	Errors []string       `json:"errors,omitempty"`
+	Kills map[string]int `json:"kills,omitempty"`
+	// Faults are the faults injected (Config.Faults); Sinks what each sink received. With
+	// faults, Lost, Duplicated and Unexpected add up every sink.
+	Faults []FaultResult `json:"faults,omitempty"`
+	Sinks  []SinkResult  `json:"sinks,omitempty"`
+	Errors []string      `json:"errors,omitempty"`
+}
+
+// SinkResult is what one sink received against what the filters call for: the users' SSE
+// streams (sse), mailpit (email), the IRC receivers (irc, compared line by line per nick) or the
+// delivery ledger's email and IRC rows (ledger).
+type SinkResult struct {
+	Name       string `json:"name"`
+	Expected   int    `json:"expected"`
+	Delivered  int    `json:"delivered"`
+	Lost       int    `json:"lost"`
+	Duplicated int    `json:"duplicated"`
+	Unexpected int    `json:"unexpected"`
+	// Differences shows the first few notifications lost, duplicated or unexpected.
+	Differences []string `json:"differences,omitempty"`
+}
+
+// maxDifferences bounds SinkResult.Differences.
+const maxDifferences = 10
+
+// compareSink compares what a sink received (key → times) with what it should have (key →
+// times); detail, when set, adds to each difference shown (when the key arrived, say).
+func compareSink(name string, want, got map[string]int, detail func(key string) string) SinkResult {
+	r := SinkResult{Name: name}
+	for _, n := range want {
+		r.Expected += n
+	}
+	show := func(format string, args ...any) {
+		if len(r.Differences) < maxDifferences {
+			r.Differences = append(r.Differences, fmt.Sprintf(format, args...))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(got)) {
+		n, w := got[k], want[k]
+		more := ""
+		if detail != nil {
+			more = detail(k)
+		}
+		switch {
+		case w == 0:
+			r.Unexpected += n
+			show("unexpected: %s%s", k, more)
+		case n > w:
+			r.Delivered += w
+			r.Duplicated += n - w
+			show("received %d times, expected %d: %s%s", n, w, k, more)
+		default:
+			r.Delivered += n
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		if got[k] < want[k] {
+			show("lost %d: %s", want[k]-got[k], k)
+		}
+	}
+	r.Lost = r.Expected - r.Delivered
+	return r
 }
 
 // DefaultPrefix starts the names of a run's queues, exchanges and Redis keys, apart from a
@@ -159,6 +234,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	logf("population: %d users (seed %d, heavy share %.2f)", cfg.Users, cfg.Seed, cfg.Heavy)
 	p := makePopulation(cfg)
+	var svc *faultServices
+	if len(cfg.Faults) > 0 {
+		logf("fault services: a PostgreSQL cluster, Redis, mailpit and ergo of the run's own")
+		if svc, err = startFaultServices(ctx, cfg.Database, cfg.Logs); err != nil {
+			return nil, err
+		}
+		defer svc.close()
+		cfg.PostgresURL, cfg.RedisURL = svc.pg.url(), svc.redisURL
+	}
 	dbURL, err := freshDatabase(ctx, cfg.PostgresURL, cfg.Database)
 	if err != nil {
 		return nil, err
@@ -173,6 +257,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	ts := templates(recs, p)
+	var nicks []string
+	if svc != nil {
+		if nicks, err = addSinkUsers(ctx, cfg, dbURL, ts, snap, matcher); err != nil {
+			return nil, err
+		}
+		if snap, matcher, err = storedPreferences(ctx, dbURL); err != nil {
+			return nil, err
+		}
+	}
 
 	rep := &Report{Machine: machine(), Users: st.Users, Filters: st.Filters, Heavy: cfg.Heavy, Messages: cfg.Messages, Archive: cfg.Archive}
 	conn, err := rabbit.Dial(rabbit.Config{URL: cfg.AMQPURL, ConnectionName: "fmnbench-load"}, rabbit.Deps{Logger: slog.New(slog.DiscardHandler)})
@@ -212,7 +305,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := environment{cfg: cfg, dbURL: dbURL, bins: bins}
+	env := environment{cfg: cfg, dbURL: dbURL, bins: bins, svc: svc, nicks: nicks}
 	// Leave nothing behind but the database (for a look at what was loaded): the last phase's
 	// streams hold millions of entries at 100k users.
 	defer env.cleanUp(rdb)
@@ -283,6 +376,9 @@ type environment struct {
 	cfg   Config
 	dbURL string
 	bins  map[string]string
+	// svc and nicks are a fault run's services and IRC receivers' nicks.
+	svc   *faultServices
+	nicks []string
 }
 
 type phase struct {
@@ -303,12 +399,34 @@ func (e *environment) topology() rabbit.Topology {
 	if !e.cfg.Archive {
 		t.ArchiveQueue = ""
 	}
-	return t
+	return e.withRetries(t)
+}
+
+// withRetries adds the backend's retry queues of a fault run to t.
+func (e *environment) withRetries(t rabbit.Topology) rabbit.Topology {
+	if e.svc == nil {
+		return t
+	}
+	return t.WithRetryDelays("email", e.emailRetries()).WithRetryDelays("irc", e.ircRetries())
+}
+
+func (e *environment) emailRetries() []time.Duration {
+	if len(e.cfg.EmailRetryDelays) > 0 {
+		return e.cfg.EmailRetryDelays
+	}
+	return backend.DefaultEmailRetryDelays()
+}
+
+func (e *environment) ircRetries() []time.Duration {
+	if len(e.cfg.IRCRetryDelays) > 0 {
+		return e.cfg.IRCRetryDelays
+	}
+	return backend.DefaultIRCRetryDelays()
 }
 
 // reset deletes the run's queues and exchanges (with what they hold) and Redis keys.
 func (e *environment) reset(ctx context.Context, rdb *redis.Client) error {
-	full := rabbit.DefaultTopology().Prefixed(e.cfg.amqpPrefix()) // with the archive queue, to delete it too
+	full := e.withRetries(rabbit.DefaultTopology().Prefixed(e.cfg.amqpPrefix())) // with the archive queue, to delete it too
 	full.BusExchange = e.topology().BusExchange
 	if err := resetBroker(ctx, e.cfg.AMQPURL, full); err != nil {
 		return err
@@ -337,6 +455,9 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 		return nil, err
 	}
 	logf("%s: %d messages, %d notifications expected, %d workers, rate %s", ph.name, len(tr.msgs), tr.expected, ph.workers, rateText(ph.rate))
+	if e.svc != nil {
+		logf("%s: and %d emails, %d IRC lines to %d nicks", ph.name, len(tr.mail), tr.ircLines, len(e.nicks))
+	}
 
 	procs, backendAddr, err := e.start(ctx, ph.workers)
 	defer func() {
@@ -360,9 +481,20 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 
 	clk := newClock(tr)
 	chaos := e.cfg.Chaos > 0 && ph.rate == 0
+	faulty := e.svc != nil
 	sample := sampleUsers(tr, e.cfg.SSEClients)
-	if chaos {
+	if chaos || faulty {
 		sample = nil
+	}
+	var receivers *ircReceivers
+	if faulty {
+		if receivers, err = openIRC(ctx, e.svc.ircAddr, e.nicks); err != nil {
+			return nil, err
+		}
+		defer receivers.close()
+		if err := waitFor(ctx, time.Minute, func() (bool, error) { return receivers.registered() == len(e.nicks), nil }); err != nil {
+			return nil, fmt.Errorf("%s: irc receivers: %w", ph.name, err)
+		}
 	}
 	clients := openStreams(ctx, backendAddr, signer, sample, clk)
 	if err := waitFor(ctx, time.Minute, func() (bool, error) {
@@ -432,12 +564,70 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 		return int(matched) >= len(tr.msgs), nil
 	}
 	stopChaos := func() error { return nil }
-	if chaos {
+	users := usersOf(snap)
+	var expected map[string]int
+	var counts sinkCounter
+	var mail *mailbox
+	if faulty {
+		// Inject the faults while the pipeline works, then wait for every sink to hold what the
+		// filters call for (counted there: the processes' counters restart with them).
+		mail = newMailbox(e.svc.mailAPI)
+		expected = map[string]int{"sse": tr.expected, "email": len(tr.mail), "irc": tr.ircLines}
+		counts = func(ctx context.Context, only ...string) map[string]int {
+			out := map[string]int{}
+			want := func(sink string) bool { return len(only) == 0 || slices.Contains(only, sink) }
+			if want("irc") {
+				out["irc"] = receivers.count()
+			}
+			if want("sse") {
+				if n, err := store.Count(ctx, users); err == nil {
+					out["sse"] = int(n)
+				}
+			}
+			if want("email") {
+				if n, err := mail.count(ctx); err == nil {
+					out["email"] = n
+				}
+			}
+			return out
+		}
+		done := make(chan []FaultResult, 1)
+		go func() { done <- e.injectFaults(ctx, procs, counts, expected, start, logf) }()
+		finished := false
+		drained = func() (bool, error) {
+			if !finished {
+				select {
+				case res.Faults = <-done:
+					finished = true
+				default:
+					return false, nil
+				}
+			}
+			got := counts(ctx)
+			delivered = float64(got["sse"])
+			for k, n := range expected {
+				if got[k] < n {
+					return false, nil
+				}
+			}
+			return true, nil
+		}
+		stopChaos = func() error {
+			if !finished {
+				res.Faults = <-done
+			}
+			for _, f := range res.Faults {
+				if f.Error != "" {
+					res.Errors = append(res.Errors, fmt.Sprintf("fault %s: %s", f.Kind, f.Error))
+				}
+			}
+			return nil
+		}
+	} else if chaos {
 		// Kill until the streams hold every notification (counted there: the processes'
 		// counters start again at every restart); the check below runs once the queues are
 		// empty, so duplicates from redeliveries after the last kill are counted too.
 		stopChaos = e.chaos(ctx, procs, &res.PhaseResult, logf)
-		users := usersOf(snap)
 		drained = func() (bool, error) {
 			n, err := store.Count(ctx, users)
 			delivered = float64(n)
@@ -474,8 +664,12 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 	res.MatchMicros = matchMicros(ctx, workers)
 
 	// Late duplicates would arrive after the count was reached: wait for the queues to empty.
+	drain := []string{topo.BusQueue, topo.WorkQueue, topo.DeliverQueues["sse"]}
+	if faulty { // and every delivery and retry queue
+		drain = slices.DeleteFunc(topo.Queues(), func(q string) bool { return q == topo.DeadLetterQueue || q == topo.ArchiveQueue })
+	}
 	_ = waitFor(ctx, time.Minute, func() (bool, error) {
-		for _, q := range []string{topo.BusQueue, topo.WorkQueue, topo.DeliverQueues["sse"]} {
+		for _, q := range drain {
 			if n, err := conn.QueueDepth(ctx, q); err != nil || n > 0 {
 				return false, nil
 			}
@@ -487,15 +681,126 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 	for _, err := range errs {
 		res.Errors = append(res.Errors, err.Error())
 	}
-	stored, err := streamed(ctx, store, usersOf(snap))
+	stored, err := streamed(ctx, store, users)
 	if err != nil {
 		return nil, err
 	}
 	res.check(tr, stored, seen)
+	if faulty {
+		if err := e.checkSinks(ctx, &res.PhaseResult, tr, mail, receivers); err != nil {
+			return nil, err
+		}
+	}
 	logf("%s: %.1f s, %.0f msg/s, %.0f notifications/s, lost %d, duplicated %d, p99 %.1f ms", ph.name,
 		res.DrainSeconds, res.MsgPerSec, res.NotifPerSec, res.Lost, res.Duplicated, res.Latency.P99)
 	return &res, nil
 }
+
+// checkSinks compares what mailpit, the IRC receivers and the delivery ledger hold with what the
+// filters call for, beside the SSE streams that check compared, and adds every sink's losses,
+// duplicates and surprises to r's.
+func (e *environment) checkSinks(ctx context.Context, r *PhaseResult, tr *traffic, mail *mailbox, receivers *ircReceivers) error {
+	ones := func(ids map[string]bool) map[string]int {
+		out := make(map[string]int, len(ids))
+		for id := range ids {
+			out[id] = 1
+		}
+		return out
+	}
+	r.Sinks = []SinkResult{{Name: "sse", Expected: r.Expected, Delivered: r.Delivered, Lost: r.Lost, Duplicated: r.Duplicated, Unexpected: r.Unexpected}}
+	mails, err := mail.received(ctx)
+	if err != nil {
+		return err
+	}
+	r.Sinks = append(r.Sinks, compareArrivals("email", ones(tr.mail), mails))
+	r.Sinks = append(r.Sinks, compareArrivals("irc", tr.irc, receivers.close()))
+
+	rows, err := ledgerRows(ctx, e.dbURL)
+	if err != nil {
+		return err
+	}
+	sent := map[string]int{}
+	failed := map[string]int{}
+	for id, status := range rows {
+		if status == "sent" {
+			sent[id] = 1
+		} else {
+			failed[status]++
+		}
+	}
+	r.Sinks = append(r.Sinks, compareSink("ledger", ones(tr.ledger), sent, nil))
+	if len(failed) > 0 {
+		r.Errors = append(r.Errors, "ledger rows not sent: "+kvText(failed))
+	}
+	for _, s := range r.Sinks[1:] {
+		r.Lost += s.Lost
+		r.Duplicated += s.Duplicated
+		r.Unexpected += s.Unexpected
+	}
+	return nil
+}
+
+// compareArrivals is compareSink of what arrived when, by key; the differences say when.
+func compareArrivals(name string, want map[string]int, arrivals map[string][]time.Time) SinkResult {
+	got := make(map[string]int, len(arrivals))
+	for k, ts := range arrivals {
+		got[k] = len(ts)
+	}
+	return compareSink(name, want, got, func(k string) string {
+		at := make([]string, len(arrivals[k]))
+		for i, t := range arrivals[k] {
+			at[i] = t.Local().Format("15:04:05.000")
+		}
+		return " (at " + strings.Join(at, ", ") + ")"
+	})
+}
+
+// kvText writes m as "k=v" pairs in key order.
+func kvText(m map[string]int) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// addSinkUsers picks the fault run's email and IRC users around the lower quartile of the users
+// with notifications in a sample of the traffic, by their number (the traffic repeats the corpus,
+// so its users get thousands), and gives them those destinations; it returns the IRC users' nicks.
+func addSinkUsers(ctx context.Context, cfg Config, dbURL string, ts []template, snap *prefs.Snapshot, m *rules.Matcher) ([]string, error) {
+	nMail, nIRC := cfg.MailUsers, cfg.IRCUsers
+	if nMail <= 0 {
+		nMail = defaultMailUsers
+	}
+	if nIRC <= 0 {
+		nIRC = defaultIRCUsers
+	}
+	tr, err := makeTraffic(ts, min(cfg.Messages, 5000), "pick", snap, m, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	users := slices.SortedFunc(maps.Keys(tr.perUser), func(a, b string) int {
+		return cmp.Or(cmp.Compare(tr.perUser[a], tr.perUser[b]), cmp.Compare(a, b))
+	})
+	from := max(0, len(users)/4-(nMail+nIRC)/2) // the lower quartile: the mail server paces the run
+	users = users[from:min(len(users), from+nMail+nIRC)]
+	var mail, ircUsers, nicks []string
+	for i, u := range users {
+		if len(mail) < nMail && (i%2 == 0 || len(ircUsers) >= nIRC) {
+			mail = append(mail, u)
+			continue
+		}
+		nicks = append(nicks, nickOf(len(ircUsers)))
+		ircUsers = append(ircUsers, u)
+	}
+	return nicks, addChannels(ctx, dbURL, mail, ircUsers)
+}
+
+// The fault run's email and IRC users, by default.
+const (
+	defaultMailUsers = 40
+	defaultIRCUsers  = 20
+)
 
 // chaos kills a random one of procs (the consumer, a worker or the backend) every Config.Chaos and
 // restarts it, counting the kills in res, until the returned func is called; that func waits for
@@ -570,6 +875,19 @@ func (e *environment) start(ctx context.Context, workers int) ([]*proc, string, 
 		// Every notification of the run stays in its stream, so that the check sees all of them.
 		"FMN_SSE_STREAM_MAX_LEN=1000000", "FMN_SSE_MAX_CONNS_PER_USER=10",
 	}
+	var backendEnv []string
+	if e.svc != nil {
+		backendEnv = []string{
+			"FMN_SMTP_ADDR=" + e.svc.gate.addr(), "FMN_SMTP_TLS=none", "FMN_MAIL_FROM=fmn@" + mailDomain,
+			"FMN_PUBLIC_URL=http://fmn." + mailDomain, "FMN_MUTE_SECRET=" + sseSecret,
+			// Every notification is an email of its own: the flood guard would fold them into
+			// digests, which the check does not expect.
+			"FMN_EMAIL_FLOOD_LIMIT=0", "FMN_EMAIL_RETRY_DELAYS=" + durations(e.emailRetries()),
+			"FMN_IRC_SERVER=" + e.svc.ircAddr, "FMN_IRC_TLS=false", "FMN_IRC_NICK=" + botNick,
+			"FMN_IRC_LINE_INTERVAL=0", "FMN_IRC_LATE_AFTER=" + ircLateAfter.String(),
+			"FMN_IRC_RETRY_DELAYS=" + durations(e.ircRetries()),
+		}
+	}
 	var procs []*proc
 	add := func(name, bin, addr string, env ...string) error {
 		var pprofAddr string
@@ -601,7 +919,7 @@ func (e *environment) start(ctx context.Context, workers int) ([]*proc, string, 
 		}
 	}
 	backendAddr := port()
-	if err := add("backend", e.bins["backend"], backendAddr, "FMN_BACKEND_ADDR="+backendAddr); err != nil {
+	if err := add("backend", e.bins["backend"], backendAddr, append(backendEnv, "FMN_BACKEND_ADDR="+backendAddr)...); err != nil {
 		return procs, "", err
 	}
 	for _, p := range procs[1:] {
@@ -717,4 +1035,13 @@ func round(v float64, digits int) float64 {
 		p *= 10
 	}
 	return float64(int64(v*p+0.5)) / p
+}
+
+// durations writes ds as a setting: comma-separated.
+func durations(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.String()
+	}
+	return strings.Join(parts, ",")
 }

@@ -2,15 +2,20 @@ package loadtest
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"fmn/internal/irctest"
+	"fmn/internal/mailtest"
 	"fmn/internal/pgtest"
 	"fmn/internal/rabbittest"
 	"fmn/internal/redistest"
@@ -31,10 +36,9 @@ func TestCheckCountsLostDuplicatedAndUnexpected(t *testing.T) {
 }
 
 // services checks PostgreSQL and builds the binaries into a temporary directory; it returns the
-// broker URL, the maintenance database URL and the binaries' directory.
-func services(t *testing.T) (amqpURL, admin, bin string) {
+// maintenance database URL and the binaries' directory.
+func services(t *testing.T) (admin, bin string) {
 	t.Helper()
-	amqpURL = rabbittest.URL(t)
 	admin = pgtest.AdminURL()
 	conn, err := pgx.Connect(context.Background(), admin)
 	if err != nil {
@@ -45,7 +49,7 @@ func services(t *testing.T) (amqpURL, admin, bin string) {
 	build := exec.Command("go", "build", "-o", bin+string(filepath.Separator), "fmn/cmd/consumer", "fmn/cmd/worker", "fmn/cmd/backend")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run(), "build the binaries")
-	return amqpURL, admin, bin
+	return admin, bin
 }
 
 // database names a database for the test and drops it when the test ends.
@@ -62,15 +66,19 @@ func database(t *testing.T, admin string) string {
 	return name
 }
 
-// run runs the tool with cfg's shape on the machine's services, in a database, queues and keys of
-// the test's own, and fails the test if the run fails.
+// run runs the tool with cfg's shape on the machine's services (the broker at cfg.AMQPURL, by
+// default rabbittest's), in a database, queues and keys of the test's own, and fails the test if
+// the run fails.
 func run(t *testing.T, cfg Config) *Report {
 	t.Helper()
-	amqpURL, admin, bin := services(t)
+	if cfg.AMQPURL == "" {
+		cfg.AMQPURL = rabbittest.URL(t)
+	}
+	admin, bin := services(t)
 	name := database(t, admin)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cfg.AMQPURL, cfg.PostgresURL, cfg.RedisURL, cfg.BinDir = amqpURL, admin, redistest.URL(), bin
+	cfg.PostgresURL, cfg.RedisURL, cfg.BinDir = admin, redistest.URL(), bin
 	cfg.Database, cfg.Prefix, cfg.Logs = name, name, testWriter{t}
 	rep, err := Run(ctx, cfg)
 	require.NoError(t, err)
@@ -134,4 +142,70 @@ func TestChaosKillsLoseNothing(t *testing.T) {
 	require.Zero(t, p.Duplicated)
 	require.Zero(t, p.Unexpected)
 	t.Logf("%d kills (%v), %d notifications, lost 0, duplicated 0", kills, p.Kills, p.Expected)
+}
+
+// TestFaultsLoseNothing is the short form of the fault suite (make chaos runs the full one): while
+// the pipeline works through paced traffic, a worker, the backend and the consumer are killed and
+// restarted, RabbitMQ is restarted, PostgreSQL and Redis are stopped for a while, the SMTP server
+// refuses and the IRC server restarts; afterwards the SSE streams, mailpit, the IRC receivers and
+// the delivery ledger hold exactly what the filters call for.
+func TestFaultsLoseNothing(t *testing.T) {
+	if os.Geteuid() != 0 {
+		testenv.Unavailable(t, "the fault suite (pg_createcluster)", errors.New("needs root"))
+	}
+	for _, tool := range []string{mailtest.BinaryPath(), irctest.BinaryPath()} {
+		if _, err := os.Stat(tool); err != nil {
+			testenv.Unavailable(t, "the test tools (scripts/tools.sh)", err)
+		}
+	}
+	amqpURL, _ := rabbittest.Restartable(t) // the run restarts the broker: no other test may use it meanwhile
+	faults, err := ParseFaults("worker,backend,consumer,rabbitmq,postgres=3s,redis=3s,irc,smtp=5s")
+	require.NoError(t, err)
+	retries := []time.Duration{time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}
+	rep := run(t, Config{AMQPURL: amqpURL, Users: 300, Seed: 5, Messages: 12000, Rate: 300, Workers: []int{2}, Archive: true,
+		Faults: faults, FaultGap: 700 * time.Millisecond, MailUsers: 6, IRCUsers: 4, EmailRetryDelays: retries, IRCRetryDelays: retries})
+	require.Len(t, rep.Phases, 1)
+	p := rep.Phases[0]
+	require.Empty(t, p.Errors)
+	require.Len(t, p.Faults, len(faults))
+	for _, f := range p.Faults {
+		require.Empty(t, f.Error, f.Kind)
+		t.Logf("fault %s %s at %.1f s: down %.2f s, %s recovered in %.2f s", f.Kind, f.Target, f.AtSeconds, f.DownSeconds, f.Channel, f.RecoverySeconds)
+	}
+	names := map[string]SinkResult{}
+	for _, s := range p.Sinks {
+		names[s.Name] = s
+		t.Logf("sink %s: expected %d, delivered %d, lost %d, duplicated %d, unexpected %d", s.Name, s.Expected, s.Delivered, s.Lost, s.Duplicated, s.Unexpected)
+		require.Positive(t, s.Expected, s.Name)
+		require.Equal(t, s.Expected, s.Delivered, s.Name)
+	}
+	require.ElementsMatch(t, []string{"sse", "email", "irc", "ledger"}, slices.Collect(maps.Keys(names)))
+	require.Equal(t, names["email"].Expected+names["irc"].Expected, names["ledger"].Expected)
+	require.Zero(t, p.Lost)
+	require.Zero(t, p.Duplicated)
+	require.Zero(t, p.Unexpected)
+}
+
+// TestCompareSink: the sinks' comparison counts what it must.
+func TestCompareSink(t *testing.T) {
+	t.Parallel()
+	r := compareSink("irc", map[string]int{"a": 2, "b": 1, "c": 1}, map[string]int{"a": 3, "b": 1, "x": 2}, nil)
+	require.Equal(t, SinkResult{Name: "irc", Expected: 4, Delivered: 3, Lost: 1, Duplicated: 1, Unexpected: 2,
+		Differences: []string{"received 3 times, expected 2: a", "unexpected: x", "lost 1: c"}}, r)
+}
+
+// TestParseFaults reads the suite's spelling and refuses what it does not know.
+func TestParseFaults(t *testing.T) {
+	t.Parallel()
+	all, err := ParseFaults("all")
+	require.NoError(t, err)
+	require.Len(t, all, 8)
+	require.Equal(t, Fault{Kind: FaultSMTP, For: 30 * time.Second}, all[7])
+	got, err := ParseFaults("worker, postgres=2s")
+	require.NoError(t, err)
+	require.Equal(t, []Fault{{Kind: FaultWorker}, {Kind: FaultPostgres, For: 2 * time.Second}}, got)
+	for _, bad := range []string{"disk", "worker=1s", "redis=soon", "smtp=-1s"} {
+		_, err := ParseFaults(bad)
+		require.Error(t, err, bad)
+	}
 }

@@ -28,8 +28,12 @@ type proc struct {
 	// pprofAddr serves the profiler when the run takes profiles.
 	pprofAddr string
 	bin       string
+	args      []string
+	dir       string // working directory; empty: the tool's
 	env       []string
 	logs      io.Writer
+	// ready reports whether the process serves; nil: /readyz on addr answers 200.
+	ready func(ctx context.Context) error
 
 	mu   sync.Mutex // guards cmd, done and err, which a restart replaces
 	cmd  *exec.Cmd
@@ -45,7 +49,8 @@ func startProc(name, bin, addr string, env []string, logs io.Writer) (*proc, err
 
 // launch starts the process.
 func (p *proc) launch() error {
-	cmd := exec.Command(p.bin)
+	cmd := exec.Command(p.bin, p.args...)
+	cmd.Dir = p.dir
 	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
@@ -98,9 +103,18 @@ func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
 	defer cancel()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
+	ready := p.ready
+	if ready == nil {
+		ready = func(ctx context.Context) error {
+			body, err := get(ctx, "http://"+p.addr+"/readyz")
+			if err == nil {
+				body.Close()
+			}
+			return err
+		}
+	}
 	for {
-		if body, err := get(ctx, "http://"+p.addr+"/readyz"); err == nil {
-			body.Close()
+		if err := ready(ctx); err == nil {
 			return nil
 		}
 		_, done := p.running()
@@ -114,9 +128,21 @@ func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
 	}
 }
 
+// restart stops the process (SIGTERM, as stop) and starts it again as it was, ready.
+func (p *proc) restart(ctx context.Context) error {
+	p.stop()
+	if err := p.launch(); err != nil {
+		return err
+	}
+	return p.waitReady(ctx, 2*time.Minute)
+}
+
 // stop asks the process to stop (SIGTERM) and kills it if it has not after 20 s.
 func (p *proc) stop() {
 	cmd, done := p.running()
+	if cmd == nil {
+		return // never started
+	}
 	select {
 	case <-done:
 		return

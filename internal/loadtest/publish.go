@@ -11,6 +11,13 @@ import (
 // publishBatch is how many messages go out per confirmed publish when there is no rate limit.
 const publishBatch = 500
 
+// publishRetryFor bounds how long a batch is tried again after a failure, publishRetryPause
+// the pause between tries.
+const (
+	publishRetryFor   = 3 * time.Minute
+	publishRetryPause = 200 * time.Millisecond
+)
+
 // pacingTick is how often a rate-limited publisher sends what is due.
 const pacingTick = 2 * time.Millisecond
 
@@ -29,10 +36,22 @@ func publish(ctx context.Context, pub *rabbit.Publisher, exchange string, tr *tr
 		for i := from; i < to; i++ {
 			clk.sent[i].Store(now)
 		}
-		if err := pub.Publish(ctx, out...); err != nil {
-			return fmt.Errorf("publish messages %d-%d: %w", from, to, err)
+		// A batch that failed (the broker restarting under a fault run) goes out again whole:
+		// some of it may be queued twice, which fmn's notification ids make harmless.
+		deadline := time.Now().Add(publishRetryFor)
+		for {
+			err := pub.Publish(ctx, out...)
+			if err == nil {
+				return nil
+			}
+			if ctx.Err() != nil || time.Now().After(deadline) {
+				return fmt.Errorf("publish messages %d-%d: %w", from, to, err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(publishRetryPause): // the broker is coming back
+			}
 		}
-		return nil
 	}
 	n := len(tr.msgs)
 	if rate <= 0 {

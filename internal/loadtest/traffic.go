@@ -8,6 +8,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"fmn/internal/corpus"
+	"fmn/internal/notify/irc"
 	"fmn/internal/population"
 	"fmn/internal/wire"
 	"fmn/pkg/message"
@@ -75,6 +76,14 @@ type traffic struct {
 	ids      map[string]int
 	// perUser counts each user's expected notifications.
 	perUser map[string]int
+	// mail holds the email notifications' ids; irc the lines the nicks must receive, counted by
+	// ircKey. Both stay empty unless the population has email and IRC destinations (fault runs).
+	mail map[string]bool
+	irc  map[string]int
+	// ledger holds the ids of every email and IRC notification: the delivery ledger's rows.
+	ledger map[string]bool
+	// ircLines is the number of lines in irc.
+	ircLines int
 	// payloadBytes is the mean body size, for the transport ceiling.
 	payloadBytes int
 }
@@ -84,7 +93,8 @@ type traffic struct {
 // compiled from the preferences as stored (what workers load). With a nil matcher it computes
 // nothing (the transport ceiling's traffic).
 func makeTraffic(ts []template, n int, phase string, snap *prefs.Snapshot, m *rules.Matcher, now time.Time) (*traffic, error) {
-	tr := &traffic{msgs: make([]busMessage, n), ids: map[string]int{}, perUser: map[string]int{}}
+	tr := &traffic{msgs: make([]busMessage, n), ids: map[string]int{}, perUser: map[string]int{},
+		mail: map[string]bool{}, irc: map[string]int{}, ledger: map[string]bool{}}
 	var bytes int
 	sentAt := now.UTC().Format(time.RFC3339)
 	for i := range n {
@@ -110,10 +120,24 @@ func makeTraffic(ts []template, n int, phase string, snap *prefs.Snapshot, m *ru
 		message.Extract(&msg, nil)
 		for _, mt := range m.Match(&msg, now) {
 			d, ok := snap.Destinations[mt.Destination]
-			if !ok || d.Kind != prefs.KindSSE {
+			if !ok {
 				continue
 			}
 			nid := wire.NotificationID(id, mt.User, d.ID)
+			switch d.Kind {
+			case prefs.KindEmail:
+				tr.mail[nid], tr.ledger[nid] = true, true
+				continue
+			case prefs.KindIRC:
+				// The line the bot sends: the backend renders the worker's notification, whose
+				// fields are the message's.
+				line := irc.Render(wire.Notification{Topic: msg.Topic, App: msg.App, Summary: msg.Summary, URL: msg.URL, SentAt: msg.SentAt},
+					now, ircLateAfter, irc.TextBudget(botNick, d.Address))
+				tr.irc[ircKey(d.Address, line)]++
+				tr.ircLines++
+				tr.ledger[nid] = true
+				continue
+			}
 			mm.expected = append(mm.expected, nid)
 			tr.ids[nid] = i
 			tr.perUser[mt.User]++

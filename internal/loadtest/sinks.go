@@ -1,0 +1,239 @@
+package loadtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/lrstanley/girc"
+)
+
+// The fault run's email and IRC users: their filters send to an email address in mailpit and an
+// IRC nick held by a receiver as well as to their SSE stream.
+const (
+	// mailDomain is the domain of their addresses.
+	mailDomain = "fmnload.example"
+	// botNick is the backend's IRC nick.
+	botNick = "fmnbot"
+	// ircLateAfter is the backend's FMN_IRC_LATE_AFTER: no line of a run gets a late note, so
+	// that the expected lines are known in advance.
+	ircLateAfter = 24 * time.Hour
+)
+
+// nickOf is the IRC nick of the i-th IRC user.
+func nickOf(i int) string { return "fmnr" + strconv.Itoa(i+1) }
+
+// addChannels gives the mail users an email destination and the IRC users an IRC destination,
+// both confirmed, which every filter of theirs sends to as well.
+func addChannels(ctx context.Context, dbURL string, mailUsers, ircUsers []string) error {
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer pool.Close()
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("add channels: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.Background()) }()
+	add := func(user, kind, addr string) error {
+		_, err := tx.Exec(ctx, `WITH d AS (
+				INSERT INTO destinations (user_id, kind, address, confirmed)
+				SELECT id, $2, $3, true FROM users WHERE name = $1 RETURNING id, user_id)
+			INSERT INTO filter_destinations (filter_id, destination_id)
+			SELECT f.id, d.id FROM filters f JOIN d USING (user_id)`, user, kind, addr)
+		if err != nil {
+			return fmt.Errorf("add %s destination of %s: %w", kind, user, err)
+		}
+		return nil
+	}
+	for _, u := range mailUsers {
+		if err := add(u, "email", u+"@"+mailDomain); err != nil {
+			return err
+		}
+	}
+	for i, u := range ircUsers {
+		if err := add(u, "irc", nickOf(i)); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("add channels: %w", err)
+	}
+	return nil
+}
+
+// mailbox reads mailpit's HTTP API.
+type mailbox struct {
+	api    string
+	client *http.Client
+}
+
+func newMailbox(api string) *mailbox {
+	return &mailbox{api: api, client: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// mailPage is a page of mailpit's message list.
+type mailPage struct {
+	Total    int `json:"total"`
+	Messages []struct {
+		MessageID string    `json:"MessageID"`
+		Created   time.Time `json:"Created"`
+	} `json:"messages"`
+}
+
+func (m *mailbox) page(ctx context.Context, start, limit int) (*mailPage, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/api/v1/messages?start=%d&limit=%d", m.api, start, limit), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := m.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("mailpit: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("mailpit: %s", resp.Status)
+	}
+	var p mailPage
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		return nil, fmt.Errorf("mailpit: %w", err)
+	}
+	return &p, nil
+}
+
+// count is the number of messages mailpit holds.
+func (m *mailbox) count(ctx context.Context) (int, error) {
+	p, err := m.page(ctx, 0, 1)
+	if err != nil {
+		return 0, err
+	}
+	return p.Total, nil
+}
+
+// received returns when each message arrived, by notification id: the left-hand side of its
+// Message-ID.
+func (m *mailbox) received(ctx context.Context) (map[string][]time.Time, error) {
+	const limit = 1000
+	out := map[string][]time.Time{}
+	for start := 0; ; start += limit {
+		p, err := m.page(ctx, start, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, msg := range p.Messages {
+			id, _, _ := strings.Cut(strings.Trim(msg.MessageID, "<>"), "@")
+			out[id] = append(out[id], msg.Created)
+		}
+		if len(p.Messages) < limit {
+			return out, nil
+		}
+	}
+}
+
+// ircReceivers hold one IRC connection per nick, reconnecting whenever the server drops them,
+// and record every PRIVMSG the bot sends them.
+type ircReceivers struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	n      atomic.Int64 // lines received
+	up     atomic.Int64 // nicks registered now
+
+	mu sync.Mutex
+	// lines holds when each line arrived, by ircKey.
+	lines map[string][]time.Time
+}
+
+// ircKey names a line received by nick.
+func ircKey(nick, line string) string { return nick + " <- " + line }
+
+// openIRC connects a receiver for every nick to the server at addr.
+func openIRC(ctx context.Context, addr string, nicks []string) (*ircReceivers, error) {
+	host, portS, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("irc address: %w", err)
+	}
+	port, _ := strconv.Atoi(portS)
+	ctx, cancel := context.WithCancel(ctx)
+	r := &ircReceivers{cancel: cancel, lines: map[string][]time.Time{}}
+	for _, nick := range nicks {
+		r.wg.Go(func() { r.hold(ctx, host, port, nick) })
+	}
+	return r, nil
+}
+
+// hold keeps nick connected until ctx ends.
+func (r *ircReceivers) hold(ctx context.Context, host string, port int, nick string) {
+	for ctx.Err() == nil {
+		c := girc.New(girc.Config{Server: host, Port: port, Nick: nick, User: "fmnload", Name: "fmn load receiver", AllowFlood: true})
+		var registered atomic.Bool
+		c.Handlers.AddBg(girc.CONNECTED, func(*girc.Client, girc.Event) {
+			registered.Store(true)
+			r.up.Add(1)
+		})
+		c.Handlers.Add(girc.PRIVMSG, func(_ *girc.Client, e girc.Event) {
+			if e.Source == nil || !strings.EqualFold(e.Source.Name, botNick) || len(e.Params) == 0 {
+				return
+			}
+			r.mu.Lock()
+			k := ircKey(nick, e.Last())
+			r.lines[k] = append(r.lines[k], time.Now())
+			r.mu.Unlock()
+			r.n.Add(1)
+		})
+		stop := context.AfterFunc(ctx, c.Close)
+		_ = c.Connect()
+		stop()
+		if registered.Load() {
+			r.up.Add(-1)
+		}
+		select { // the server is restarting: try again shortly
+		case <-ctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// count is the number of lines received so far.
+func (r *ircReceivers) count() int { return int(r.n.Load()) }
+
+// registered is the number of nicks connected now.
+func (r *ircReceivers) registered() int { return int(r.up.Load()) }
+
+// close disconnects every receiver and returns when each line arrived, by ircKey.
+func (r *ircReceivers) close() map[string][]time.Time {
+	r.cancel()
+	r.wg.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lines
+}
+
+// ledgerRows reads the delivery ledger: notification id → status.
+func ledgerRows(ctx context.Context, dbURL string) (map[string]string, error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(ctx, `SELECT notification_id, status FROM deliveries`)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	out := map[string]string{}
+	var id, status string
+	_, err = pgx.ForEachRow(rows, []any{&id, &status}, func() error { out[id] = status; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	return out, nil
+}
