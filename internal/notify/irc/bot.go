@@ -323,8 +323,11 @@ func (b *Bot) session(ctx context.Context, lim *Limiter) (registered bool, err e
 			}
 		}
 	}
-	client.Handlers.AddBg(girc.PONG, forward(replies))
-	client.Handlers.AddBg(girc.ERR_NOSUCHNICK, forward(replies))
+	// The verdicts are forwarded by foreground handlers, which girc runs, in order, before it
+	// lets Connect return: a PONG that came just before the server closed the connection is in
+	// replies by the time down closes (deliver looks there before calling the send failed).
+	client.Handlers.Add(girc.PONG, forward(replies))
+	client.Handlers.Add(girc.ERR_NOSUCHNICK, forward(replies))
 	client.Handlers.AddBg(girc.PRIVMSG, forward(commands))
 
 	down := make(chan struct{})
@@ -427,23 +430,45 @@ func (s *sessionState) deliver(ctx context.Context, r *request, token string) er
 	for {
 		select {
 		case e := <-s.replies:
-			switch {
-			case e.Command == girc.PONG && e.Last() == token:
-				return nil
-			case e.Command == girc.ERR_NOSUCHNICK && len(e.Params) >= 2 && strings.EqualFold(e.Params[1], r.target):
-				return NoSuchNickError{}
+			if done, err := verdict(e, r.target, token); done {
+				return err
 			}
-			// an answer to an earlier send or girc's own PING: not ours
 		case <-timeout.C:
 			// The line may have gone out; resending risks a duplicate, not sending risks a loss:
 			// the backend retries.
 			return fmt.Errorf("irc: no answer from the server within %s", s.b.cfg.ReplyTimeout)
 		case <-s.down:
-			return ErrDisconnected
+			// The server may have answered just before it closed the connection.
+			for {
+				select {
+				case e := <-s.replies:
+					if done, err := verdict(e, r.target, token); done {
+						return err
+					}
+					continue
+				default:
+				}
+				// No answer: the line may or may not have reached the nick (IRC confirms nothing
+				// but the PONG); the backend retries, which risks one duplicate rather than a loss.
+				return ErrDisconnected
+			}
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
+}
+
+// verdict reads one reply to the send of a line to target followed by a PING with token: the PONG
+// (sent), ERR_NOSUCHNICK for target (not online); done is false for anything else (an answer to an
+// earlier send or to girc's own PING).
+func verdict(e girc.Event, target, token string) (done bool, err error) {
+	switch {
+	case e.Command == girc.PONG && e.Last() == token:
+		return true, nil
+	case e.Command == girc.ERR_NOSUCHNICK && len(e.Params) >= 2 && strings.EqualFold(e.Params[1], target):
+		return true, NoSuchNickError{}
+	}
+	return false, nil
 }
 
 // Replies to the bot commands.

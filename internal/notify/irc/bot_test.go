@@ -1,11 +1,14 @@
 package irc_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -218,4 +221,67 @@ func TestBotDisconnected(t *testing.T) {
 	require.True(t, errors.Is(err, irc.ErrDisconnected))
 	require.False(t, notify.IsPermanent(err))
 	require.Error(t, b.bot.Check(t.Context()))
+}
+
+// TestBotAnsweredJustBeforeTheServerWent: a server that answers a line's PING and closes the
+// connection right away (a restart) has taken the line; the send succeeds rather than being
+// retried, which would send it twice. The server is a scripted one: no real server closes at that
+// exact moment on demand.
+func TestBotAnsweredJustBeforeTheServerWent(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	got := make(chan string, 1)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go scriptedServer(c, got)
+		}
+	}()
+	bot, err := irc.New(irc.Config{Server: ln.Addr().String(), Nick: "fmnbot"}, nil, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- bot.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	waitFor(t, bot.Connected, "bot connected")
+	require.NoError(t, bot.Send(t.Context(), note("alice", "hello")), "answered, then gone: sent")
+	require.Equal(t, "PRIVMSG alice :[bodhi] hello", <-got)
+}
+
+// scriptedServer registers a client, then reports its first PRIVMSG, answers the PING after it
+// with its PONG and closes the connection at once.
+func scriptedServer(c net.Conn, got chan<- string) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	var privmsg string
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimRight(line, "\r\n")
+		cmd, rest, _ := strings.Cut(line, " ")
+		switch cmd {
+		case "USER":
+			fmt.Fprintf(c, ":srv 001 fmnbot :welcome\r\n:srv 376 fmnbot :end of MOTD\r\n")
+		case "PRIVMSG":
+			privmsg = line
+		case "PING":
+			if privmsg == "" {
+				fmt.Fprintf(c, ":srv PONG srv %s\r\n", rest)
+				continue
+			}
+			fmt.Fprintf(c, ":srv PONG srv :%s\r\n", strings.TrimPrefix(rest, ":"))
+			got <- privmsg
+			return // gone right after its answer
+		}
+	}
 }
