@@ -687,7 +687,7 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 	}
 	res.check(tr, stored, seen)
 	if faulty {
-		if err := e.checkSinks(ctx, &res.PhaseResult, tr, mail, receivers); err != nil {
+		if err := e.checkSinks(ctx, &res.PhaseResult, tr, stored, mail, receivers); err != nil {
 			return nil, err
 		}
 	}
@@ -699,7 +699,7 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 // checkSinks compares what mailpit, the IRC receivers and the delivery ledger hold with what the
 // filters call for, beside the SSE streams that check compared, and adds every sink's losses,
 // duplicates and surprises to r's.
-func (e *environment) checkSinks(ctx context.Context, r *PhaseResult, tr *traffic, mail *mailbox, receivers *ircReceivers) error {
+func (e *environment) checkSinks(ctx context.Context, r *PhaseResult, tr *traffic, stored map[string]int, mail *mailbox, receivers *ircReceivers) error {
 	ones := func(ids map[string]bool) map[string]int {
 		out := make(map[string]int, len(ids))
 		for id := range ids {
@@ -707,7 +707,11 @@ func (e *environment) checkSinks(ctx context.Context, r *PhaseResult, tr *traffi
 		}
 		return out
 	}
-	r.Sinks = []SinkResult{{Name: "sse", Expected: r.Expected, Delivered: r.Delivered, Lost: r.Lost, Duplicated: r.Duplicated, Unexpected: r.Unexpected}}
+	ids := make(map[string]int, len(tr.ids))
+	for id := range tr.ids {
+		ids[id] = 1
+	}
+	r.Sinks = []SinkResult{compareSink("sse", ids, stored, nil)} // as check counted it, with the differences
 	mails, err := mail.received(ctx)
 	if err != nil {
 		return err
@@ -747,9 +751,15 @@ func compareArrivals(name string, want map[string]int, arrivals map[string][]tim
 		got[k] = len(ts)
 	}
 	return compareSink(name, want, got, func(k string) string {
-		at := make([]string, len(arrivals[k]))
-		for i, t := range arrivals[k] {
-			at[i] = t.Local().Format("15:04:05.000")
+		ts := arrivals[k]
+		var at []string
+		for i, t := range ts {
+			if i == 3 && len(ts) > 6 { // the first three and the last three
+				at = append(at, "…")
+			}
+			if i < 3 || i >= len(ts)-3 {
+				at = append(at, t.Local().Format("15:04:05.000"))
+			}
 		}
 		return " (at " + strings.Join(at, ", ") + ")"
 	})

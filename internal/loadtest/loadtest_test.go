@@ -66,15 +66,13 @@ func database(t *testing.T, admin string) string {
 	return name
 }
 
-// run runs the tool with cfg's shape on the machine's services (the broker at cfg.AMQPURL, by
-// default rabbittest's), in a database, queues and keys of the test's own, and fails the test if
-// the run fails.
-func run(t *testing.T, cfg Config) *Report {
+// run runs the tool with cfg's shape on the machine's services, in a database, queues and keys of
+// the test's own, and fails the test if the run fails. broker returns the broker's URL and takes
+// rabbittest's lock on it (rabbittest.URL, or restartable), after the binaries are built.
+func run(t *testing.T, cfg Config, broker func(testing.TB) string) *Report {
 	t.Helper()
-	if cfg.AMQPURL == "" {
-		cfg.AMQPURL = rabbittest.URL(t)
-	}
 	admin, bin := services(t)
+	cfg.AMQPURL = broker(t)
 	name := database(t, admin)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -89,7 +87,7 @@ func run(t *testing.T, cfg Config) *Report {
 // two full-speed phases and a latency phase, each delivering everything exactly once.
 func TestRunSmall(t *testing.T) {
 	rep := run(t, Config{Users: 300, Seed: 7, Heavy: 0.1, Messages: 600, Workers: []int{1, 2}, LatencyFraction: 0.5,
-		SSEClients: 20, Archive: true, Ceiling: true})
+		SSEClients: 20, Archive: true, Ceiling: true}, rabbittest.URL)
 	require.Equal(t, 300, rep.Users)
 	require.Greater(t, rep.Filters, 300)
 	require.NotNil(t, rep.Ceiling)
@@ -128,7 +126,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // random process (the consumer, a worker or the backend) is killed with SIGKILL and restarted
 // several times; every notification is still stored, once.
 func TestChaosKillsLoseNothing(t *testing.T) {
-	rep := run(t, Config{Users: 300, Seed: 3, Messages: 6000, Workers: []int{2}, Archive: true, Chaos: 250 * time.Millisecond})
+	rep := run(t, Config{Users: 300, Seed: 3, Messages: 6000, Workers: []int{2}, Archive: true, Chaos: 250 * time.Millisecond}, rabbittest.URL)
 	require.Len(t, rep.Phases, 1)
 	p := rep.Phases[0]
 	require.Empty(t, p.Errors)
@@ -158,12 +156,13 @@ func TestFaultsLoseNothing(t *testing.T) {
 			testenv.Unavailable(t, "the test tools (scripts/tools.sh)", err)
 		}
 	}
-	amqpURL, _ := rabbittest.Restartable(t) // the run restarts the broker: no other test may use it meanwhile
 	faults, err := ParseFaults("worker,backend,consumer,rabbitmq,postgres=3s,redis=3s,irc,smtp=5s")
 	require.NoError(t, err)
 	retries := []time.Duration{time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}
-	rep := run(t, Config{AMQPURL: amqpURL, Users: 300, Seed: 5, Messages: 12000, Rate: 300, Workers: []int{2}, Archive: true,
-		Faults: faults, FaultGap: 700 * time.Millisecond, MailUsers: 6, IRCUsers: 4, EmailRetryDelays: retries, IRCRetryDelays: retries})
+	// The run restarts the broker: no other test may use it meanwhile.
+	restartable := func(t testing.TB) string { url, _ := rabbittest.Restartable(t); return url }
+	rep := run(t, Config{Users: 300, Seed: 5, Messages: 12000, Rate: 300, Workers: []int{2}, Archive: true,
+		Faults: faults, FaultGap: 700 * time.Millisecond, MailUsers: 6, IRCUsers: 4, EmailRetryDelays: retries, IRCRetryDelays: retries}, restartable)
 	require.Len(t, rep.Phases, 1)
 	p := rep.Phases[0]
 	require.Empty(t, p.Errors)
@@ -192,6 +191,16 @@ func TestCompareSink(t *testing.T) {
 	r := compareSink("irc", map[string]int{"a": 2, "b": 1, "c": 1}, map[string]int{"a": 3, "b": 1, "x": 2}, nil)
 	require.Equal(t, SinkResult{Name: "irc", Expected: 4, Delivered: 3, Lost: 1, Duplicated: 1, Unexpected: 2,
 		Differences: []string{"received 3 times, expected 2: a", "unexpected: x", "lost 1: c"}}, r)
+
+	// What arrived says when: the first and last three arrivals of a repeated one.
+	t0 := time.Date(2026, 12, 1, 20, 0, 0, 0, time.Local)
+	var ts []time.Time
+	for i := range 8 {
+		ts = append(ts, t0.Add(time.Duration(i)*time.Second))
+	}
+	r = compareArrivals("email", map[string]int{"a": 1}, map[string][]time.Time{"a": ts})
+	require.Equal(t, 7, r.Duplicated)
+	require.Equal(t, []string{"received 8 times, expected 1: a (at 20:00:00.000, 20:00:01.000, 20:00:02.000, …, 20:00:05.000, 20:00:06.000, 20:00:07.000)"}, r.Differences)
 }
 
 // TestParseFaults reads the suite's spelling and refuses what it does not know.

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -236,9 +237,11 @@ func command(ctx context.Context, name string, args ...string) error {
 	return nil
 }
 
-// smtpGate is a TCP relay in front of an SMTP server that can refuse: while refusing, it closes
-// the sessions it relays and greets every new connection with 421 (service not available, RFC 5321
-// §3.8), the way a mail server that is shutting down or overloaded answers.
+// smtpGate is a relay in front of an SMTP server that can refuse, the way a mail server that is
+// overloaded or shutting down does (RFC 5321 §3.8): while refusing, it greets every new connection
+// with 421, and answers 421 to the next command of a session in progress (never inside a message,
+// never to a message already sent: the client waits for the reply to one command before the next),
+// closing it. Everything else it passes through unchanged.
 type smtpGate struct {
 	ln       net.Listener
 	target   string
@@ -248,6 +251,9 @@ type smtpGate struct {
 	conns map[net.Conn]struct{}
 	wg    sync.WaitGroup
 }
+
+// refusal is what the gate answers while refusing.
+const refusal = "421 4.3.2 fmnbench: this server refuses mail for a fault test\r\n"
 
 func newSMTPGate(target string) (*smtpGate, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -272,10 +278,12 @@ func (g *smtpGate) serve() {
 	}
 }
 
+// relay passes one session through: the server's side as it comes, the client's line by line,
+// following whether a line is a command or part of a message.
 func (g *smtpGate) relay(c net.Conn) {
 	defer c.Close()
 	if g.refusing.Load() {
-		_, _ = io.WriteString(c, "421 4.3.2 fmnbench: this server refuses mail for a fault test\r\n")
+		_, _ = io.WriteString(c, refusal)
 		return
 	}
 	up, err := net.Dial("tcp", g.target)
@@ -287,22 +295,38 @@ func (g *smtpGate) relay(c net.Conn) {
 		return
 	}
 	defer g.untrack(c, up)
-	done := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(up, c)
-		_ = up.Close()
-		close(done)
-	}()
-	_, _ = io.Copy(c, up)
-	_ = c.Close()
-	<-done
+	g.wg.Go(func() {
+		_, _ = io.Copy(c, up)
+		_ = c.Close()
+	})
+	r := bufio.NewReader(c)
+	inData := false
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimRight(line, "\r\n"))
+		switch {
+		case inData:
+			inData = cmd != "."
+		case g.refusing.Load():
+			_, _ = io.WriteString(c, refusal)
+			return
+		case cmd == "DATA":
+			inData = true
+		}
+		if _, err := io.WriteString(up, line); err != nil {
+			return
+		}
+	}
 }
 
-// track registers a relayed session; false if the gate began refusing meanwhile.
+// track registers a relayed session, which close ends; false once the gate is closed.
 func (g *smtpGate) track(cs ...net.Conn) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.refusing.Load() {
+	if g.conns == nil {
 		return false
 	}
 	for _, c := range cs {
@@ -319,20 +343,17 @@ func (g *smtpGate) untrack(cs ...net.Conn) {
 	}
 }
 
-// refuse starts refusing (and ends the sessions in progress) or stops.
-func (g *smtpGate) refuse(on bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.refusing.Store(on)
-	if on {
-		for c := range g.conns {
-			_ = c.Close()
-		}
-	}
-}
+// refuse starts refusing or stops.
+func (g *smtpGate) refuse(on bool) { g.refusing.Store(on) }
 
+// close stops the gate and ends the sessions it relays.
 func (g *smtpGate) close() {
 	_ = g.ln.Close()
-	g.refuse(true)
+	g.mu.Lock()
+	for c := range g.conns {
+		_ = c.Close()
+	}
+	g.conns = nil
+	g.mu.Unlock()
 	g.wg.Wait()
 }
