@@ -36,7 +36,7 @@ bench/go: ## run the packages' Go benchmarks
 bench/sse: ## 10k SSE streams at 1000 notifications/s (real Redis; ~30 s)
 	$(GO) build -o $(BIN)/ ./cmd/fmnbench && $(BIN)/fmnbench sse -conns 10000 -rate 1000 -duration 20s
 
-chaos: build services tools ## the fault suite under a 100,000-message load (kills, RabbitMQ restart, PostgreSQL and Redis down 10 s, SMTP refusing 30 s, IRC restart), then 44-odd random kills; fails unless every sink got everything once (~6 min)
+chaos: build services tools ## the fault suite under a 100,000-message load (kills, RabbitMQ restart, PostgreSQL and Redis down 10 s, SMTP refusing 30 s, IRC restart), then 44-odd random kills; fails unless every sink got everything once (~5 min)
 	$(BIN)/fmnbench load -users 10000 -messages 100000 -workers 2 -latency-at 0 -ceiling=false -faults all
 	$(BIN)/fmnbench load -users 10000 -messages 100000 -workers 2 -latency-at 0 -ceiling=false -chaos 2s
 
