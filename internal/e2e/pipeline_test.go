@@ -59,12 +59,19 @@ func TestMalformedMessagesAreDeadLettered(t *testing.T) {
 	s.publish("good-utf8", "org.fedoraproject.prod.bodhi.update.comment",
 		amqp.Table{"fedora_messaging_schema": "test", "fedora_messaging_user_alice": true},
 		"{\"comment\":{\"text\":\"caf\xe9 \xff\xfe <script>alert(1)</script>\"}}")
+	// Nor is a NUL in a string (the escape \u0000), which PostgreSQL's jsonb refuses: the
+	// message is delivered, and archived with U+FFFD in its place (archive.Store.Write).
+	s.publish("good-nul", "org.fedoraproject.prod.bodhi.update.comment",
+		amqp.Table{"fedora_messaging_schema": "test", "fedora_messaging_user_alice": true},
+		`{"comment":{"text":"nul \u0000 here"}}`)
 
 	require.Equal(t, "good-1", messageID(t, next(t, alice)))
 	ev := next(t, alice)
 	require.Equal(t, "good-utf8", messageID(t, ev))
 	require.True(t, utf8.ValidString(ev.Data), "the event is valid UTF-8: %q", ev.Data)
 	s.waitArchived("good-utf8") // PostgreSQL's jsonb, which refuses invalid UTF-8, took it too
+	require.Equal(t, "good-nul", messageID(t, next(t, alice)))
+	s.waitArchived("good-nul")
 
 	// The web app archives them; the admin API lists them with stage and reason.
 	var letters []deadLetter
