@@ -37,18 +37,31 @@ type Fault struct {
 	For time.Duration `json:"for,omitempty"`
 }
 
-// defaultFor is how long the timed faults last by default (issue #10's figures).
-var defaultFor = map[string]time.Duration{FaultPostgres: 10 * time.Second, FaultRedis: 10 * time.Second, FaultSMTP: 30 * time.Second}
+// defaultFor is how long a timed fault lasts by default (issue #10's figures); timed reports
+// whether the kind takes a duration at all.
+func defaultFor(kind string) (d time.Duration, timed bool) {
+	switch kind {
+	case FaultPostgres, FaultRedis:
+		return 10 * time.Second, true
+	case FaultSMTP:
+		return 30 * time.Second, true
+	}
+	return 0, false
+}
 
-// faultKinds lists the kinds in the order of the full suite.
-// The SMTP refusal comes last: it is the longest, and the retries it causes wait longest.
-var faultKinds = []string{FaultWorker, FaultBackend, FaultConsumer, FaultRabbitMQ, FaultPostgres, FaultRedis, FaultIRC, FaultSMTP}
+// faultKinds lists the kinds in the order of the full suite. The SMTP refusal comes last: it is
+// the longest, and the retries it causes wait longest.
+func faultKinds() []string {
+	return []string{FaultWorker, FaultBackend, FaultConsumer, FaultRabbitMQ, FaultPostgres, FaultRedis, FaultIRC, FaultSMTP}
+}
 
 // AllFaults is the full suite: every kind once, in order, with the default durations.
 func AllFaults() []Fault {
-	out := make([]Fault, 0, len(faultKinds))
-	for _, k := range faultKinds {
-		out = append(out, Fault{Kind: k, For: defaultFor[k]})
+	kinds := faultKinds()
+	out := make([]Fault, 0, len(kinds))
+	for _, k := range kinds {
+		d, _ := defaultFor(k)
+		out = append(out, Fault{Kind: k, For: d})
 	}
 	return out
 }
@@ -65,13 +78,14 @@ func ParseFaults(s string) ([]Fault, error) {
 	}
 	var out []Fault
 	for _, part := range strings.Split(s, ",") {
-		kind, dur, timed := strings.Cut(strings.TrimSpace(part), "=")
-		if !slices.Contains(faultKinds, kind) {
-			return nil, fmt.Errorf("fault %q: not one of %s (or all)", kind, strings.Join(faultKinds, ", "))
+		kind, dur, given := strings.Cut(strings.TrimSpace(part), "=")
+		if !slices.Contains(faultKinds(), kind) {
+			return nil, fmt.Errorf("fault %q: not one of %s (or all)", kind, strings.Join(faultKinds(), ", "))
 		}
-		f := Fault{Kind: kind, For: defaultFor[kind]}
-		if timed {
-			if _, ok := defaultFor[kind]; !ok {
+		d, timed := defaultFor(kind)
+		f := Fault{Kind: kind, For: d}
+		if given {
+			if !timed {
 				return nil, fmt.Errorf("fault %q takes no duration", kind)
 			}
 			d, err := time.ParseDuration(dur)
