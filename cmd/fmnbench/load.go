@@ -144,8 +144,8 @@ func printLoad(w io.Writer, rep *loadtest.Report) {
 			if f.RecoverySeconds < 0 {
 				rec = "nothing left to deliver"
 			}
-			fmt.Fprintf(w, "    fault %s %s at %.1f s: down %.2f s, %d delivered meanwhile, %s delivering again after %s\n",
-				f.Kind, f.Target, f.AtSeconds, f.DownSeconds, f.DeliveredDuring, f.Channel, rec)
+			fmt.Fprintf(w, "    fault %s at %.1f s: down %.2f s, %d delivered meanwhile, %s delivering again after %s\n",
+				strings.TrimSpace(f.Kind+" "+f.Target), f.AtSeconds, f.DownSeconds, f.DeliveredDuring, f.Channel, rec)
 		}
 		for _, s := range p.Sinks {
 			fmt.Fprintf(w, "    sink %s: expected %d, delivered %d, lost %d, duplicated %d, unexpected %d\n",

@@ -177,7 +177,7 @@ func (e *environment) injectFaults(ctx context.Context, procs []*proc, counts si
 			res.Error = fmt.Sprintf("%s delivered nothing within %s of the service's return", res.Channel, recoveryTimeout)
 			res.RecoverySeconds = 0
 		}
-		logf("fault %s%s at %.1f s: down %.2f s, %s again after %.2f s", f.Kind, strings.TrimSuffix(" "+target, " "),
+		logf("fault %s at %.1f s: down %.2f s, %s again after %.2f s", strings.TrimSpace(f.Kind+" "+target),
 			res.AtSeconds, res.DownSeconds, res.Channel, res.RecoverySeconds)
 		out = append(out, res)
 	}

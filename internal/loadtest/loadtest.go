@@ -685,9 +685,9 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 	if err != nil {
 		return nil, err
 	}
-	res.check(tr, stored, seen)
+	streams := res.check(tr, stored, seen)
 	if faulty {
-		if err := e.checkSinks(ctx, &res.PhaseResult, tr, stored, mail, receivers); err != nil {
+		if err := e.checkSinks(ctx, &res.PhaseResult, tr, streams, mail, receivers); err != nil {
 			return nil, err
 		}
 	}
@@ -697,26 +697,15 @@ func (e *environment) run(ctx context.Context, ph phase, ts []template, snap *pr
 }
 
 // checkSinks compares what mailpit, the IRC receivers and the delivery ledger hold with what the
-// filters call for, beside the SSE streams that check compared, and adds every sink's losses,
-// duplicates and surprises to r's.
-func (e *environment) checkSinks(ctx context.Context, r *PhaseResult, tr *traffic, stored map[string]int, mail *mailbox, receivers *ircReceivers) error {
-	ones := func(ids map[string]bool) map[string]int {
-		out := make(map[string]int, len(ids))
-		for id := range ids {
-			out[id] = 1
-		}
-		return out
-	}
-	ids := make(map[string]int, len(tr.ids))
-	for id := range tr.ids {
-		ids[id] = 1
-	}
-	r.Sinks = []SinkResult{compareSink("sse", ids, stored, nil)} // as check counted it, with the differences
+// filters call for, beside the SSE streams that check compared (streams), and adds every sink's
+// losses, duplicates and surprises to r's.
+func (e *environment) checkSinks(ctx context.Context, r *PhaseResult, tr *traffic, streams SinkResult, mail *mailbox, receivers *ircReceivers) error {
+	r.Sinks = []SinkResult{streams}
 	mails, err := mail.received(ctx)
 	if err != nil {
 		return err
 	}
-	r.Sinks = append(r.Sinks, compareArrivals("email", ones(tr.mail), mails))
+	r.Sinks = append(r.Sinks, compareArrivals("email", once(tr.mail), mails))
 	r.Sinks = append(r.Sinks, compareArrivals("irc", tr.irc, receivers.close()))
 
 	rows, err := ledgerRows(ctx, e.dbURL)
@@ -732,7 +721,7 @@ func (e *environment) checkSinks(ctx context.Context, r *PhaseResult, tr *traffi
 			failed[status]++
 		}
 	}
-	r.Sinks = append(r.Sinks, compareSink("ledger", ones(tr.ledger), sent, nil))
+	r.Sinks = append(r.Sinks, compareSink("ledger", once(tr.ledger), sent, nil))
 	if len(failed) > 0 {
 		r.Errors = append(r.Errors, "ledger rows not sent: "+kvText(failed))
 	}
@@ -847,19 +836,11 @@ func (e *environment) chaos(ctx context.Context, procs []*proc, res *PhaseResult
 	}
 }
 
-// check compares what the streams hold with what was expected.
-func (r *PhaseResult) check(tr *traffic, stored, seen map[string]int) {
-	for id, n := range stored {
-		if _, ok := tr.ids[id]; !ok {
-			r.Unexpected += n
-			continue
-		}
-		r.Delivered++
-		if n > 1 {
-			r.Duplicated += n - 1
-		}
-	}
-	r.Lost = tr.expected - r.Delivered
+// check compares what the streams hold with what was expected and returns the comparison, with
+// its first differences.
+func (r *PhaseResult) check(tr *traffic, stored, seen map[string]int) SinkResult {
+	s := compareSink("sse", once(tr.ids), stored, nil)
+	r.Delivered, r.Lost, r.Duplicated, r.Unexpected = s.Delivered, s.Lost, s.Duplicated, s.Unexpected
 	// What the open streams received counts too: an event sent twice to a client is a duplicate
 	// even if the stream holds it once.
 	for _, n := range seen {
@@ -867,6 +848,16 @@ func (r *PhaseResult) check(tr *traffic, stored, seen map[string]int) {
 			r.Duplicated += n - 1
 		}
 	}
+	return s
+}
+
+// once expects every key of m once.
+func once[V any](m map[string]V) map[string]int {
+	out := make(map[string]int, len(m))
+	for k := range m {
+		out[k] = 1
+	}
+	return out
 }
 
 // start starts the consumer, the workers and the backend, and waits until they are ready.
