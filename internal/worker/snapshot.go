@@ -222,7 +222,12 @@ func (s *snapshots) run(ctx context.Context) error {
 				s.swap(st)
 				s.m.snapshotFilters.Set(float64(st.matcher.Stats().Filters))
 				s.m.reloads.WithLabelValues("full").Inc()
-				continue
+				// So many users were patched during a slow build (a loaded machine, a large
+				// database) that the fresh state carries a pile of patches again: compact it now,
+				// not at the next change, which may never come.
+				if st.matcher.OverlayUsers() <= maxOverlayUsers {
+					continue
+				}
 			}
 			startBuild()
 			continue
