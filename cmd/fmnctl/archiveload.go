@@ -37,7 +37,7 @@ Writes synthetic messages shaped like the real-message corpus (Fedora's topic mi
 packages of a generated population with popularity skew) into the message archive, through the
 archive's own writer. The same flags (with the same -end) give the same messages, so a rerun adds
 nothing.
-Uses FMN_DATABASE_URL and the corpus (FMN_CORPUS or ../shared/corpus).
+Uses FMN_DATABASE_URL and the corpus (FMN_CORPUS or the repository's testdata/corpus).
 
 `)
 		fs.PrintDefaults()

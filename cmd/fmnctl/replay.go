@@ -23,7 +23,7 @@ const replayBatch = 100
 func replayCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	file := fs.String("file", "", "JSONL file in the corpus format; - for stdin (default: the shared corpus)")
+	file := fs.String("file", "", "JSONL file in the corpus format; - for stdin (default: the repository's corpus, testdata/corpus, or FMN_CORPUS)")
 	exchange := fs.String("exchange", "", "bus exchange (default FMN_BUS_EXCHANGE or amq.topic)")
 	limit := fs.Int("limit", 0, "publish at most this many messages (0: all)")
 	rate := fs.Float64("rate", 0, "messages per second (0: as fast as the broker confirms)")

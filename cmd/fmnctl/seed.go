@@ -12,7 +12,7 @@ import (
 	"fmn/pkg/rules"
 )
 
-// demoFilters are the demo user's filters: they match messages of the shared corpus.
+// demoFilters are the demo user's filters: they match messages of the corpus (testdata/corpus).
 var demoFilters = []rules.Filter{
 	{Name: "Bodhi updates", Enabled: true, Conditions: []rules.Condition{
 		{Field: rules.FieldTopic, Op: rules.OpGlob, Values: []string{"org.fedoraproject.*.bodhi.*"}},

@@ -1,6 +1,6 @@
-// Package corpus reads the real-message corpus (shared/corpus/bus-corpus.jsonl): real Fedora bus
-// messages with the metadata Fedora's own code computed for them. Tests, benchmarks, the demo and
-// `fmnctl replay` use it.
+// Package corpus reads the real-message corpus (testdata/corpus/bus-corpus.jsonl in the
+// repository): real Fedora bus messages with the metadata Fedora's own code computed for them.
+// Tests, benchmarks, the demo and `fmnctl replay` use it.
 package corpus
 
 import (
@@ -98,26 +98,42 @@ func Load(path string) ([]Record, error) {
 // ErrNotFound means the corpus file could not be located.
 var ErrNotFound = errors.New("corpus not found")
 
-// Path locates the corpus: $FMN_CORPUS if set, else shared/corpus/bus-corpus.jsonl beside the
-// repository (the directory holding go.mod), searched upwards from the working directory.
+// Dir is where the corpus lives inside the repository, relative to its root (the directory
+// holding go.mod).
+const Dir = "testdata/corpus"
+
+// Path locates the corpus: $FMN_CORPUS if set, else testdata/corpus/bus-corpus.jsonl of the
+// repository, whose root (the directory holding go.mod) is searched upwards from the working
+// directory.
 func Path() (string, error) {
 	if p := os.Getenv(EnvPath); p != "" {
 		return p, nil
 	}
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(root, filepath.FromSlash(Dir), FileName)
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("%w: %s is missing (set %s to use another file)", ErrNotFound, p, EnvPath)
+	}
+	return p, nil
+}
+
+// RepoRoot returns the nearest directory holding go.mod, searched upwards from the working
+// directory.
+func RepoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", fmt.Errorf("locate corpus: %w", err)
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(filepath.Dir(dir), "shared", "corpus", FileName)
-			if _, err := os.Stat(p); err == nil {
-				return p, nil
-			}
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("%w: set %s or keep shared/ beside the repository", ErrNotFound, EnvPath)
+			return "", fmt.Errorf("%w: no go.mod above the working directory (set %s)", ErrNotFound, EnvPath)
 		}
 		dir = parent
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // testAliases are the four account look-ups the corpus expectations were computed with
-// (see shared/corpus/README.md).
+// (see testdata/corpus/README.md).
 var testAliases = message.MapAliases{
 	"threebean":                   "ralph",
 	"rbean@redhat.com":            "ralph",

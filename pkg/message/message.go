@@ -7,7 +7,7 @@
 // body with a table of rules keyed by topic pattern and body shape (rules.go, families.go): JSON
 // paths for the agent, users, groups and typed artifacts, summary and URL templates, and small
 // functions where a path cannot say it (NVRs to package names, dist-git namespaces to artifact
-// types, koji states). The real-message corpus in shared/corpus is the yardstick (corpus_test.go).
+// types, koji states). The real-message corpus in testdata/corpus is the yardstick (corpus_test.go).
 //
 // The package is a leaf: it imports nothing of fmn's and does no I/O.
 package message
