@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 BIN     := bin
 
-.PHONY: help build run test test/short bench bench/go bench/sse chaos fuzz lint fmt services tools
+.PHONY: help build run test test/short fresh-check bench bench/go bench/sse chaos fuzz lint fmt services tools
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -14,17 +14,20 @@ build: ## build every binary into bin/
 run: ## run all of fmn locally with demo data (starts services if needed)
 	scripts/run-local.sh
 
-services: ## make sure PostgreSQL, Redis and RabbitMQ run on 127.0.0.1
+services: ## make sure PostgreSQL, Redis and RabbitMQ (with its management plugin) run on 127.0.0.1, and chromium is installed
 	scripts/services.sh
 
 tools: ## build the test tools pinned in tools/go.mod (mailpit, ergo, devoidc) into ~/.cache/fmn-tools, once per version
-	scripts/tools.sh
+	@scripts/tools.sh >/dev/null
 
-test: tools ## run every test (real PostgreSQL, RabbitMQ, Redis, mailpit and ergo), with the race detector
-	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+test: services tools ## set up what the tests need, then run every test (real PostgreSQL, RabbitMQ, Redis, mailpit, ergo, devoidc, chromium) with the race detector
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
-test/short: tools ## run the tests without the race detector
+test/short: services tools ## run the tests without the race detector
 	$(GO) test -count=1 $(PKGS)
+
+fresh-check: ## clone the committed tree into a temporary directory with empty HOME and Go caches, run `make run` until every channel delivered, then `CI=true make test`; report both times
+	scripts/fresh-check.sh
 
 bench: build services ## a short load run of the whole pipeline beside the transport ceiling (~2 min; numbers go in BENCHMARKS.md)
 	$(BIN)/fmnbench load -users 10000 -messages 15000 -workers 1,2 -latency-at 0.2 -latency-messages 5000

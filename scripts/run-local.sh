@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
-# Runs all of fmn locally on this machine's PostgreSQL, RabbitMQ and Redis, with demo data:
-# migrates, seeds a demo user, starts the consumer, two workers, the backend and the web app,
-# replays the real-message corpus onto the bus, and shows the demo user's notifications arriving.
+# Runs all of fmn locally on this machine's PostgreSQL, RabbitMQ and Redis, with every channel and
+# demo data: makes sure the services run, builds the dev tools (mailpit for email, ergo for IRC,
+# devoidc for the OpenID login) and fmn, migrates, seeds a demo user (SSE, email and IRC, all
+# confirmed), starts mailpit, ergo, devoidc, the consumer, two workers, the backend and the web app,
+# prints where to look, replays the real-message corpus onto the bus, and shows the demo user's
+# first notification on every channel and a login through devoidc (fmnctl demo-check).
 # Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH=$PATH:/usr/local/go/bin
+. scripts/lib.sh
 
+step() { printf '== %s\n' "$*"; }
+
+step "services: PostgreSQL, Redis, RabbitMQ on 127.0.0.1 (installed from Debian's packages if missing)"
 FMN_SKIP_CHROMIUM=1 scripts/services.sh
+
+step "dev tools: mailpit (email), ergo (IRC), devoidc (OpenID login), built once into ~/.cache/fmn-tools"
+tools=$(scripts/tools.sh)
+eval "$tools"
 
 state=.cache/run
 mkdir -p "$state/logs" bin
-if [ ! -s "$state/sse-secret" ]; then head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/sse-secret"; fi
-if [ ! -s "$state/mute-secret" ]; then head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/mute-secret"; fi
-if [ ! -s "$state/oidc-secret" ]; then head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/oidc-secret"; fi
-if [ ! -s "$state/admin-token" ]; then head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state/admin-token"; fi
+for f in sse-secret mute-secret; do
+  if [ ! -s "$state/$f" ]; then head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$state/$f"; fi
+done
+for f in oidc-secret admin-token; do
+  if [ ! -s "$state/$f" ]; then head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$state/$f"; fi
+done
 
 export FMN_DATABASE_URL=${FMN_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/fmn?sslmode=disable}
 export FMN_AMQP_URL=${FMN_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/}
@@ -24,47 +38,24 @@ export FMN_STREAM_URL=http://127.0.0.1:8082/stream
 export FMN_MUTE_SECRET_FILE=$state/mute-secret
 export FMN_PUBLIC_URL=http://127.0.0.1:8080
 
-# Email goes to a local mailpit when its binary is built (`make tools`); without it the backend
-# runs with email delivery disabled.
-mailpit=$HOME/.cache/fmn-tools/mailpit-v1.27.11/mailpit
-backend_env=()
-if [ -x "$mailpit" ]; then
-  backend_env=(FMN_SMTP_ADDR=127.0.0.1:1025 FMN_SMTP_TLS=none "FMN_MAIL_FROM=fmn <notifications@localhost>")
-else
-  echo "email delivery off: run 'make tools' to build mailpit and get email locally"
-fi
+# Email goes to mailpit (SMTP 127.0.0.1:1025, inbox on :8025); IRC to ergo on 127.0.0.1:6667 with
+# the tests' config (internal/irctest/ircd.yaml.tmpl), plain text. Retries come sooner than in
+# production, so that a nick that joins late gets its lines within seconds.
+backend_env=(FMN_SMTP_ADDR=127.0.0.1:1025 FMN_SMTP_TLS=none "FMN_MAIL_FROM=fmn <notifications@localhost>"
+  FMN_IRC_SERVER=127.0.0.1:6667 FMN_IRC_TLS=false FMN_IRC_RETRY_DELAYS=10s,1m,5m)
+mkdir -p "$state/ergo"
+sed 's/{{PORT}}/6667/' internal/irctest/ircd.yaml.tmpl >"$state/ergo/ircd.yaml"
+# Login goes through devoidc on 127.0.0.1:9998 (alice / alice-password, bob / bob-password). alice
+# and demo are administrators here (the Admin pages); the status page reads RabbitMQ's management
+# API (scripts/services.sh enables it).
+web_env=(FMN_WEB_ADMINS=alice,demo FMN_RABBITMQ_API_URL=http://guest:guest@127.0.0.1:15672
+  FMN_OIDC_ISSUER=http://127.0.0.1:9998 FMN_OIDC_CLIENT_ID=fmn
+  "FMN_OIDC_CLIENT_SECRET_FILE=$state/oidc-secret" FMN_OIDC_REDIRECT_URL=http://127.0.0.1:8080/auth/callback)
 
-# IRC goes to a local ergo on 127.0.0.1:6667 when its binary is built (`make tools`), with the
-# tests' config (internal/irctest/ircd.yaml.tmpl); connect any IRC client there and send "help"
-# to the bot "fmn".
-ergo=$(ls -d "$HOME"/.cache/fmn-tools/ergo-*/ergo 2>/dev/null | tail -1 || true)
-if [ -n "$ergo" ] && [ -x "$ergo" ]; then
-  mkdir -p "$state/ergo"
-  sed 's/{{PORT}}/6667/' internal/irctest/ircd.yaml.tmpl >"$state/ergo/ircd.yaml"
-  backend_env+=(FMN_IRC_SERVER=127.0.0.1:6667 FMN_IRC_TLS=false)
-else
-  echo "irc delivery off: run 'make tools' to build ergo and get IRC locally"
-fi
+step "building fmn into bin/ (the first time this downloads fmn's modules and compiles: a few minutes)"
+progress "building fmn" go build -o bin/ ./cmd/...
 
-# Login goes through a local devoidc (tools/devoidc, a dev-only OpenID Provider) on
-# 127.0.0.1:9998 when its binary is built (`make tools`; the newest build is used): log in as
-# alice / alice-password or bob / bob-password. Without it the web app runs without OIDC login.
-devoidc=$(ls -td "$HOME"/.cache/fmn-tools/devoidc-*/devoidc 2>/dev/null | head -n 1 || true)
-# alice and demo are administrators here (the Admin pages). The status page reads RabbitMQ's
-# management API (scripts/services.sh enables it).
-web_env=(FMN_WEB_ADMINS=alice,demo FMN_RABBITMQ_API_URL=http://guest:guest@127.0.0.1:15672)
-if [ -n "$devoidc" ] && [ -x "$devoidc" ]; then
-  web_env+=(FMN_OIDC_ISSUER=http://127.0.0.1:9998 FMN_OIDC_CLIENT_ID=fmn
-    "FMN_OIDC_CLIENT_SECRET_FILE=$state/oidc-secret" FMN_OIDC_REDIRECT_URL=http://127.0.0.1:8080/auth/callback)
-else
-  # No provider: the development login (type any name), which is never on unless asked for.
-  web_env+=(FMN_WEB_DEV_LOGIN=true)
-  echo "oidc login off (run 'make tools' to build devoidc): the development login is on instead"
-fi
-
-echo "building..."
-go build -o bin/ ./cmd/...
-
+step "database: migrate, seed the demo user"
 psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'fmn'" | grep -q 1 ||
   psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE fmn"
 bin/fmnctl migrate
@@ -79,65 +70,75 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-start() { # start NAME CMD [ENV=VALUE...]
-  local name=$1 cmd=$2; shift 2
-  env "$@" "bin/$cmd" >"$state/logs/$name.log" 2>&1 &
+# spawn NAME CMD...: runs CMD in the background, its output in $state/logs/NAME.log.
+spawn() {
+  local name=$1; shift
+  "$@" >"$state/logs/$name.log" 2>&1 &
   pids+=($!)
 }
-if [ -x "$mailpit" ]; then
-  "$mailpit" -s 127.0.0.1:1025 -l 127.0.0.1:8025 --disable-version-check -q >"$state/logs/mailpit.log" 2>&1 &
-  pids+=($!)
-fi
-if [ -n "$ergo" ] && [ -x "$ergo" ]; then
-  (cd "$state/ergo" && exec "$ergo" run --conf ircd.yaml) >"$state/logs/ergo.log" 2>&1 &
-  pids+=($!)
-fi
-if [ -n "$devoidc" ] && [ -x "$devoidc" ]; then
-  "$devoidc" -listen 127.0.0.1:9998 -issuer http://127.0.0.1:9998 -client-id fmn \
-    -client-secret "$(cat "$state/oidc-secret")" -redirect-uri http://127.0.0.1:8080/auth/callback \
-    >"$state/logs/devoidc.log" 2>&1 &
-  pids+=($!)
-  # The web app discovers the provider at startup, so wait for it first.
-  for _ in $(seq 1 60); do
-    if curl -fsS http://127.0.0.1:9998/.well-known/openid-configuration >/dev/null 2>&1; then break; fi
-    sleep 0.5
-  done
-fi
-start web web "${web_env[@]}"
-start backend backend "${backend_env[@]}"
-start worker-1 worker FMN_WORKER_METRICS_ADDR=127.0.0.1:9102
-start worker-2 worker FMN_WORKER_METRICS_ADDR=127.0.0.1:9103
-start consumer consumer
-
-for url in http://127.0.0.1:8080 http://127.0.0.1:8082 http://127.0.0.1:9102 http://127.0.0.1:9103 http://127.0.0.1:9101; do
+# await NAME URL: waits (60 s at most) until URL answers 2xx, failing early if a process exited.
+await() {
+  local name=$1 url=$2
   for _ in $(seq 1 120); do
-    if curl -fsS "$url/readyz" >/dev/null 2>&1; then continue 2; fi
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
     for p in "${pids[@]}"; do
-      if ! kill -0 "$p" 2>/dev/null; then echo "a process exited; logs in $state/logs:"; tail -n 5 "$state"/logs/*.log; exit 1; fi
+      if ! kill -0 "$p" 2>/dev/null; then
+        echo "a process exited before $name was ready; the logs' last lines ($state/logs):"
+        tail -n 5 "$state"/logs/*.log; exit 1
+      fi
     done
     sleep 0.5
   done
-  echo "$url never became ready; logs in $state/logs"; exit 1
-done
-echo "fmn is running: web :8080, backend :8082, metrics :9101-9103 (logs in $state/logs)"
-if [ -n "$devoidc" ] && [ -x "$devoidc" ]; then echo "log in at http://127.0.0.1:8080/login as alice / alice-password (devoidc on :9998)"
-else echo "log in at http://127.0.0.1:8080/login with any name (development login)"; fi
-if [ -x "$mailpit" ]; then echo "email goes to mailpit: curl -s http://127.0.0.1:8025/api/v1/messages"; fi
+  echo "$name ($url) never became ready; logs in $state/logs"; exit 1
+}
+
+step "starting mailpit, ergo, devoidc, then web, backend, two workers, consumer"
+spawn mailpit "$mailpit" -s 127.0.0.1:1025 -l 127.0.0.1:8025 --disable-version-check -q
+spawn ergo sh -c "cd '$state/ergo' && exec '$ergo' run --conf ircd.yaml"
+spawn devoidc "$devoidc" -listen 127.0.0.1:9998 -issuer http://127.0.0.1:9998 -client-id fmn \
+  -client-secret "$(cat "$state/oidc-secret")" -redirect-uri http://127.0.0.1:8080/auth/callback
+await mailpit http://127.0.0.1:8025/api/v1/messages?limit=1
+# The web app discovers the provider when it starts.
+await devoidc http://127.0.0.1:9998/.well-known/openid-configuration
+spawn web env "${web_env[@]}" bin/web
+spawn backend env "${backend_env[@]}" bin/backend
+spawn worker-1 env FMN_WORKER_METRICS_ADDR=127.0.0.1:9102 bin/worker
+spawn worker-2 env FMN_WORKER_METRICS_ADDR=127.0.0.1:9103 bin/worker
+spawn consumer bin/consumer
+await web http://127.0.0.1:8080/readyz
+await backend http://127.0.0.1:8082/readyz
+await worker-1 http://127.0.0.1:9102/readyz
+await worker-2 http://127.0.0.1:9103/readyz
+await consumer http://127.0.0.1:9101/readyz
 
 stream=$(bin/fmnctl stream-token -ttl 24h demo)
-echo "replaying the real-message corpus onto the bus (20 messages/s)..."
-bin/fmnctl replay -fresh-ids -rate 20 >"$state/logs/replay.log" 2>&1 &
-pids+=($!)
-
-echo "the demo user's first notifications, as they arrive:"
-curl -sN --max-time 60 "$stream" | grep --line-buffered '^data:' | head -n 5 | cut -c1-160 || true
 cat <<MSG
 
-Watch every notification of the demo user (from the start of its stream) with:
+fmn is running. Where to look:
+  web UI    http://127.0.0.1:8080  log in as alice / alice-password or bob / bob-password (devoidc)
+  email     http://127.0.0.1:8025  mailpit's inbox (SMTP on 127.0.0.1:1025)
+  IRC       127.0.0.1:6667, no TLS: the bot is "fmn" (message it "help"); the demo user's nick
+            "demo" is held by this script, its lines go to $state/logs/irc-demo.log
+  stream    curl -N '$stream&last_event_id=0-0'
+  status    http://127.0.0.1:8080/admin/status (alice is an administrator)
+  API       curl -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:8080/api/v1/users/demo/filters
+  metrics   /metrics on :9101 (consumer), :9102 and :9103 (workers), :8082 (backend), :8080 (web)
+  logs      $state/logs/
 
-  curl -N '$stream&last_event_id=0-0'
-
-API: curl -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:8080/api/v1/users/demo/filters
-Press Ctrl-C to stop.
 MSG
+
+# The demo user's stream and IRC nick must be connected before the replay, or their first
+# notifications would pass them by.
+rm -f "$state/demo-ready"
+echo "replaying the $(wc -l <testdata/corpus/bus-corpus.jsonl) real Fedora messages of testdata/corpus onto the bus (20 messages/s; Ctrl-C stops everything)."
+echo "The demo user's first notification on each channel, and a login through devoidc:"
+bin/fmnctl demo-check -stream "$stream" -mailpit http://127.0.0.1:8025 -irc 127.0.0.1:6667 \
+  -oidc-issuer http://127.0.0.1:9998 -ready "$state/demo-ready" -hold -irc-log "$state/logs/irc-demo.log" &
+checker=$!
+pids+=($checker)
+for _ in $(seq 1 120); do
+  if [ -e "$state/demo-ready" ] || ! kill -0 "$checker" 2>/dev/null; then break; fi
+  sleep 0.5
+done
+spawn replay bin/fmnctl replay -fresh-ids -rate 20
 wait

@@ -4,9 +4,12 @@
 # costs nothing. Today that is mailpit, the SMTP server of the email tests (internal/mailtest),
 # ergo, the IRC server of the IRC tests (internal/irctest), and devoidc, the dev/test OpenID
 # Provider of the login tests (internal/oidctest), whose version also hashes its own source.
+# `make run` uses the same three. It prints each binary's path as NAME=PATH on stdout (what it is
+# doing goes to stderr), for `eval "$(scripts/tools.sh)"`.
 set -euo pipefail
 cd "$(dirname "$0")/../tools"
 export PATH=$PATH:/usr/local/go/bin
+. ../scripts/lib.sh
 
 cache=${FMN_TOOLS_CACHE:-$HOME/.cache/fmn-tools}
 
@@ -18,13 +21,14 @@ build() {
   dir=$cache/$name-$ver
   if [ -x "$dir/$name" ]; then
     echo "[tools] $name $ver: cached in $dir" >&2
-    return 0
+  else
+    echo "[tools] building $name $ver into $dir (downloads its modules and compiles: a minute or two the first time)" >&2
+    mkdir -p "$dir"
+    progress "building $name" go build -trimpath -o "$dir/$name.tmp" "$pkg"
+    mv "$dir/$name.tmp" "$dir/$name"
+    echo "[tools] $name $ver: built" >&2
   fi
-  echo "[tools] building $name $ver (a minute or two on a fresh machine)" >&2
-  mkdir -p "$dir"
-  go build -trimpath -o "$dir/$name.tmp" "$pkg"
-  mv "$dir/$name.tmp" "$dir/$name"
-  echo "[tools] $name $ver: built into $dir" >&2
+  echo "$name=$dir/$name"
 }
 
 build mailpit github.com/axllent/mailpit github.com/axllent/mailpit

@@ -20,7 +20,7 @@ commands:
   migrate        apply pending database migrations (FMN_DATABASE_URL)
   replay         publish JSONL messages (corpus format) onto the bus exchange
   inspect        print the metadata fmn extracts from JSONL messages on stdin
-  seed-demo      create the demo users and filters (idempotent)
+  seed-demo      create the demo user and its filters (idempotent)
   stream-token   print an SSE stream URL with a fresh token for a user (FMN_SSE_SECRET)
   import-ownership
                  load artifact ownership from a Pagure-compatible API such as dist-git
@@ -28,8 +28,10 @@ commands:
   archive-load   fill the message archive with synthetic corpus-shaped messages
   import-messages
                  archive messages from datagrepper /raw JSON pages or JSONL files
+  demo-check     wait for the demo user's first notification on every channel of a local fmn
+                 (make run) and log in once through the OpenID Provider
 
-Run "fmnctl <command> -h" for a command's flags.
+Run "fmnctl <command> -h" or "fmnctl help <command>" for a command's flags.
 `
 
 func main() {
@@ -39,12 +41,14 @@ func main() {
 	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
+// command is one fmnctl subcommand. It gets the arguments after its name and returns flag.ErrHelp
+// when it has printed its help for -h.
+type command func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+
+// commands returns fmnctl's subcommands by name. run dispatches through it, and the help test
+// walks it, so every command registered here must answer -h.
+func commands() map[string]command {
+	return map[string]command{
 		"migrate":          migrateCmd,
 		"replay":           replayCmd,
 		"inspect":          inspectCmd,
@@ -54,8 +58,25 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"dead-letters":     deadLettersCmd,
 		"archive-load":     archiveLoadCmd,
 		"import-messages":  importMessagesCmd,
+		"demo-check":       demoCheckCmd,
 	}
-	cmd, ok := cmds[args[0]]
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if args[0] == "help" && len(args) > 1 {
+			// "fmnctl help CMD" is "fmnctl CMD -h".
+			return run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cmd, ok := commands()[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "fmnctl: unknown command %q\n\n%s", args[0], usage)
 		return 2

@@ -16,8 +16,18 @@ import (
 func migrateCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: fmnctl migrate
+
+Applies the pending database migrations under an advisory lock and prints each one it applied, or
+"schema is current". Uses FMN_DATABASE_URL. It has no flags besides -h.
+`)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	pool, err := openDB(ctx)
 	if err != nil {

@@ -27,9 +27,21 @@ func replayCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	exchange := fs.String("exchange", "", "bus exchange (default FMN_BUS_EXCHANGE or amq.topic)")
 	limit := fs.Int("limit", 0, "publish at most this many messages (0: all)")
 	rate := fs.Float64("rate", 0, "messages per second (0: as fast as the broker confirms)")
-	freshIDs := fs.Bool("fresh-ids", false, "suffix every message id with this run's time, so a replay is not dropped as already seen")
+	freshIDs := fs.Bool("fresh-ids", false, "suffix every message id with this run's time and stamp each message sent now, so a replay is new: not dropped as already seen, nor delivered as years late")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: fmnctl replay [flags]
+
+Publishes JSONL messages in the corpus format onto the bus exchange, with publisher confirms, the
+way the message bus delivers them to the consumer. Uses FMN_AMQP_URL and FMN_BUS_EXCHANGE.
+
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	var recs []corpus.Record
 	var err error
@@ -86,6 +98,9 @@ func replayCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	for i := range recs {
 		d := recs[i].AMQP()
+		if *freshIDs {
+			d.Headers["sent-at"] = time.Now().UTC().Format(time.RFC3339Nano)
+		}
 		batch = append(batch, rabbit.Outgoing{Exchange: *exchange, Key: d.RoutingKey, Msg: amqp.Publishing{
 			MessageId:   d.MessageID + suffix,
 			ContentType: "application/json",

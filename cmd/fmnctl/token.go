@@ -18,6 +18,15 @@ func streamTokenCmd(_ context.Context, args []string, _ io.Reader, stdout, stder
 	fs := flag.NewFlagSet("stream-token", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: fmnctl stream-token [flags] USER
+
+Prints the SSE stream URL of USER with a fresh signed token. Uses FMN_SSE_SECRET and
+FMN_STREAM_URL.
+
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

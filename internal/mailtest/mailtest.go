@@ -8,17 +8,14 @@ package mailtest
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net"
-	"net/http"
-	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"fmn/internal/mailpitapi"
 	"fmn/internal/testproc"
 )
 
@@ -76,43 +73,22 @@ func (s *Server) ping() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	return s.getJSON(ctx, "/api/v1/messages?limit=1", nil)
+	return s.api().Ping(ctx)
 }
 
-// Address is a mailbox in mailpit's API.
-type Address struct {
-	Name    string `json:"Name"`
-	Address string `json:"Address"`
-}
+// Address, Summary and Message are mailpit's API types.
+type (
+	Address = mailpitapi.Address
+	Summary = mailpitapi.Summary
+	Message = mailpitapi.Message
+)
 
-// Summary is one message in a search result.
-type Summary struct {
-	ID      string    `json:"ID"`
-	From    Address   `json:"From"`
-	To      []Address `json:"To"`
-	Subject string    `json:"Subject"`
-}
-
-// Message is one parsed message.
-type Message struct {
-	ID        string    `json:"ID"`
-	MessageID string    `json:"MessageID"`
-	From      Address   `json:"From"`
-	To        []Address `json:"To"`
-	Subject   string    `json:"Subject"`
-	Text      string    `json:"Text"`
-	HTML      string    `json:"HTML"`
-}
+// api is the client of this server's HTTP API.
+func (s *Server) api() mailpitapi.Client { return mailpitapi.Client{URL: s.APIURL} }
 
 // Search returns the messages matching a mailpit search query (e.g. `to:"a@example.org"`).
 func (s *Server) Search(ctx context.Context, query string) ([]Summary, error) {
-	var res struct {
-		Messages []Summary `json:"messages"`
-	}
-	if err := s.getJSON(ctx, "/api/v1/search?query="+url.QueryEscape(query), &res); err != nil {
-		return nil, err
-	}
-	return res.Messages, nil
+	return s.api().Search(ctx, query)
 }
 
 // WaitFor waits until a search for query finds at least n messages and returns them.
@@ -136,8 +112,8 @@ func (s *Server) WaitFor(t testing.TB, query string, n int) []Summary {
 // Message returns a message, parsed.
 func (s *Server) Message(t testing.TB, id string) Message {
 	t.Helper()
-	var m Message
-	if err := s.getJSON(t.Context(), "/api/v1/message/"+url.PathEscape(id), &m); err != nil {
+	m, err := s.api().Message(t.Context(), id)
+	if err != nil {
 		t.Fatalf("mailpit message %s: %v", id, err)
 	}
 	return m
@@ -146,28 +122,9 @@ func (s *Server) Message(t testing.TB, id string) Message {
 // Headers returns a message's headers, by canonical name.
 func (s *Server) Headers(t testing.TB, id string) map[string][]string {
 	t.Helper()
-	var h map[string][]string
-	if err := s.getJSON(t.Context(), "/api/v1/message/"+url.PathEscape(id)+"/headers", &h); err != nil {
+	h, err := s.api().Headers(t.Context(), id)
+	if err != nil {
 		t.Fatalf("mailpit headers %s: %v", id, err)
 	}
 	return h
-}
-
-func (s *Server) getJSON(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.APIURL+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", path, resp.Status)
-	}
-	if v == nil {
-		return nil
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
 }
