@@ -41,7 +41,7 @@ type Config struct {
 	// WebURL is fmn's web app. With OIDCIssuer and OIDCUser set, Run logs in once through the
 	// provider's login form with OIDCUser and OIDCPassword.
 	WebURL, OIDCIssuer, OIDCUser, OIDCPassword string
-	// Timeout bounds the wait for every channel; it is not an expected duration.
+	// Timeout bounds the wait for every channel once connected; it is not an expected duration.
 	Timeout time.Duration
 	// ReadyFile, when set, is created once the stream and the IRC nick are connected: only
 	// notifications sent after that are sure to be seen.
@@ -56,6 +56,9 @@ type Config struct {
 // pollInterval is how often mailpit is asked (a poll of a wait with a deadline).
 const pollInterval = 500 * time.Millisecond
 
+// connectTimeout bounds the IRC registration (before Timeout starts counting).
+const connectTimeout = 30 * time.Second
+
 // requestTimeout bounds one HTTP request of the login and of a mailpit poll.
 const requestTimeout = 10 * time.Second
 
@@ -64,15 +67,13 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if cfg.Timeout <= 0 {
 		return errors.New("democheck: Timeout must be positive")
 	}
-	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rep := &reporter{out: out, start: start}
 
 	var irc *ircWatch
 	if cfg.IRCServer != "" {
 		var err error
-		if irc, err = watchIRC(ctx, cfg, cfg.Timeout); err != nil {
+		if irc, err = watchIRC(ctx, cfg, connectTimeout); err != nil {
 			return err
 		}
 		defer irc.close()
@@ -81,6 +82,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("the demo user's stream: %w", err)
 	}
+	start := time.Now()
+	rep := &reporter{out: out, start: start}
 	if cfg.ReadyFile != "" {
 		if err := os.WriteFile(cfg.ReadyFile, []byte(start.Format(time.RFC3339)+"\n"), 0o644); err != nil {
 			return fmt.Errorf("ready file: %w", err)
