@@ -38,6 +38,17 @@ func seedDemoCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	name := fs.String("user", "demo", "demo user name")
 	email := fs.String("email", "", "the demo user's email address, confirmed (default: <user>@example.org)")
 	nick := fs.String("irc-nick", "", "the demo user's IRC nick, confirmed (default: the user name)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: fmnctl seed-demo [flags]
+
+Creates, idempotently, the demo user with its SSE stream, a confirmed email address and IRC nick,
+and the filters "Bodhi updates" (stream) and "Anything about ralph" (stream, email, IRC); run
+again, it re-enables and confirms those destinations and points the two filters back at them.
+Uses FMN_DATABASE_URL.
+
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package democheck
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 
 	"fmn/internal/irctest"
 	"fmn/internal/mailtest"
+	"fmn/internal/testproc"
 )
 
 // stream is an SSE endpoint that sends one notification when send is closed.
@@ -38,24 +37,6 @@ func stream(t *testing.T, send <-chan struct{}) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-// syncBuffer is a bytes.Buffer safe for Run's concurrent report lines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // waitFile waits until path exists.
@@ -83,13 +64,13 @@ func TestEveryChannelDelivered(t *testing.T) {
 	mail := mailtest.Start(t)
 	ircd := irctest.Start(t)
 	send := make(chan struct{})
-	ircLog := &syncBuffer{}
+	ircLog := &testproc.SyncBuffer{}
 	cfg := Config{StreamURL: stream(t, send), MailpitURL: mail.APIURL, Email: "demo@example.org",
 		IRCServer: ircd.Addr, IRCNick: "demo", BotNick: "fmnbot", Timeout: irctest.WaitTimeout,
 		ReadyFile: filepath.Join(t.TempDir(), "ready"), Hold: true, IRCLog: ircLog}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &syncBuffer{}
+	out := &testproc.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, cfg, out) }()
 	waitFile(t, cfg.ReadyFile, done)
@@ -124,7 +105,7 @@ func TestSilentChannelsAreNamed(t *testing.T) {
 	ircd := irctest.Start(t)
 	cfg := Config{StreamURL: stream(t, make(chan struct{})), MailpitURL: mail.APIURL, Email: "demo@example.org",
 		IRCServer: ircd.Addr, IRCNick: "demo", BotNick: "fmn", Timeout: 2 * time.Second}
-	err := Run(context.Background(), cfg, &syncBuffer{})
+	err := Run(context.Background(), cfg, &testproc.SyncBuffer{})
 	require.Error(t, err)
 	for _, want := range []string{"sse: no notification", "email: no email to demo@example.org", "irc: no line from fmn to demo"} {
 		require.Contains(t, err.Error(), want)
@@ -138,6 +119,6 @@ func TestTakenNickIsRefused(t *testing.T) {
 	ircd.Connect(t, "demo")
 	cfg := Config{StreamURL: stream(t, make(chan struct{})), IRCServer: ircd.Addr, IRCNick: "demo", BotNick: "fmn",
 		Timeout: irctest.WaitTimeout}
-	err := Run(context.Background(), cfg, &syncBuffer{})
+	err := Run(context.Background(), cfg, &testproc.SyncBuffer{})
 	require.ErrorContains(t, err, "the nick demo is taken")
 }

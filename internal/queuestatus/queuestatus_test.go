@@ -1,7 +1,6 @@
 package queuestatus_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"fmn/internal/rabbit"
 	"fmn/internal/rabbittest"
 	"fmn/internal/testenv"
+	"fmn/internal/testproc"
 )
 
 const (
@@ -263,7 +263,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	for name, tc := range cases {
 		api := tc.api
 		t.Run(name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs testproc.SyncBuffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			s, err := queuestatus.New(queuestatus.Config{APIURL: config.URL(api), Poll: time.Second}, b.top,
 				queuestatus.Deps{Conn: b.conn, Logger: logger})
@@ -413,22 +413,4 @@ func nonZero(m map[string]float64) map[string]float64 {
 
 func env(m map[string]string) config.LookupFunc {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger writing while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

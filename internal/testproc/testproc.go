@@ -54,7 +54,7 @@ type Proc struct {
 	name   string
 	cmd    *exec.Cmd
 	exited chan struct{}
-	out    *syncBuffer
+	out    *SyncBuffer
 }
 
 // Start runs the tool at bin (skipping the test locally, failing it in CI, when the binary is
@@ -82,7 +82,7 @@ func start(t testing.TB, name string, build func() (*exec.Cmd, error), ready fun
 	if err != nil {
 		return nil, err
 	}
-	p := &Proc{name: name, cmd: cmd, exited: make(chan struct{}), out: &syncBuffer{}}
+	p := &Proc{name: name, cmd: cmd, exited: make(chan struct{}), out: &SyncBuffer{Limit: 64 << 10}}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
@@ -148,22 +148,28 @@ func Dial(addr string) error {
 	return c.Close()
 }
 
-// syncBuffer collects a process's output, up to 64 KiB.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writers and readers (a process's output, a
+// logger's, a report written from several goroutines). Past Limit bytes (0: no limit) further
+// writes are dropped.
+type SyncBuffer struct {
+	Limit int
+
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+// Write appends p unless the buffer is full.
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.b.Len() > 64<<10 {
+	if b.Limit > 0 && b.b.Len() > b.Limit {
 		return len(p), nil
 	}
 	return b.b.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+// String returns what was written.
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()

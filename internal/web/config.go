@@ -1,7 +1,8 @@
-// Package web is fmn's web application. This version serves the JSON API that creates users,
-// destinations and filters, issues SSE stream tokens, and lists, re-drives and deletes dead
-// letters; it runs the preferences outbox relay and the dead-letter archiver, and serves health and
-// metrics. The HTML UI comes later.
+// Package web is fmn's web application: the HTML pages (login, filters, destinations and their
+// confirmations, the live stream, "why did I get this", the admin pages) and the JSON API that
+// does the same (users, destinations, filters, stream tokens, dead letters, the message history).
+// It runs the preferences outbox relay, the dead-letter archiver and the queue-status sampler, and
+// serves health and metrics.
 package web
 
 import (
@@ -42,7 +43,8 @@ type Config struct {
 	Topology rabbit.Topology
 	// HTTPAddr is the listen address (FMN_WEB_ADDR).
 	HTTPAddr string
-	// AdminToken authorises the API (FMN_WEB_ADMIN_TOKEN or _FILE); empty disables it.
+	// AdminToken is the operator's API token (FMN_WEB_ADMIN_TOKEN or _FILE); empty: there is
+	// none, and the API takes personal tokens and sessions only.
 	AdminToken config.Secret
 	// SSESecret signs stream tokens; shared with the backends (FMN_SSE_SECRET or _FILE).
 	SSESecret config.Secret

@@ -56,7 +56,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	relay := pgstore.NewRelay(pool, service.PrefsPublisher(pub, cfg.Topology.PrefsExchange, now), logger, cfg.RelayPoll)
 
 	// The web app archives dead letters because it is the process that always has the database
-	// and the broker (the backend opens Postgres only for email) and serves the API that lists
+	// and the broker (the backend opens Postgres only for email or IRC) and serves the API that lists
 	// and re-drives them. Every replica archives: they share the dead-letter queue.
 	archiver := deadletter.NewArchiver(deadletter.ArchiverConfig{Queue: cfg.Topology.DeadLetterQueue}, deadletter.NewStore(pool), conn, logger,
 		deps.Registry, now, deps.BeforeAck)
@@ -96,7 +96,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	})
 	srv := telemetry.NewServer(h.protect(mux), logger)
 
-	logger.InfoContext(ctx, "web started", "addr", cfg.HTTPAddr, "api_enabled", cfg.AdminToken.Value() != "")
+	logger.InfoContext(ctx, "web started", "addr", cfg.HTTPAddr, "admin_token", cfg.AdminToken.Value() != "")
 	return lifecycle.Group(ctx,
 		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) },
 		relay.Run,

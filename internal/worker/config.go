@@ -1,7 +1,8 @@
 // Package worker matches work items against every user's filters and publishes the resulting
-// notifications, one AMQP message per (bus message, channel). It keeps all preferences compiled in
-// memory, swaps in a new snapshot when a preference-change event arrives, and reloads after a
-// broker reconnect so no change is missed. Workers are stateless replicas: run as many as needed.
+// notifications: a batch of work items' notifications per channel, in AMQP messages of at most
+// Config.MaxNotifications. It keeps all preferences compiled in memory, patches in the users a
+// preference-change event names, and reloads after a broker reconnect when the database is ahead,
+// so no change is missed. Workers are stateless replicas: run as many as needed.
 package worker
 
 import (
