@@ -11,19 +11,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/lrstanley/girc"
-
 	"fmn/internal/formlogin"
+	"fmn/internal/ircreceiver"
 	"fmn/internal/mailpitapi"
 	"fmn/internal/notify/sse"
 )
@@ -201,9 +198,10 @@ func login(ctx context.Context, cfg Config) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("web URL: %w", err)
 	}
+	// Redirects are followed by hand: each hop says where the login went wrong.
 	hc := &http.Client{Jar: jar, Timeout: requestTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := do(ctx, hc, web.JoinPath("/login/oidc").String())
+	resp, _, err := get(ctx, hc, web.JoinPath("/login/oidc").String())
 	if err != nil {
 		return "", err
 	}
@@ -214,7 +212,7 @@ func login(ctx context.Context, cfg Config) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("at the provider: %w", err)
 	}
-	resp, err = do(ctx, hc, cb.String())
+	resp, _, err = get(ctx, hc, cb.String())
 	if err != nil {
 		return "", err
 	}
@@ -222,49 +220,40 @@ func login(ctx context.Context, cfg Config) (string, error) {
 	if resp.StatusCode/100 != 3 || err != nil {
 		return "", fmt.Errorf("the web app's callback answered %s, not a redirect into the app", resp.Status)
 	}
-	hc.CheckRedirect = nil
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, next.String(), nil)
+	page, body, err := get(ctx, hc, next.String())
 	if err != nil {
 		return "", err
 	}
-	page, err := hc.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("after login: %w", err)
-	}
-	defer page.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(page.Body, 1<<20))
-	if err != nil {
-		return "", fmt.Errorf("after login: %w", err)
-	}
-	if page.StatusCode != http.StatusOK || page.Request.URL.Path == "/login" || !strings.Contains(string(body), cfg.OIDCUser) {
-		return "", fmt.Errorf("after login %s answered %s without the user's name", page.Request.URL.Path, page.Status)
+	if page.StatusCode != http.StatusOK || !strings.Contains(body, cfg.OIDCUser) {
+		return "", fmt.Errorf("after login %s answered %s without the user's name", next.Path, page.Status)
 	}
 	return fmt.Sprintf("%s logged in through the OpenID Provider (%s)", cfg.OIDCUser, cfg.OIDCIssuer), nil
 }
 
-// do requests u and closes the body; only the status and headers are kept.
-func do(ctx context.Context, hc *http.Client, u string) (*http.Response, error) {
+// get requests u and returns the answer (its body closed) and up to 1 MiB of its body.
+func get(ctx context.Context, hc *http.Client, u string) (*http.Response, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", req.URL.Path, err)
+		return nil, "", fmt.Errorf("GET %s: %w", req.URL.Path, err)
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	return resp, nil
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, "", fmt.Errorf("GET %s: %w", req.URL.Path, err)
+	}
+	return resp, string(body), nil
 }
 
 // ircWatch is the demo user's IRC client: it holds the nick and passes the bot's lines on.
 type ircWatch struct {
-	c     *girc.Client
-	bot   string
-	lines chan string
-	stop  chan struct{} // closed by close: no more reconnects
-	done  chan struct{} // closed when the connect loop has ended
-	once  sync.Once
+	nick, bot string
+	lines     chan string
+	stop      context.CancelFunc
+	done      chan struct{} // closed when the receiver has ended
 }
 
 // reconnectDelay is the pause before the IRC client reconnects after losing the server.
@@ -272,48 +261,26 @@ const reconnectDelay = 2 * time.Second
 
 // watchIRC connects as cfg.IRCNick and waits until the server registered that nick.
 func watchIRC(ctx context.Context, cfg Config, timeout time.Duration) (*ircWatch, error) {
-	host, portS, err := net.SplitHostPort(cfg.IRCServer)
-	if err != nil {
-		return nil, fmt.Errorf("irc server %q: %w", cfg.IRCServer, err)
-	}
-	port, err := strconv.Atoi(portS)
-	if err != nil {
-		return nil, fmt.Errorf("irc server %q: port: %w", cfg.IRCServer, err)
-	}
-	w := &ircWatch{bot: cfg.BotNick, lines: make(chan string, 1024),
-		stop: make(chan struct{}), done: make(chan struct{})}
-	w.c = girc.New(girc.Config{Server: host, Port: port, Nick: cfg.IRCNick, User: cfg.IRCNick, Name: "fmn demo user"})
+	ctx, stop := context.WithCancel(ctx)
+	w := &ircWatch{nick: cfg.IRCNick, bot: cfg.BotNick, lines: make(chan string, 1024), stop: stop, done: make(chan struct{})}
 	registered := make(chan string, 1)
-	w.c.Handlers.AddBg(girc.CONNECTED, func(c *girc.Client, _ girc.Event) {
-		select {
-		case registered <- c.GetNick():
-		default:
-		}
-	})
-	w.c.Handlers.AddBg(girc.PRIVMSG, func(_ *girc.Client, e girc.Event) {
-		if e.Source == nil || !strings.EqualFold(e.Source.Name, w.bot) {
-			return
-		}
-		select {
-		case w.lines <- e.Last():
-		default: // nobody reads them (not holding): drop
-		}
-	})
+	errc := make(chan error, 1)
 	go func() {
 		defer close(w.done)
-		for {
-			select {
-			case <-w.stop:
-				return
-			default:
-			}
-			_ = w.c.Connect()
-			select {
-			case <-w.stop:
-				return
-			case <-time.After(reconnectDelay):
-			}
-		}
+		errc <- ircreceiver.Hold(ctx, ircreceiver.Config{Addr: cfg.IRCServer, Nick: cfg.IRCNick, Name: "fmn demo user",
+			From: cfg.BotNick, RetryDelay: reconnectDelay,
+			OnRegistered: func(nick string) {
+				select {
+				case registered <- nick:
+				default:
+				}
+			},
+			OnLine: func(text string) {
+				select {
+				case w.lines <- text:
+				default: // nobody reads them (not holding): drop
+				}
+			}})
 	}()
 	select {
 	case nick := <-registered:
@@ -322,6 +289,9 @@ func watchIRC(ctx context.Context, cfg Config, timeout time.Duration) (*ircWatch
 			return nil, fmt.Errorf("irc: the nick %s is taken on %s (registered as %s): disconnect the client holding it", cfg.IRCNick, cfg.IRCServer, nick)
 		}
 		return w, nil
+	case err := <-errc:
+		w.close()
+		return nil, fmt.Errorf("irc: %w", err)
 	case <-ctx.Done():
 		w.close()
 		return nil, ctx.Err()
@@ -335,9 +305,9 @@ func watchIRC(ctx context.Context, cfg Config, timeout time.Duration) (*ircWatch
 func (w *ircWatch) first(ctx context.Context) (string, error) {
 	select {
 	case l := <-w.lines:
-		return fmt.Sprintf("%s → %s: %s", w.bot, w.c.GetNick(), l), nil
+		return fmt.Sprintf("%s → %s: %s", w.bot, w.nick, l), nil
 	case <-ctx.Done():
-		return "", fmt.Errorf("no line from %s to %s", w.bot, w.c.GetNick())
+		return "", fmt.Errorf("no line from %s to %s", w.bot, w.nick)
 	}
 }
 
@@ -356,19 +326,8 @@ func (w *ircWatch) hold(ctx context.Context, log io.Writer) {
 	}
 }
 
-// closeRetry is how often close asks girc again to stop: a Close that comes just before the loop's
-// Connect sets up its connection stops nothing.
-const closeRetry = 100 * time.Millisecond
-
-// close disconnects for good and waits for the connect loop to end.
+// close disconnects for good and waits for the receiver to end.
 func (w *ircWatch) close() {
-	w.once.Do(func() { close(w.stop) })
-	for {
-		w.c.Close()
-		select {
-		case <-w.done:
-			return
-		case <-time.After(closeRetry):
-		}
-	}
+	w.stop()
+	<-w.done
 }

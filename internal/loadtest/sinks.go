@@ -2,7 +2,6 @@ package loadtest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,7 +13,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/lrstanley/girc"
+
+	"fmn/internal/ircreceiver"
+	"fmn/internal/mailpitapi"
 )
 
 // The fault run's email and IRC users: their filters send to an email address in mailpit and an
@@ -74,39 +75,17 @@ func addChannels(ctx context.Context, dbURL string, mailUsers, ircUsers []string
 
 // mailbox reads mailpit's HTTP API.
 type mailbox struct {
-	api    string
-	client *http.Client
+	api mailpitapi.Client
 }
 
 func newMailbox(api string) *mailbox {
-	return &mailbox{api: api, client: &http.Client{Timeout: 30 * time.Second}}
+	return &mailbox{api: mailpitapi.Client{URL: api, HTTP: &http.Client{Timeout: 30 * time.Second}}}
 }
 
-// mailPage is a page of mailpit's message list.
-type mailPage struct {
-	Total    int `json:"total"`
-	Messages []struct {
-		MessageID string    `json:"MessageID"`
-		Created   time.Time `json:"Created"`
-	} `json:"messages"`
-}
-
-func (m *mailbox) page(ctx context.Context, start, limit int) (*mailPage, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/api/v1/messages?start=%d&limit=%d", m.api, start, limit), nil)
+func (m *mailbox) page(ctx context.Context, start, limit int) (*mailpitapi.Page, error) {
+	p, err := m.api.Messages(ctx, start, limit)
 	if err != nil {
 		return nil, err
-	}
-	resp, err := m.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("mailpit: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("mailpit: %s", resp.Status)
-	}
-	var p mailPage
-	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
-		return nil, fmt.Errorf("mailpit: %w", err)
 	}
 	return &p, nil
 }
@@ -158,49 +137,27 @@ func ircKey(nick, line string) string { return nick + " <- " + line }
 
 // openIRC connects a receiver for every nick to the server at addr.
 func openIRC(ctx context.Context, addr string, nicks []string) (*ircReceivers, error) {
-	host, portS, err := net.SplitHostPort(addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return nil, fmt.Errorf("irc address: %w", err)
 	}
-	port, _ := strconv.Atoi(portS)
 	ctx, cancel := context.WithCancel(ctx)
 	r := &ircReceivers{cancel: cancel, lines: map[string][]time.Time{}}
 	for _, nick := range nicks {
-		r.wg.Go(func() { r.hold(ctx, host, port, nick) })
+		r.wg.Go(func() {
+			_ = ircreceiver.Hold(ctx, ircreceiver.Config{Addr: addr, Nick: nick, User: "fmnload", Name: "fmn load receiver",
+				From: botNick, RetryDelay: 100 * time.Millisecond, // the server is restarting: try again shortly
+				OnRegistered: func(string) { r.up.Add(1) },
+				OnLeft:       func() { r.up.Add(-1) },
+				OnLine: func(text string) {
+					r.mu.Lock()
+					k := ircKey(nick, text)
+					r.lines[k] = append(r.lines[k], time.Now())
+					r.mu.Unlock()
+					r.n.Add(1)
+				}})
+		})
 	}
 	return r, nil
-}
-
-// hold keeps nick connected until ctx ends.
-func (r *ircReceivers) hold(ctx context.Context, host string, port int, nick string) {
-	for ctx.Err() == nil {
-		c := girc.New(girc.Config{Server: host, Port: port, Nick: nick, User: "fmnload", Name: "fmn load receiver", AllowFlood: true})
-		var registered atomic.Bool
-		c.Handlers.AddBg(girc.CONNECTED, func(*girc.Client, girc.Event) {
-			registered.Store(true)
-			r.up.Add(1)
-		})
-		c.Handlers.Add(girc.PRIVMSG, func(_ *girc.Client, e girc.Event) {
-			if e.Source == nil || !strings.EqualFold(e.Source.Name, botNick) || len(e.Params) == 0 {
-				return
-			}
-			r.mu.Lock()
-			k := ircKey(nick, e.Last())
-			r.lines[k] = append(r.lines[k], time.Now())
-			r.mu.Unlock()
-			r.n.Add(1)
-		})
-		stop := context.AfterFunc(ctx, c.Close)
-		_ = c.Connect()
-		stop()
-		if registered.Load() {
-			r.up.Add(-1)
-		}
-		select { // the server is restarting: try again shortly
-		case <-ctx.Done():
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }
 
 // count is the number of lines received so far.

@@ -17,13 +17,14 @@ type Address struct {
 	Address string `json:"Address"`
 }
 
-// Summary is one message in a search result.
+// Summary is one message in a list or search result.
 type Summary struct {
-	ID      string    `json:"ID"`
-	From    Address   `json:"From"`
-	To      []Address `json:"To"`
-	Subject string    `json:"Subject"`
-	Created time.Time `json:"Created"`
+	ID        string    `json:"ID"`
+	MessageID string    `json:"MessageID"`
+	From      Address   `json:"From"`
+	To        []Address `json:"To"`
+	Subject   string    `json:"Subject"`
+	Created   time.Time `json:"Created"`
 }
 
 // Message is one parsed message.
@@ -37,14 +38,16 @@ type Message struct {
 	HTML      string    `json:"HTML"`
 }
 
-// Client reads the API at URL (e.g. http://127.0.0.1:8025) with http.DefaultClient.
+// Client reads the API at URL (e.g. http://127.0.0.1:8025).
 type Client struct {
 	URL string
+	// HTTP makes the requests; nil: http.DefaultClient.
+	HTTP *http.Client
 }
 
 // Ping asks for one message, to see whether the API answers.
 func (c Client) Ping(ctx context.Context) error {
-	return c.GetJSON(ctx, "/api/v1/messages?limit=1", nil)
+	return c.getJSON(ctx, "/api/v1/messages?limit=1", nil)
 }
 
 // Search returns the messages matching a mailpit search query (e.g. `to:"a@example.org"`),
@@ -53,34 +56,51 @@ func (c Client) Search(ctx context.Context, query string) ([]Summary, error) {
 	var res struct {
 		Messages []Summary `json:"messages"`
 	}
-	if err := c.GetJSON(ctx, "/api/v1/search?query="+url.QueryEscape(query), &res); err != nil {
+	if err := c.getJSON(ctx, "/api/v1/search?query="+url.QueryEscape(query), &res); err != nil {
 		return nil, err
 	}
 	return res.Messages, nil
 }
 
+// Page is a page of the message list, newest first, with the number of messages held.
+type Page struct {
+	Total    int       `json:"total"`
+	Messages []Summary `json:"messages"`
+}
+
+// Messages returns limit messages of the list from start (0: the newest).
+func (c Client) Messages(ctx context.Context, start, limit int) (Page, error) {
+	var p Page
+	err := c.getJSON(ctx, fmt.Sprintf("/api/v1/messages?start=%d&limit=%d", start, limit), &p)
+	return p, err
+}
+
 // Message returns a message, parsed.
 func (c Client) Message(ctx context.Context, id string) (Message, error) {
 	var m Message
-	err := c.GetJSON(ctx, "/api/v1/message/"+url.PathEscape(id), &m)
+	err := c.getJSON(ctx, "/api/v1/message/"+url.PathEscape(id), &m)
 	return m, err
 }
 
 // Headers returns a message's headers, by canonical name.
 func (c Client) Headers(ctx context.Context, id string) (map[string][]string, error) {
 	var h map[string][]string
-	err := c.GetJSON(ctx, "/api/v1/message/"+url.PathEscape(id)+"/headers", &h)
+	err := c.getJSON(ctx, "/api/v1/message/"+url.PathEscape(id)+"/headers", &h)
 	return h, err
 }
 
-// GetJSON requests path of the API and decodes its JSON answer into v (nil: only the status
+// getJSON requests path of the API and decodes its JSON answer into v (nil: only the status
 // is checked).
-func (c Client) GetJSON(ctx context.Context, path string, v any) error {
+func (c Client) getJSON(ctx context.Context, path string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL+path, nil)
 	if err != nil {
 		return fmt.Errorf("mailpit request: %w", err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("mailpit GET %s: %w", path, err)
 	}

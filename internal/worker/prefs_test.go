@@ -110,6 +110,21 @@ func (b *prefsBundle) user(name string) (prefs.User, int64) {
 	return u, ds[0].ID
 }
 
+// usersWithOwnFilter creates n users named prefix0000, prefix0001, …, each with one filter for
+// messages involving them, sending to their stream, and returns their names.
+func (b *prefsBundle) usersWithOwnFilter(prefix string, n int) []string {
+	b.t.Helper()
+	names := make([]string, n)
+	for i := range n {
+		names[i] = fmt.Sprintf("%s%04d", prefix, i)
+		u, sse := b.user(names[i])
+		_, err := b.store.CreateFilter(context.Background(), u, rules.Filter{Name: "mine", Enabled: true, Destinations: []int64{sse},
+			Conditions: []rules.Condition{{Field: rules.FieldUser, Values: []string{rules.Me}}}})
+		require.NoError(b.t, err)
+	}
+	return names
+}
+
 // A change made through the store reaches matching on two workers within a second; a membership
 // change makes a group's artifacts match for its new member.
 func TestChangesReachEveryWorkerWithinASecond(t *testing.T) {
@@ -249,17 +264,9 @@ func TestNoChangeIsMissedAcrossReconnects(t *testing.T) {
 func TestBackgroundReloadKeepsEveryPatch(t *testing.T) {
 	t.Parallel()
 	b := setupPrefs(t, rabbittest.URL(t))
-	ctx := context.Background()
 	w := b.startWorker()
 	n := maxOverlayUsers + 40
-	names := make([]string, n)
-	for i := range n {
-		names[i] = fmt.Sprintf("u%04d", i)
-		u, sse := b.user(names[i])
-		_, err := b.store.CreateFilter(ctx, u, rules.Filter{Name: "mine", Enabled: true, Destinations: []int64{sse},
-			Conditions: []rules.Condition{{Field: rules.FieldUser, Values: []string{rules.Me}}}})
-		require.NoError(t, err)
-	}
+	names := b.usersWithOwnFilter("u", n)
 	probe := involving(names...)
 	want, version := b.expected(probe)
 	require.Len(t, want, n)
@@ -311,14 +318,7 @@ func TestPatchesPiledUpDuringABuildAreCompacted(t *testing.T) {
 	b.run(snaps.run)
 
 	n := maxOverlayUsers + 10
-	names := make([]string, n)
-	for i := range n {
-		names[i] = fmt.Sprintf("p%04d", i)
-		u, sse := b.user(names[i])
-		_, err := b.store.CreateFilter(ctx, u, rules.Filter{Name: "mine", Enabled: true, Destinations: []int64{sse},
-			Conditions: []rules.Condition{{Field: rules.FieldUser, Values: []string{rules.Me}}}})
-		require.NoError(t, err)
-	}
+	names := b.usersWithOwnFilter("p", n)
 	snaps.reloadAll()
 	select {
 	case <-gate.started:
