@@ -79,7 +79,11 @@ func (b *testBundle) publish(t *testing.T, queue string, n int) {
 func (b *testBundle) consume(t *testing.T, queue string) {
 	t.Helper()
 	require.NoError(t, b.ch.Qos(10, 0, false))
-	ds, err := b.ch.ConsumeWithContext(t.Context(), queue, "", false, false, false, false, nil)
+	// Not t.Context(): it ends before the cleanups, and amqp091-go would then send basic.cancel
+	// from its own goroutine while the cleanup's Close is in flight; two RPCs on one channel can
+	// leave Close waiting forever (it hung a CI run for ten minutes). Closing the channel ends the
+	// consumer, as in rabbit.Conn's consume.
+	ds, err := b.ch.ConsumeWithContext(context.WithoutCancel(t.Context()), queue, "", false, false, false, false, nil)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	wg.Go(func() {
