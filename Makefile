@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 BIN     := bin
 
-.PHONY: help build run test test/short fresh-check bench bench/go bench/sse chaos fuzz lint fmt services tools
+.PHONY: help build run test test/short fresh-check bench bench/go bench/sse chaos fuzz vulncheck lint fmt services tools
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ chaos: build services tools ## the fault suite under a 100,000-message load (kil
 
 fuzz: ## run every fuzz target for FUZZTIME (default 60s) and keep the corpus it finds in testdata/fuzz (~20 min)
 	scripts/fuzz.sh
+
+vulncheck: ## check the dependencies and the Go standard library for known vulnerabilities (govulncheck on a database built from the Go module proxy: no vuln.go.dev needed)
+	scripts/vulncheck.sh
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -6,7 +6,7 @@
 #      and a login through devoidc worked (fmnctl demo-check says "every channel delivered"),
 #      then stops it;
 #   2. runs `CI=true make test` there: the whole suite, nothing run before it but `make run`.
-# Prints the time of each. It needs the ports `make run` uses (8080, 8082, 9101-9103, 1025, 8025,
+# Prints the time of each. It needs the ports `make run` uses (8080, 8082, 9101-9105, 1025, 8025,
 # 6667, 9998): stop a `make run` of your own first. FMN_FRESH_KEEP=1 keeps the directory.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +14,7 @@ export PATH=$PATH:/usr/local/go/bin
 
 log() { printf '[fresh-check] %s\n' "$*"; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-ports="8080 8082 9101 9102 9103 1025 8025 6667 9998"
+ports="8080 8082 9101 9102 9103 9104 9105 1025 8025 6667 9998"
 for p in $ports; do
   if port_open "$p"; then log "port $p is in use (a make run of your own?): stop it first"; exit 1; fi
 done

@@ -49,9 +49,10 @@ backend_env=(FMN_SMTP_ADDR=127.0.0.1:1025 FMN_SMTP_TLS=none "FMN_MAIL_FROM=fmn <
 mkdir -p "$state/ergo"
 sed 's/{{PORT}}/6667/' internal/irctest/ircd.yaml.tmpl >"$state/ergo/ircd.yaml"
 # Login goes through devoidc on 127.0.0.1:9998 (alice / alice-password, bob / bob-password). alice
-# and demo are administrators here (the Admin pages); the status page reads RabbitMQ's management
-# API (scripts/services.sh enables it).
-web_env=(FMN_WEB_ADMINS=alice,demo FMN_RABBITMQ_API_URL=http://guest:guest@127.0.0.1:15672
+# and demo are administrators here (the Admin pages); devoidc is the account system of this trial
+# stack, so its user names are trusted as unique (FMN_OIDC_USERNAME_UNIQUE; see SECURITY.md). The
+# status page reads RabbitMQ's management API (scripts/services.sh enables it).
+web_env=(FMN_WEB_ADMINS=alice,demo FMN_OIDC_USERNAME_UNIQUE=true FMN_RABBITMQ_API_URL=http://guest:guest@127.0.0.1:15672
   FMN_OIDC_ISSUER=http://127.0.0.1:9998 FMN_OIDC_CLIENT_ID=fmn
   "FMN_OIDC_CLIENT_SECRET_FILE=$state/oidc-secret" FMN_OIDC_REDIRECT_URL=http://127.0.0.1:8080/auth/callback)
 
@@ -125,7 +126,7 @@ fmn is running. Where to look:
   stream    curl -N '$stream&last_event_id=0-0'
   status    http://127.0.0.1:8080/admin/status (alice is an administrator)
   API       curl -H "Authorization: Bearer \$(cat $state/admin-token)" http://127.0.0.1:8080/api/v1/users/demo/filters
-  metrics   /metrics on :9101 (consumer), :9102 and :9103 (workers), :8082 (backend), :8080 (web)
+  metrics   /metrics on :9101 (consumer), :9102 and :9103 (workers), :9105 (backend), :9104 (web)
   logs      $state/logs/
 
 MSG

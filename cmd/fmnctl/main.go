@@ -28,6 +28,8 @@ commands:
   archive-load   fill the message archive with synthetic corpus-shaped messages
   import-messages
                  archive messages from datagrepper /raw JSON pages or JSONL files
+  bind-subject   bind an account to the OpenID subject of its owner (accounts made before
+                 their first login)
   demo-check     wait for the demo user's first notification on every channel of a local fmn
                  (make run) and log in once through the OpenID Provider
 
@@ -58,6 +60,7 @@ func commands() map[string]command {
 		"dead-letters":     deadLettersCmd,
 		"archive-load":     archiveLoadCmd,
 		"import-messages":  importMessagesCmd,
+		"bind-subject":     bindSubjectCmd,
 		"demo-check":       demoCheckCmd,
 	}
 }

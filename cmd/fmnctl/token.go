@@ -35,6 +35,7 @@ FMN_STREAM_URL.
 	}
 	r := config.NewReader(os.LookupEnv)
 	secret := r.Secret("FMN_SSE_SECRET", "")
+	r.CheckSecrets(config.SecretSpec{Key: "FMN_SSE_SECRET", Value: secret, Required: true, Why: "to the web app's and the backends' value"})
 	streamURL := r.String("FMN_STREAM_URL", web.DefaultStreamURL)
 	if err := r.Err(); err != nil {
 		return err

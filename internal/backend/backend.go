@@ -39,6 +39,8 @@ import (
 // Defaults.
 const (
 	DefaultHTTPAddr = "127.0.0.1:8082"
+	// DefaultMetricsAddr is on loopback: metrics are for the operator's scraper, not the public.
+	DefaultMetricsAddr = "127.0.0.1:9105"
 	// DefaultPrefetch and DefaultMaxBatch: notification batches handled, and their Redis writes
 	// pipelined, together.
 	DefaultPrefetch = 64
@@ -59,8 +61,11 @@ type Config struct {
 	IRC      IRCConfig
 	Log      config.Log
 	Topology rabbit.Topology
-	// HTTPAddr serves /stream, /metrics, /healthz, /readyz (FMN_BACKEND_ADDR).
+	// HTTPAddr is the public listener: /stream, /healthz, /readyz (FMN_BACKEND_ADDR).
 	HTTPAddr string
+	// MetricsAddr serves /metrics, /healthz and /readyz, apart from the public listener
+	// (FMN_BACKEND_METRICS_ADDR, default 127.0.0.1:9105).
+	MetricsAddr string
 	// SSESecret verifies stream tokens; shared with the web app (FMN_SSE_SECRET or _FILE).
 	SSESecret config.Secret
 	// Batch: SSE notification batches held unacked, stored together, and the wait for a batch
@@ -91,6 +96,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		IRC:               readIRCConfig(r),
 		Log:               config.ReadLog(r),
 		HTTPAddr:          r.String("FMN_BACKEND_ADDR", DefaultHTTPAddr),
+		MetricsAddr:       r.String("FMN_BACKEND_METRICS_ADDR", DefaultMetricsAddr),
 		SSESecret:         r.Secret("FMN_SSE_SECRET", ""),
 		Batch:             config.ReadBatch(r, "FMN_BACKEND", config.Batch{Prefetch: DefaultPrefetch, MaxBatch: DefaultMaxBatch, Linger: DefaultLinger}),
 		Heartbeat:         r.Duration("FMN_SSE_HEARTBEAT", sse.DefaultHeartbeat),
@@ -100,9 +106,12 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		StreamTTL:         r.Duration("FMN_SSE_STREAM_TTL", sse.DefaultTTL),
 	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
-	if len(c.SSESecret.Value()) < ssetoken.MinSecretLen {
-		r.Fail("FMN_SSE_SECRET", "must be set to at least %d bytes (shared with the web app)", ssetoken.MinSecretLen)
-	}
+	// The backend's secrets: no placeholder, at least 32 bytes, not the same as each other. The
+	// mute secret is required only with email (readEmailConfig says so); set, it is checked.
+	r.CheckSecrets(
+		config.SecretSpec{Key: "FMN_SSE_SECRET", Value: c.SSESecret, Required: true, Why: "shared with the web app"},
+		config.SecretSpec{Key: "FMN_MUTE_SECRET", Value: c.Email.MuteSecret},
+	)
 	return c, r.Err()
 }
 
@@ -226,12 +235,17 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /stream", stream)
-	telemetry.Mount(mux, deps.Registry, checks)
+	telemetry.MountHealth(mux, checks) // /metrics only on the metrics listener, never the public one
+	// The server's WriteTimeout does not end streams: the stream handler sets its own deadline
+	// before each write (see telemetry.DefaultWriteTimeout).
 	srv := telemetry.NewServer(mux, logger)
 	srv.RegisterOnShutdown(stream.Close) // open streams would hold Shutdown until its timeout
-	parts = append(parts, func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) })
+	msrv := telemetry.NewServer(telemetry.MetricsHandler(deps.Registry, checks), logger)
+	parts = append(parts,
+		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) },
+		func(ctx context.Context) error { return telemetry.Serve(ctx, msrv, cfg.MetricsAddr, deps.MetricsReady) })
 
-	logger.InfoContext(ctx, "backend started", "addr", cfg.HTTPAddr, "email", cfg.Email.Enabled(), "irc", cfg.IRC.Enabled())
+	logger.InfoContext(ctx, "backend started", "addr", cfg.HTTPAddr, "metrics_addr", cfg.MetricsAddr, "email", cfg.Email.Enabled(), "irc", cfg.IRC.Enabled())
 	return lifecycle.Group(ctx, parts...)
 }
 

@@ -90,3 +90,32 @@ func TestLoadConfigIRC(t *testing.T) {
 	require.ErrorContains(t, err, "FMN_IRC_RETRY_DELAYS")
 	require.ErrorContains(t, err, "FMN_IRC_SASL_PASSWORD")
 }
+
+// The backend refuses to start on a placeholder, short or shared secret, naming the variable,
+// and starts on proper ones.
+func TestLoadConfigRefusesWeakSecrets(t *testing.T) {
+	t.Parallel()
+	c, err := backend.LoadConfig(lookup(map[string]string{"FMN_SSE_SECRET": sseSecret, "FMN_MUTE_SECRET": muteSecret}))
+	require.NoError(t, err)
+	require.Equal(t, sseSecret, c.SSESecret.Value())
+
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		// docker-compose.yml's old default.
+		{"placeholder", map[string]string{"FMN_SSE_SECRET": "change-me-to-32-or-more-random-bytes!!"}, `FMN_SSE_SECRET: is a placeholder (contains "change-me")`},
+		{"short", map[string]string{"FMN_SSE_SECRET": "0123456789abcdef"}, "FMN_SSE_SECRET: is 16 bytes, shorter than the 32 required"},
+		// An optional mute secret, once set, must be a proper one too.
+		{"short mute", map[string]string{"FMN_SSE_SECRET": sseSecret, "FMN_MUTE_SECRET": "abc"}, "FMN_MUTE_SECRET: is 3 bytes"},
+		{"shared", map[string]string{"FMN_SSE_SECRET": sseSecret, "FMN_MUTE_SECRET": sseSecret}, "FMN_MUTE_SECRET: is the same as FMN_SSE_SECRET"},
+		{"unset", nil, "FMN_SSE_SECRET: must be set (shared with the web app); generate one with: openssl rand -base64 48"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := backend.LoadConfig(lookup(tt.env))
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
+}

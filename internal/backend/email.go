@@ -127,8 +127,8 @@ func readEmailConfig(r *config.Reader) EmailConfig {
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		r.Fail("FMN_PUBLIC_URL", "must be the web app's http(s) base URL when FMN_SMTP_ADDR is set")
 	}
-	if len(c.MuteSecret.Value()) < mutetoken.MinSecretLen {
-		r.Fail("FMN_MUTE_SECRET", "must be set to at least %d bytes when FMN_SMTP_ADDR is set (shared with the web app)", mutetoken.MinSecretLen)
+	if c.MuteSecret.Value() == "" { // LoadConfig checks its strength with the backend's other secrets
+		r.Fail("FMN_MUTE_SECRET", "must be set when FMN_SMTP_ADDR is set (shared with the web app); %s", config.GenerateHint)
 	}
 	if len(c.RetryDelays) == 0 {
 		r.Fail("FMN_EMAIL_RETRY_DELAYS", "must name at least one delay")

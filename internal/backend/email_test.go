@@ -95,7 +95,7 @@ func newEmailBundle(t *testing.T, smtpAddr string) *emailBundle {
 func backendConfig(amqpURL string, topo rabbit.Topology, dbURL, redisPrefix, smtpAddr string) backend.Config {
 	return backend.Config{
 		AMQP: config.AMQP{URL: config.URL(amqpURL)}, Redis: config.Redis{URL: config.URL(redistest.URL()), Prefix: redisPrefix},
-		Postgres: config.Postgres{URL: config.URL(dbURL)}, Topology: topo, HTTPAddr: "127.0.0.1:0",
+		Postgres: config.Postgres{URL: config.URL(dbURL)}, Topology: topo, HTTPAddr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0",
 		SSESecret: sseSecret, Batch: config.Batch{Prefetch: 16, MaxBatch: 8, Linger: time.Millisecond}, Heartbeat: time.Second,
 		MaxConnsPerUser: 4, StreamMaxLen: 100, StreamTTL: time.Hour,
 		Email: backend.EmailConfig{

@@ -16,6 +16,7 @@ import (
 	"fmn/internal/notify/irc"
 	"fmn/internal/rabbit"
 	"fmn/internal/service"
+	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 )
 
@@ -95,8 +96,8 @@ func readIRCConfig(r *config.Reader) IRCConfig {
 	if !c.Enabled() {
 		return c
 	}
-	if !irc.ValidNick(c.Nick) {
-		r.Fail("FMN_IRC_NICK", "%q is not an IRC nick", c.Nick)
+	if !prefs.ValidIRCNick(c.Nick) {
+		r.Fail("FMN_IRC_NICK", "%q %s", c.Nick, prefs.IRCNickRule)
 	}
 	if c.SASLUser != "" && c.SASLPassword.Value() == "" {
 		r.Fail("FMN_IRC_SASL_PASSWORD", "must be set when FMN_IRC_SASL_USER is set")

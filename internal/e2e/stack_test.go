@@ -34,7 +34,9 @@ import (
 	"fmn/internal/web"
 	"fmn/internal/worker"
 	"fmn/pkg/message"
+	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
+	"fmn/pkg/rules"
 )
 
 const (
@@ -63,6 +65,9 @@ type stack struct {
 
 	webURL     string
 	backendURL string
+	// webMetricsURL and backendMetricsURL are the base URLs of the metrics listeners of the last
+	// web app and backend started (their public listeners serve no /metrics).
+	webMetricsURL, backendMetricsURL string
 	// consumerBatch, if set, is the consumer's batch size (else a small one, for quick tests);
 	// noArchive turns the consumer's archiving off (set before it starts); consumerReg is the
 	// last consumer's metrics.
@@ -74,6 +79,8 @@ type stack struct {
 	// before it starts, for the backend's links).
 	webAddr    string
 	workerRegs []*prometheus.Registry
+	// webClock, if set before the web app starts, is its clock.
+	webClock func() time.Time
 }
 
 // proc is one running process.
@@ -209,8 +216,9 @@ var (
 // mute links pointing at the web app (started first).
 func (s *stack) startBackend(beforeAck func(context.Context)) *proc {
 	ch, ready := addrCh()
+	mch, mready := addrCh()
 	cfg := backend.Config{
-		AMQP: s.amqp(), Redis: s.redis(), Topology: s.topo, HTTPAddr: "127.0.0.1:0",
+		AMQP: s.amqp(), Redis: s.redis(), Topology: s.topo, HTTPAddr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0",
 		SSESecret: sseSecret, Batch: config.Batch{Prefetch: 16, MaxBatch: 8, Linger: time.Millisecond}, Heartbeat: time.Second,
 		MaxConnsPerUser: 4, StreamMaxLen: 100, StreamTTL: time.Hour,
 	}
@@ -236,21 +244,23 @@ func (s *stack) startBackend(beforeAck func(context.Context)) *proc {
 		s.deleteRetryQueues(backend.ChannelIRC, ircRetryDelays)
 	}
 	p := s.start(func(ctx context.Context) error {
-		return backend.Run(ctx, cfg, backend.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready, BeforeAck: beforeAck})
+		return backend.Run(ctx, cfg, backend.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready,
+			MetricsReady: mready, BeforeAck: beforeAck})
 	})
-	s.backendURL = s.wait(ch)
+	s.backendURL, s.backendMetricsURL = s.wait(ch), s.wait(mch)
 	return p
 }
 
 // startWeb runs a web app with the development login on; opts change its configuration.
 func (s *stack) startWeb(opts ...func(*web.Config)) *proc {
 	ch, ready := addrCh()
+	mch, mready := addrCh()
 	cfg := web.Config{
-		AMQP: s.amqp(), Postgres: s.pg(), Redis: s.redis(), Topology: s.topo, HTTPAddr: "127.0.0.1:0",
+		AMQP: s.amqp(), Postgres: s.pg(), Redis: s.redis(), Topology: s.topo, HTTPAddr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0",
 		AdminToken: adminToken, SSESecret: sseSecret, MuteSecret: muteSecret, StreamURL: "http://unused/stream",
 		StreamTokenTTL: time.Hour, RelayPoll: 200 * time.Millisecond, PublicURL: "http://127.0.0.1",
 		DevLogin: true, SessionLifetime: time.Hour, SessionIdle: time.Hour, Admins: []string{"root"},
-		Status: queuestatus.Config{Poll: time.Second},
+		Status: queuestatus.Config{Poll: time.Second}, Limits: web.DefaultLimits(),
 	}
 	if s.backendURL != "" {
 		cfg.StreamURL = s.backendURL + "/stream"
@@ -262,9 +272,9 @@ func (s *stack) startWeb(opts ...func(*web.Config)) *proc {
 		o(&cfg)
 	}
 	p := s.start(func(ctx context.Context) error {
-		return web.Run(ctx, cfg, web.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready})
+		return web.Run(ctx, cfg, web.Deps{Logger: s.logger, Registry: prometheus.NewRegistry(), Ready: ready, MetricsReady: mready, Now: s.webClock})
 	})
-	s.webURL = s.wait(ch)
+	s.webURL, s.webMetricsURL = s.wait(ch), s.wait(mch)
 	return p
 }
 
@@ -315,22 +325,48 @@ func (s *stack) api(method, path string, in, out any) int {
 	return resp.StatusCode
 }
 
+// destinations returns user's destinations, through the API with the admin token.
+func (s *stack) destinations(user string) []prefs.Destination {
+	s.t.Helper()
+	var out struct {
+		Destinations []prefs.Destination `json:"destinations"`
+	}
+	require.Equal(s.t, http.StatusOK, s.api("GET", "/api/v1/users/"+user+"/destinations", nil, &out))
+	return out.Destinations
+}
+
+// destination returns user's destination of kind and address (any address when empty).
+func (s *stack) destination(user, kind, address string) prefs.Destination {
+	s.t.Helper()
+	for _, d := range s.destinations(user) {
+		if d.Kind == kind && (address == "" || d.Address == address) {
+			return d
+		}
+	}
+	s.t.Fatalf("%s has no %s destination %q", user, kind, address)
+	return prefs.Destination{}
+}
+
+// filters returns user's filters, through the API with the admin token.
+func (s *stack) filters(user string) []rules.Filter {
+	s.t.Helper()
+	var out struct {
+		Filters []rules.Filter `json:"filters"`
+	}
+	require.Equal(s.t, http.StatusOK, s.api("GET", "/api/v1/users/"+user+"/filters", nil, &out))
+	return out.Filters
+}
+
 // userWithFilter creates a user whose SSE stream gets messages involving any of users.
 func (s *stack) userWithFilter(name string, involved ...string) {
 	s.t.Helper()
 	require.Equal(s.t, http.StatusCreated, s.api("POST", "/api/v1/users", map[string]string{"name": name}, nil))
-	var ds struct {
-		Destinations []struct {
-			ID   int64  `json:"id"`
-			Kind string `json:"kind"`
-		} `json:"destinations"`
-	}
-	require.Equal(s.t, http.StatusOK, s.api("GET", "/api/v1/users/"+name+"/destinations", nil, &ds))
-	require.Len(s.t, ds.Destinations, 1)
-	require.Equal(s.t, "sse", ds.Destinations[0].Kind)
+	ds := s.destinations(name)
+	require.Len(s.t, ds, 1)
+	require.Equal(s.t, "sse", ds[0].Kind)
 	filter := map[string]any{
 		"name":         "involving " + strings.Join(involved, ","),
-		"destinations": []int64{ds.Destinations[0].ID},
+		"destinations": []int64{ds[0].ID},
 		"conditions":   []map[string]any{{"field": "user", "op": "in", "values": involved}},
 	}
 	require.Equal(s.t, http.StatusCreated, s.api("POST", "/api/v1/users/"+name+"/filters", filter, nil))

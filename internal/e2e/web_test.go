@@ -228,6 +228,7 @@ func TestUsersCannotTouchEachOthersPreferences(t *testing.T) {
 
 	api := []attempt{
 		{"GET", "/api/v1/users/bob", ""},
+		{"DELETE", "/api/v1/users/bob", ""},
 		{"GET", "/api/v1/users/bob/filters", ""},
 		{"GET", fmt.Sprintf("/api/v1/users/bob/filters/%d", f), ""},
 		{"PUT", fmt.Sprintf("/api/v1/users/bob/filters/%d", f), `{"name":"x","conditions":[{"field":"user","values":["@me"]}],"destinations":[]}`},
@@ -327,6 +328,7 @@ var ownOrPublic = map[string]string{
 	"GET /login/oidc":           "login",
 	"GET /auth/callback":        "login",
 	"POST /logout":              "the caller's own session",
+	"POST /logout/everywhere":   "the caller's own sessions and streams",
 	"GET /filters":              "the caller's own list",
 	"GET /filters/new":          "an empty form",
 	"GET /destinations":         "the caller's own list",

@@ -209,8 +209,12 @@ func compareSink(name string, want, got map[string]int, detail func(key string) 
 // running fmn's.
 const DefaultPrefix = "fmnload"
 
-// sseSecret signs the run's stream tokens.
-const sseSecret = "fmnload-secret-fmnload-secret-fmnload!"
+// sseSecret signs the run's stream tokens, and muteSecret its emails' mute links: two secrets,
+// as the backend refuses one secret for two purposes.
+const (
+	sseSecret  = "fmnload-secret-fmnload-secret-fmnload!"
+	muteSecret = "fmnload-mute-fmnload-mute-fmnload-mute!"
+)
 
 // amqpPrefix and redisPrefix are what the run's names start with.
 func (c Config) amqpPrefix() string  { return cmp.Or(c.Prefix, DefaultPrefix) + "." }
@@ -880,7 +884,7 @@ func (e *environment) start(ctx context.Context, workers int) ([]*proc, string, 
 	if e.svc != nil {
 		backendEnv = []string{
 			"FMN_SMTP_ADDR=" + e.svc.gate.addr(), "FMN_SMTP_TLS=none", "FMN_MAIL_FROM=fmn@" + mailDomain,
-			"FMN_PUBLIC_URL=http://fmn." + mailDomain, "FMN_MUTE_SECRET=" + sseSecret,
+			"FMN_PUBLIC_URL=http://fmn." + mailDomain, "FMN_MUTE_SECRET=" + muteSecret,
 			// Every notification is an email of its own: the flood guard would fold them into
 			// digests, which the check does not expect.
 			"FMN_EMAIL_FLOOD_LIMIT=0", "FMN_EMAIL_RETRY_DELAYS=" + durations(e.emailRetries()),
@@ -919,10 +923,12 @@ func (e *environment) start(ctx context.Context, workers int) ([]*proc, string, 
 			return procs, "", err
 		}
 	}
-	backendAddr := port()
-	if err := add("backend", e.bins["backend"], backendAddr, append(backendEnv, "FMN_BACKEND_ADDR="+backendAddr)...); err != nil {
+	backendAddr, backendMetricsAddr := port(), port()
+	if err := add("backend", e.bins["backend"], backendAddr,
+		append(backendEnv, "FMN_BACKEND_ADDR="+backendAddr, "FMN_BACKEND_METRICS_ADDR="+backendMetricsAddr)...); err != nil {
 		return procs, "", err
 	}
+	procs[len(procs)-1].metricsAddr = backendMetricsAddr
 	for _, p := range procs[1:] {
 		if err := p.waitReady(ctx, 5*time.Minute); err != nil {
 			return procs, "", err

@@ -24,7 +24,10 @@ import (
 // is real (its own runtime, scheduler and GC). Chaos phases kill and restart it in place.
 type proc struct {
 	name string
-	addr string // serves /metrics and /readyz
+	addr string // serves /readyz, and /metrics unless metricsAddr is set
+	// metricsAddr serves /metrics when the process has a metrics listener apart from addr
+	// (the backend); empty: addr does.
+	metricsAddr string
 	// pprofAddr serves the profiler when the run takes profiles.
 	pprofAddr string
 	bin       string
@@ -177,7 +180,11 @@ func (p *proc) cpuSeconds() (float64, error) {
 
 // metrics scrapes the process's /metrics.
 func (p *proc) metrics(ctx context.Context) (map[string]*dto.MetricFamily, error) {
-	body, err := get(ctx, "http://"+p.addr+"/metrics") // text format: no Accept header asks for another
+	addr := p.addr
+	if p.metricsAddr != "" {
+		addr = p.metricsAddr
+	}
+	body, err := get(ctx, "http://"+addr+"/metrics") // text format: no Accept header asks for another
 	if err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", p.name, err)
 	}

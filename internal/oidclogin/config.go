@@ -59,6 +59,16 @@ type Config struct {
 	// GroupsClaim names the group-list claim (FMN_OIDC_GROUPS_CLAIM, default
 	// DefaultGroupsClaim); a missing claim means no groups.
 	GroupsClaim string
+	// UsernameUnique says that the provider's username claim names one account and nobody else
+	// can present it: the provider is the account system itself. Then an fmn account that
+	// exists before its first login (created by an administrator, or named in FMN_WEB_ADMINS)
+	// is bound to the first subject that logs in with its name. Otherwise such an account is
+	// bound only to a subject the operator has confirmed (fmnctl bind-subject, or "name=subject"
+	// in FMN_WEB_ADMINS), because on most providers people choose their own preferred_username
+	// (FMN_OIDC_USERNAME_UNIQUE, default false). Fedora's provider, Ipsilon in front of the
+	// account system, may set it: the user name there is the account's unique, permanent name,
+	// and Ipsilon derives the subject itself from it (the name, or a salted hash of it).
+	UsernameUnique bool
 }
 
 // Enabled reports whether OIDC login is configured.
@@ -88,15 +98,16 @@ func (c Config) withDefaults() Config {
 // and checks nothing else.
 func ReadConfig(r *config.Reader) Config {
 	c := Config{
-		Issuer:        r.String("FMN_OIDC_ISSUER", ""),
-		ClientID:      r.String("FMN_OIDC_CLIENT_ID", ""),
-		ClientSecret:  r.Secret("FMN_OIDC_CLIENT_SECRET", ""),
-		RedirectURL:   r.String("FMN_OIDC_REDIRECT_URL", ""),
-		Scopes:        r.List("FMN_OIDC_SCOPES", DefaultScopes()),
-		UsernameClaim: r.String("FMN_OIDC_USERNAME_CLAIM", DefaultUsernameClaim),
-		EmailClaim:    r.String("FMN_OIDC_EMAIL_CLAIM", DefaultEmailClaim),
-		NameClaim:     r.String("FMN_OIDC_NAME_CLAIM", DefaultNameClaim),
-		GroupsClaim:   r.String("FMN_OIDC_GROUPS_CLAIM", DefaultGroupsClaim),
+		Issuer:         r.String("FMN_OIDC_ISSUER", ""),
+		ClientID:       r.String("FMN_OIDC_CLIENT_ID", ""),
+		ClientSecret:   r.Secret("FMN_OIDC_CLIENT_SECRET", ""),
+		RedirectURL:    r.String("FMN_OIDC_REDIRECT_URL", ""),
+		Scopes:         r.List("FMN_OIDC_SCOPES", DefaultScopes()),
+		UsernameClaim:  r.String("FMN_OIDC_USERNAME_CLAIM", DefaultUsernameClaim),
+		EmailClaim:     r.String("FMN_OIDC_EMAIL_CLAIM", DefaultEmailClaim),
+		NameClaim:      r.String("FMN_OIDC_NAME_CLAIM", DefaultNameClaim),
+		GroupsClaim:    r.String("FMN_OIDC_GROUPS_CLAIM", DefaultGroupsClaim),
+		UsernameUnique: r.Bool("FMN_OIDC_USERNAME_UNIQUE", false),
 	}
 	if !c.Enabled() {
 		return c

@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -48,8 +49,10 @@ type User struct {
 	Username string // preferred_username, and the login form's user name
 	Password string
 	Email    string
-	Name     string
-	Groups   []string
+	// EmailUnverified makes the provider say email_verified false (StartWithUsers only).
+	EmailUnverified bool
+	Name            string
+	Groups          []string
 }
 
 // Alice is the default test user: a valid fmn user name, an email, a name and two groups.
@@ -120,6 +123,33 @@ type Server struct {
 // least one, e.g. "http://127.0.0.1:PORT"+oidclogin.CallbackPath), and stops it at cleanup.
 func Start(t testing.TB, redirectURIs ...string) *Server {
 	t.Helper()
+	return start(t, "", redirectURIs)
+}
+
+// StartWithUsers is Start with users in place of the default ones.
+func StartWithUsers(t testing.TB, users []User, redirectURIs ...string) *Server {
+	t.Helper()
+	file := map[string]any{}
+	for _, u := range users {
+		first, last, _ := strings.Cut(u.Name, " ")
+		file[u.Subject] = map[string]any{"ID": u.Subject, "Username": u.Username, "Password": u.Password,
+			"FirstName": first, "LastName": last, "Email": u.Email, "EmailVerified": !u.EmailUnverified,
+			"PreferredLanguage": "en", "Groups": u.Groups}
+	}
+	b, err := json.Marshal(file)
+	if err != nil {
+		t.Fatalf("devoidc users: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "users.json")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatalf("devoidc users: %v", err)
+	}
+	return start(t, path, redirectURIs)
+}
+
+// start starts a devoidc with the users of usersFile (the default ones when empty).
+func start(t testing.TB, usersFile string, redirectURIs []string) *Server {
+	t.Helper()
 	if len(redirectURIs) == 0 {
 		t.Fatal("oidctest.Start: give at least one redirect URI")
 	}
@@ -138,6 +168,9 @@ func Start(t testing.TB, redirectURIs ...string) *Server {
 		args := []string{"-listen", addr, "-issuer", s.Issuer, "-client-id", s.ClientID, "-client-secret", s.ClientSecret}
 		for _, r := range redirectURIs {
 			args = append(args, "-redirect-uri", r)
+		}
+		if usersFile != "" {
+			args = append(args, "-users", usersFile)
 		}
 		return exec.Command(bin, args...), nil
 	}, s.ping)

@@ -32,6 +32,10 @@ type Deps struct {
 	Now func() time.Time
 	// Ready, if set, receives the address of the process's HTTP listener once it listens.
 	Ready func(net.Addr)
+	// MetricsReady, if set, receives the address of the metrics listener of a process that
+	// serves /metrics apart from its public listener (the web app and the backend) once it
+	// listens.
+	MetricsReady func(net.Addr)
 	// BeforeAck, if set, runs after a batch's effect is durable and before the batch is acked.
 	// Tests stop a process there; a batch whose context has ended by then is left unacked, to be
 	// redelivered.

@@ -1,5 +1,5 @@
-// Package telemetry sets up logging, the Prometheus registry and the small HTTP server every fmn
-// process exposes: /metrics, /healthz and /readyz.
+// Package telemetry sets up logging, the Prometheus registry, the metrics listener every fmn
+// process exposes (/metrics, /healthz and /readyz) and the timeouts of every fmn HTTP server.
 package telemetry
 
 import (
@@ -95,29 +95,76 @@ func HealthHandler(checks Checks) http.Handler {
 	return mux
 }
 
-// Mount adds /metrics, /healthz and /readyz to mux.
+// Mount adds /metrics, /healthz and /readyz to mux: the whole of a metrics listener.
 func Mount(mux *http.ServeMux, reg prometheus.Gatherer, checks Checks) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	MountHealth(mux, checks)
+}
+
+// MountHealth adds /healthz and /readyz to mux, without /metrics: for a public listener, whose
+// metrics are served on a metrics listener of their own (see MetricsHandler).
+func MountHealth(mux *http.ServeMux, checks Checks) {
 	h := HealthHandler(checks)
 	mux.Handle("GET /healthz", h)
 	mux.Handle("GET /readyz", h)
 }
 
-// Server timeouts. Streams (SSE) clear the write deadline per connection, so no WriteTimeout here.
+// MetricsHandler serves /metrics, /healthz and /readyz, for a metrics listener.
+func MetricsHandler(reg prometheus.Gatherer, checks Checks) http.Handler {
+	mux := http.NewServeMux()
+	Mount(mux, reg, checks)
+	return mux
+}
+
+// Server timeouts.
 const (
 	readHeaderTimeout = 5 * time.Second
-	idleTimeout       = 120 * time.Second
-	shutdownTimeout   = 10 * time.Second
+	// DefaultReadTimeout bounds reading a whole request, body included, so that a client
+	// trickling its body cannot hold a connection and a handler forever; 30 s is plenty for the
+	// largest body fmn accepts (64 KiB). net/http clears the read deadline once the body is read
+	// (or at once for a request without one), so it does not cut off a long response such as
+	// an SSE stream.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultWriteTimeout bounds the time from the end of the request headers to the end of the
+	// response, so that a client that stops reading cannot hold a connection forever. It is above
+	// the slowest handler's own bound (a dead-letter re-drive waits up to 30 s for the broker).
+	// Streams outlive it: net/http's WriteTimeout is only a deadline on the connection, and a
+	// handler that sets its own deadline before each write (http.ResponseController
+	// SetWriteDeadline, as the SSE handler does) replaces it.
+	DefaultWriteTimeout = 60 * time.Second
+	idleTimeout         = 120 * time.Second
+	shutdownTimeout     = 10 * time.Second
 )
 
-// NewServer returns an http.Server with fmn's timeouts.
-func NewServer(h http.Handler, logger *slog.Logger) *http.Server {
-	return &http.Server{
+// ServerOption changes a server NewServer builds.
+type ServerOption func(*http.Server)
+
+// WithReadTimeout replaces DefaultReadTimeout.
+func WithReadTimeout(d time.Duration) ServerOption {
+	return func(s *http.Server) { s.ReadTimeout = d }
+}
+
+// WithWriteTimeout replaces DefaultWriteTimeout.
+func WithWriteTimeout(d time.Duration) ServerOption {
+	return func(s *http.Server) { s.WriteTimeout = d }
+}
+
+// NewServer returns an http.Server with fmn's timeouts: ReadHeaderTimeout 5 s, ReadTimeout
+// DefaultReadTimeout, WriteTimeout DefaultWriteTimeout and IdleTimeout 120 s, unless opts say
+// otherwise.
+func NewServer(h http.Handler, logger *slog.Logger, opts ...ServerOption) *http.Server {
+	s := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       DefaultReadTimeout,
+		WriteTimeout:      DefaultWriteTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Serve listens on addr and serves srv until ctx ends, then shuts it down gracefully. If ready is

@@ -50,24 +50,25 @@ type handler struct {
 	confirmations *confirm.Sender
 	// status samples the broker's queues for the status page; nil in tests without a broker.
 	status *queuestatus.Sampler
-	// apiRate limits API requests per user, token or (public routes) address.
+	// apiRate limits requests (API and pages) per user, token or (public routes) address.
 	apiRate *ratelimit.Limiter
+	// previewRate limits preview runs per user.
+	previewRate *ratelimit.Limiter
+	// revocations ends a user's sessions and streams everywhere (logout everywhere, deletion).
+	revocations *revocations
 }
 
 // routeMux is where routes are registered: the server's http.ServeMux, or a recorder listing them
-// (RoutePatterns).
+// (RoutePatterns). It has no HandleFunc on purpose: every route goes through one of the wrappers
+// (apiRoute, page, publicRoute, publicPage), which all count it against a rate limit.
 type routeMux interface {
 	Handle(pattern string, handler http.Handler)
-	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
 }
 
 // patternRecorder is a routeMux that only records the patterns.
 type patternRecorder []string
 
 func (p *patternRecorder) Handle(pattern string, _ http.Handler) { *p = append(*p, pattern) }
-func (p *patternRecorder) HandleFunc(pattern string, _ func(http.ResponseWriter, *http.Request)) {
-	*p = append(*p, pattern)
-}
 
 // RoutePatterns lists every route of the web app ("METHOD /path/{param}"), including the one-click
 // mute routes, so that tests can check they cover them all (the authorization matrix).
@@ -88,6 +89,7 @@ func (h *handler) routes(mux routeMux) {
 	admin("POST /api/v1/users", h.createUser)
 	api("GET /api/v1/me", h.me)
 	api("GET /api/v1/users/{user}", h.getUser)
+	api("DELETE /api/v1/users/{user}", h.deleteUser)
 	api("POST /api/v1/users/{user}/destinations", h.createDestination)
 	api("GET /api/v1/users/{user}/destinations", h.listDestinations)
 	api("POST /api/v1/users/{user}/destinations/{id}/confirm", h.confirmDestination)
@@ -115,8 +117,8 @@ func (h *handler) routes(mux routeMux) {
 	mux.Handle("GET /api/v1/messages", h.publicRoute(h.listMessages)) // public, like datagrepper
 	mux.Handle("GET /api/v1/messages/{id}", h.publicRoute(h.getMessage))
 	if h.muter != nil {
-		mux.HandleFunc("GET /mute", h.muteForm)
-		mux.HandleFunc("POST /mute", h.mute)
+		mux.Handle("GET /mute", h.publicPage(h.muteForm))
+		mux.Handle("POST /mute", h.publicPage(h.mute))
 	}
 	h.pageRoutes(mux)
 }
@@ -131,10 +133,14 @@ func (e *apiError) Error() string { return e.msg }
 
 // fail renders err as JSON.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	setRetryAfter(w, err)
 	status, msg := h.classify(r, err)
-	body := map[string]string{"error": msg}
+	body := map[string]any{"error": msg}
 	if pe := (*archive.ParamError)(nil); errors.As(err, &pe) {
 		body["param"] = pe.Param
+	}
+	if qe := (*prefs.QuotaError)(nil); errors.As(err, &qe) {
+		body["quota"], body["limit"] = qe.Quota, qe.Limit
 	}
 	writeJSON(w, status, body)
 }
@@ -147,10 +153,18 @@ func (h *handler) classify(r *http.Request, err error) (int, string) {
 	var ve *rules.ValidationError
 	var mbe *http.MaxBytesError
 	var pe *archive.ParamError
+	var le *limitError
+	var qe *prefs.QuotaError
 	status, msg := http.StatusInternalServerError, "internal error"
 	switch {
 	case errors.As(err, &ae):
 		status, msg = ae.status, ae.msg
+	case errors.As(err, &le):
+		status, msg = http.StatusTooManyRequests, le.Error()
+	case errors.As(err, &qe) && qe.RetryAfter > 0:
+		status, msg = http.StatusTooManyRequests, qe.Error()
+	case errors.As(err, &qe):
+		status, msg = http.StatusUnprocessableEntity, qe.Error()
 	case errors.As(err, &inv):
 		status, msg = http.StatusUnprocessableEntity, inv.Error()
 	case errors.As(err, &ve):
@@ -219,11 +233,14 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Name  string `json:"name"`
 		Email string `json:"email"`
+		// OIDCSubject is the OpenID subject of the account's owner, when the operator knows it:
+		// an account created before its first login is bound to none otherwise.
+		OIDCSubject string `json:"oidc_subject"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, err := h.store.CreateUser(r.Context(), in.Name, in.Email)
+	u, err := h.store.CreateUserWithSubject(r.Context(), in.Name, in.Email, in.OIDCSubject)
 	if err != nil {
 		return err
 	}

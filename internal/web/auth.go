@@ -4,11 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
-	"fmt"
-	"math"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"fmn/pkg/prefs"
@@ -61,7 +57,8 @@ const sessionUserKey = "user"
 var errUnauthenticated = errors.New("not logged in")
 
 // authenticate finds who r acts as: the bearer token (the admin token or a user's API token) if
-// there is one, else the session. A user deleted since they logged in is not authenticated.
+// there is one, else the session. A user deleted since they logged in is not authenticated, nor is
+// a session ended by logging out everywhere.
 func (h *handler) authenticate(r *http.Request) (principal, error) {
 	ctx := r.Context()
 	if hdr := r.Header.Get("Authorization"); hdr != "" {
@@ -85,6 +82,14 @@ func (h *handler) authenticate(r *http.Request) (principal, error) {
 	if name == "" {
 		return principal{}, errUnauthenticated
 	}
+	// A session that logged in before its user logged out everywhere (or was deleted) is over.
+	ended, err := h.revocations.sessionEnded(ctx, name, h.sessions.GetInt64(ctx, sessionLoginKey))
+	if err != nil {
+		return principal{}, err
+	}
+	if ended {
+		return principal{}, errUnauthenticated
+	}
 	u, err := h.store.UserByName(ctx, name)
 	if errors.Is(err, prefs.ErrNotFound) {
 		return principal{}, errUnauthenticated
@@ -102,6 +107,13 @@ func (h *handler) authenticate(r *http.Request) (principal, error) {
 func (h *handler) apiRoute(adminOnly bool, fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := h.authenticate(r)
+		if err != nil {
+			// Refused credentials count per address, so guessing tokens is as slow as anything else.
+			if rerr := h.checkRate(r.Context(), h.addrKey(r)); rerr != nil {
+				h.fail(w, r, rerr)
+				return
+			}
+		}
 		switch {
 		case errors.Is(err, errUnauthenticated):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="fmn"`)
@@ -114,7 +126,8 @@ func (h *handler) apiRoute(adminOnly bool, fn func(w http.ResponseWriter, r *htt
 			h.fail(w, r, &apiError{http.StatusForbidden, "administrators only"})
 			return
 		}
-		if h.overRate(w, r, p.rateKey()) {
+		if err := h.checkRate(r.Context(), p.rateKey()); err != nil {
+			h.fail(w, r, err)
 			return
 		}
 		if name := r.PathValue("user"); name != "" && !p.mayActFor(name) {
@@ -127,36 +140,32 @@ func (h *handler) apiRoute(adminOnly bool, fn func(w http.ResponseWriter, r *htt
 	})
 }
 
-// publicRoute wraps a route anyone may call (no login): its rate is limited per client address.
+// publicRoute wraps a route anyone may call (no login): its rate is limited per client address
+// (see clientAddr), and a refusal is rendered by fail.
 func (h *handler) publicRoute(fn http.HandlerFunc) http.Handler {
+	return h.addrLimited(fn, h.fail)
+}
+
+// publicPage is publicRoute for a route that answers in HTML: a refusal is an error page.
+func (h *handler) publicPage(fn http.HandlerFunc) http.Handler {
+	return h.addrLimited(fn, h.pageError)
+}
+
+// addrLimited counts every request of fn under its client address and refuses those past the
+// rate with refuse.
+func (h *handler) addrLimited(fn http.HandlerFunc, refuse func(http.ResponseWriter, *http.Request, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		if h.overRate(w, r, "ip:"+host) {
+		if err := h.checkRate(r.Context(), h.addrKey(r)); err != nil {
+			refuse(w, r, err)
 			return
 		}
 		fn(w, r)
 	})
 }
 
-// overRate counts a request under key and, past the API rate, answers 429 with Retry-After and
-// reports true. When Redis cannot count, the request goes through.
-func (h *handler) overRate(w http.ResponseWriter, r *http.Request, key string) bool {
-	now := h.now()
-	ok, err := h.apiRate.Allow(r.Context(), "api:"+key, now)
-	if err != nil {
-		h.logger.WarnContext(r.Context(), "api rate limit unavailable; allowing", "error", err)
-	}
-	if ok {
-		return false
-	}
-	secs := max(1, int(math.Ceil(h.apiRate.RetryAfter(now).Seconds())))
-	limit, window := h.apiRate.Limit()
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	h.fail(w, r, &apiError{http.StatusTooManyRequests, fmt.Sprintf("rate limit: %d requests per %s; retry after %d s", limit, window, secs)})
-	return true
+// addrKey names the rate count of requests from r's client address.
+func (h *handler) addrKey(r *http.Request) string {
+	return "ip:" + clientAddr(r, h.cfg.Limits.TrustedProxies)
 }
 
 // safeNext returns next if it is a path on this site, else "/". It keeps login redirects from

@@ -2,7 +2,7 @@
 // confirmations, the live stream, "why did I get this", the admin pages) and the JSON API that
 // does the same (users, destinations, filters, stream tokens, dead letters, the message history).
 // It runs the preferences outbox relay, the dead-letter archiver and the queue-status sampler, and
-// serves health and metrics.
+// serves health (and, on a listener of its own, metrics).
 package web
 
 import (
@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"fmn/internal/config"
-	"fmn/internal/mutetoken"
 	"fmn/internal/oidclogin"
 	"fmn/internal/queuestatus"
 	"fmn/internal/rabbit"
@@ -25,12 +24,14 @@ import (
 const (
 	DefaultHTTPAddr  = "127.0.0.1:8080"
 	DefaultStreamURL = "http://127.0.0.1:8082/stream"
+	// DefaultMetricsAddr is on loopback: metrics are for the operator's scraper, not the public.
+	DefaultMetricsAddr = "127.0.0.1:9104"
 	// DefaultAPIRateLimit and DefaultAPIRateWindow: 600 API requests a minute per user, token or
 	// address; ten a second is far above what the UI or a script needs.
 	DefaultAPIRateLimit  = 600
 	DefaultAPIRateWindow = time.Minute
-	// maxBody bounds API request bodies.
-	maxBody = 64 << 10
+	// MaxBodyBytes bounds request bodies (pages and API).
+	MaxBodyBytes = 64 << 10
 )
 
 // Config is the web app's configuration.
@@ -41,8 +42,12 @@ type Config struct {
 	// Redis holds the login sessions, shared by every replica.
 	Redis    config.Redis
 	Topology rabbit.Topology
-	// HTTPAddr is the listen address (FMN_WEB_ADDR).
+	// HTTPAddr is the public listen address: the pages, the API, /healthz and /readyz
+	// (FMN_WEB_ADDR).
 	HTTPAddr string
+	// MetricsAddr serves /metrics, /healthz and /readyz, apart from the public listener
+	// (FMN_WEB_METRICS_ADDR, default 127.0.0.1:9104).
+	MetricsAddr string
 	// AdminToken is the operator's API token (FMN_WEB_ADMIN_TOKEN or _FILE); empty: there is
 	// none, and the API takes personal tokens and sessions only.
 	AdminToken config.Secret
@@ -53,7 +58,8 @@ type Config struct {
 	MuteSecret config.Secret
 	// StreamURL is the backends' public /stream URL, returned with tokens (FMN_STREAM_URL).
 	StreamURL string
-	// StreamTokenTTL is how long a stream token is valid (FMN_STREAM_TOKEN_TTL).
+	// StreamTokenTTL is how long a stream token is valid (FMN_STREAM_TOKEN_TTL, default
+	// ssetoken.DefaultTTL, at most ssetoken.MaxTTL).
 	StreamTokenTTL time.Duration
 	// APIRateLimit is how many API requests a user (or token, or for the public routes an IP
 	// address) may make per APIRateWindow; past it the API answers 429 with Retry-After
@@ -80,8 +86,15 @@ type Config struct {
 	// Status is where the admin status page reads queue depths and rates (FMN_RABBITMQ_API_URL,
 	// FMN_STATUS_POLL).
 	Status queuestatus.Config
-	// Admins are user names made administrators when they log in (FMN_WEB_ADMINS, comma-separated).
+	// Admins are the users made administrators when they log in (FMN_WEB_ADMINS, comma-separated
+	// "name" or "name=subject"). Through the OpenID provider a plain name counts only with
+	// OIDC.UsernameUnique; otherwise the entry must pin the subject, which also reserves the name
+	// for it.
 	Admins []string
+	// Limits are the quotas on what a user can create or set off, the preview rate and the
+	// trusted proxies (see Limits; LoadConfig gives DefaultLimits where nothing is set, the zero
+	// value has no limits).
+	Limits Limits
 	// DefaultFilters are the filters new users start with: prefs.DefaultFilters when nil, or the
 	// JSON array in the file named by FMN_DEFAULT_FILTERS_FILE (an empty array gives none).
 	DefaultFilters []rules.Filter
@@ -102,6 +115,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		Admins:          r.List("FMN_WEB_ADMINS", nil),
 		OIDC:            oidclogin.ReadConfig(r),
 		HTTPAddr:        r.String("FMN_WEB_ADDR", DefaultHTTPAddr),
+		MetricsAddr:     r.String("FMN_WEB_METRICS_ADDR", DefaultMetricsAddr),
 		AdminToken:      r.Secret("FMN_WEB_ADMIN_TOKEN", ""),
 		SSESecret:       r.Secret("FMN_SSE_SECRET", ""),
 		MuteSecret:      r.Secret("FMN_MUTE_SECRET", ""),
@@ -111,6 +125,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		APIRateWindow:   r.Duration("FMN_WEB_API_RATE_WINDOW", DefaultAPIRateWindow),
 		RelayPoll:       r.Duration("FMN_OUTBOX_POLL", time.Second),
 		DefaultFilters:  prefs.DefaultFilters(),
+		Limits:          readLimits(r),
 	}
 	if path := r.String("FMN_DEFAULT_FILTERS_FILE", ""); path != "" {
 		b, err := os.ReadFile(path)
@@ -128,13 +143,19 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 	if u, err := url.Parse(c.StreamURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		r.Fail("FMN_STREAM_URL", "must be an http(s) URL such as https://notifications.example.org/stream")
 	}
+	checkAdmins(r, c.Admins)
+	if c.StreamTokenTTL <= 0 || c.StreamTokenTTL > ssetoken.MaxTTL {
+		r.Fail("FMN_STREAM_TOKEN_TTL", "must be more than 0 and at most %s (a revocation is kept that long)", ssetoken.MaxTTL)
+	}
 	c.Topology = config.ReadTopology(r, c.AMQP)
 	c.Status = queuestatus.ReadConfig(r, c.AMQP)
-	if len(c.SSESecret.Value()) < ssetoken.MinSecretLen {
-		r.Fail("FMN_SSE_SECRET", "must be set to at least %d bytes (shared with the backends)", ssetoken.MinSecretLen)
-	}
-	if v := c.MuteSecret.Value(); v != "" && len(v) < mutetoken.MinSecretLen {
-		r.Fail("FMN_MUTE_SECRET", "must be at least %d bytes (shared with the backends)", mutetoken.MinSecretLen)
-	}
+	// Every secret the web app holds: no placeholder, at least 32 bytes (but the provider's), and
+	// none the same as another.
+	r.CheckSecrets(
+		config.SecretSpec{Key: "FMN_SSE_SECRET", Value: c.SSESecret, Required: true, Why: "shared with the backends"},
+		config.SecretSpec{Key: "FMN_MUTE_SECRET", Value: c.MuteSecret},
+		config.SecretSpec{Key: "FMN_WEB_ADMIN_TOKEN", Value: c.AdminToken},
+		config.SecretSpec{Key: "FMN_OIDC_CLIENT_SECRET", Value: c.OIDC.ClientSecret, Issued: true},
+	)
 	return c, r.Err()
 }

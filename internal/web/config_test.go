@@ -63,3 +63,33 @@ func TestWebSettings(t *testing.T) {
 	_, err = LoadConfig(env(map[string]string{"FMN_SSE_SECRET": base["FMN_SSE_SECRET"], "FMN_PUBLIC_URL": "fmn.example.org/x"}))
 	require.ErrorContains(t, err, "FMN_PUBLIC_URL")
 }
+
+// The web app refuses to start on a placeholder, short or shared secret, naming the variable,
+// and starts on proper ones.
+func TestLoadConfigRefusesWeakSecrets(t *testing.T) {
+	t.Parallel()
+	const (
+		sse   = "Zk3q9Vb1mR7tXw2Lp8Hs4Nc6Jd0Yf5GaQe"
+		mute  = "b8Qw2Er5Ty7Ui9Op1As3Df6Gh4Jk0LzXcV"
+		admin = "Mn4Bv6Cx8Zl1Kj3Hg5Fd7Sa9Po2Iu0YtRe"
+	)
+	c, err := LoadConfig(env(map[string]string{"FMN_SSE_SECRET": sse, "FMN_MUTE_SECRET": mute, "FMN_WEB_ADMIN_TOKEN": admin}))
+	require.NoError(t, err)
+	require.Equal(t, admin, c.AdminToken.Value())
+
+	_, err = LoadConfig(env(map[string]string{
+		"FMN_SSE_SECRET":      "change-me-to-32-or-more-random-bytes!!", // docker-compose.yml's old default
+		"FMN_MUTE_SECRET":     "too-short",
+		"FMN_WEB_ADMIN_TOKEN": "change-me",
+	}))
+	require.ErrorContains(t, err, `FMN_SSE_SECRET: is a placeholder (contains "change-me"); generate one with: openssl rand -base64 48`)
+	require.ErrorContains(t, err, "FMN_MUTE_SECRET: is 9 bytes, shorter than the 32 required")
+	require.ErrorContains(t, err, "FMN_WEB_ADMIN_TOKEN: is a placeholder")
+	require.NotContains(t, err.Error(), "too-short", "secrets are never quoted")
+
+	_, err = LoadConfig(env(map[string]string{"FMN_SSE_SECRET": sse, "FMN_MUTE_SECRET": sse}))
+	require.ErrorContains(t, err, "FMN_MUTE_SECRET: is the same as FMN_SSE_SECRET")
+
+	_, err = LoadConfig(env(nil))
+	require.ErrorContains(t, err, "FMN_SSE_SECRET: must be set")
+}

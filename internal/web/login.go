@@ -1,10 +1,14 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
-	"slices"
+	"strings"
 
+	"fmn/internal/config"
 	"fmn/internal/oidclogin"
 	"fmn/pkg/prefs"
 )
@@ -34,7 +38,7 @@ func (h *handler) devLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // identity is who a login method says the person is; Subject is the OpenID subject (empty for
-// the development login).
+// the development login), Email an address the provider verified (or none).
 type identity struct {
 	Username, Email, Subject string
 }
@@ -92,7 +96,12 @@ func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		h.pageError(w, r, &apiError{http.StatusBadGateway, "The login could not be completed: please try again."})
 		return
 	}
-	if err := h.loginAs(r, identity{Username: id.Username, Email: id.Email, Subject: id.Subject}); err != nil {
+	// An address the provider has not verified may be anybody's: it is not kept.
+	email := id.Email
+	if !id.EmailVerified {
+		email = ""
+	}
+	if err := h.loginAs(r, identity{Username: id.Username, Email: email, Subject: id.Subject}); err != nil {
 		h.loginFailed(w, r, err)
 		return
 	}
@@ -103,9 +112,14 @@ func (h *handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 // (so a token planted before login is worthless after it).
 func (h *handler) loginAs(r *http.Request, id identity) error {
 	ctx := r.Context()
+	adminSubject, listedAdmin := adminEntry(h.cfg.Admins, id.Username)
+	if id.Subject != "" && adminSubject != "" && id.Subject != adminSubject {
+		// The operator named the subject of this administrator: the name is reserved for it.
+		return fmt.Errorf("login as administrator %q from another subject: %w", id.Username, prefs.ErrConflict)
+	}
 	u, err := h.store.UserByName(ctx, id.Username)
 	if errors.Is(err, prefs.ErrNotFound) {
-		u, err = h.store.CreateUser(ctx, id.Username, id.Email)
+		u, err = h.store.CreateUserWithSubject(ctx, id.Username, id.Email, id.Subject)
 		if errors.Is(err, prefs.ErrConflict) { // created by a concurrent first login
 			u, err = h.store.UserByName(ctx, id.Username)
 		}
@@ -114,11 +128,17 @@ func (h *handler) loginAs(r *http.Request, id identity) error {
 		return err
 	}
 	if id.Subject != "" {
-		if err := h.store.BindSubject(ctx, u.Name, id.Subject); err != nil {
+		// An account that existed before this login is bound to its first subject only if the
+		// provider guarantees the name, or the operator pinned the subject in FMN_WEB_ADMINS.
+		claim := h.cfg.OIDC.UsernameUnique || adminSubject == id.Subject
+		if err := h.store.BindSubject(ctx, u.Name, id.Subject, claim); err != nil {
 			return err
 		}
 	}
-	if slices.Contains(h.cfg.Admins, u.Name) && !u.IsAdmin {
+	// A plain name in FMN_WEB_ADMINS makes an administrator only where names are the provider's
+	// guarantee (or at the development login); elsewhere the entry must pin the subject.
+	trusted := id.Subject == "" || adminSubject != "" || h.cfg.OIDC.UsernameUnique
+	if listedAdmin && trusted && !u.IsAdmin {
 		if err := h.store.SetAdmin(ctx, u.Name, true); err != nil {
 			return err
 		}
@@ -127,6 +147,8 @@ func (h *handler) loginAs(r *http.Request, id identity) error {
 		return err
 	}
 	h.sessions.Put(ctx, sessionUserKey, u.Name)
+	// When it logged in: logging out everywhere ends the sessions that logged in before.
+	h.sessions.Put(ctx, sessionLoginKey, h.now().UnixNano())
 	h.logger.InfoContext(ctx, "login", "user", u.Name)
 	return nil
 }
@@ -143,13 +165,72 @@ func (h *handler) loginFailed(w http.ResponseWriter, r *http.Request, err error)
 		h.pageError(w, r, &apiError{http.StatusForbidden, "This user name belongs to another account: ask an administrator."})
 		return
 	}
+	if errors.Is(err, prefs.ErrSubjectUnconfirmed) {
+		h.logger.WarnContext(r.Context(), "login to an account bound to no subject refused; bind it with fmnctl bind-subject", "error", err)
+		h.pageError(w, r, &apiError{http.StatusForbidden,
+			"This account was set up before its first login: an administrator must confirm it is yours before you can use it."})
+		return
+	}
 	h.pageError(w, r, err)
 }
 
+// logout ends this browser's session.
 func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 	if err := h.sessions.Destroy(r.Context()); err != nil {
 		h.pageError(w, r, err)
 		return
 	}
 	seeOther(w, r, "/login")
+}
+
+// logoutEverywhere ends every session of the user, on every browser (this one included), and
+// closes their open streams (revocations.revoke). API tokens stay: they are revoked one by one on
+// the tokens page.
+func (h *handler) logoutEverywhere(w http.ResponseWriter, r *http.Request, u prefs.User) error {
+	ctx := r.Context()
+	if err := h.revocations.revoke(ctx, u.Name, h.now()); err != nil {
+		return err
+	}
+	if err := h.sessions.Destroy(ctx); err != nil {
+		return fmt.Errorf("destroy session: %w", err)
+	}
+	h.logger.InfoContext(ctx, "logout everywhere", "user", u.Name)
+	seeOther(w, r, "/login")
+	return nil
+}
+
+// adminEntry looks name up in FMN_WEB_ADMINS, whose entries are "name" or "name=subject": it
+// reports whether name is listed and the subject its entry pins, if any.
+func adminEntry(admins []string, name string) (subject string, listed bool) {
+	for _, a := range admins {
+		n, sub, _ := strings.Cut(a, "=")
+		if n == name {
+			return sub, true
+		}
+	}
+	return "", false
+}
+
+// checkAdmins refuses FMN_WEB_ADMINS entries that are not "name" or "name=subject".
+func checkAdmins(r *config.Reader, admins []string) {
+	for _, a := range admins {
+		n, sub, pinned := strings.Cut(a, "=")
+		if prefs.ValidateUserName(n) != nil || (pinned && sub == "") {
+			r.Fail("FMN_WEB_ADMINS", "%q is not a user name, or name=subject with the OpenID subject the operator confirmed", a)
+		}
+	}
+}
+
+// warnUnpinnedAdmins logs the FMN_WEB_ADMINS entries that will make nobody an administrator
+// through the OpenID provider: plain names, where the provider does not guarantee them.
+func warnUnpinnedAdmins(ctx context.Context, logger *slog.Logger, cfg Config) {
+	if !cfg.OIDC.Enabled() || cfg.OIDC.UsernameUnique {
+		return
+	}
+	for _, a := range cfg.Admins {
+		if !strings.Contains(a, "=") {
+			logger.WarnContext(ctx, "FMN_WEB_ADMINS names an administrator without a subject, and FMN_OIDC_USERNAME_UNIQUE is off: "+
+				"logging in with that name does not make an administrator; write name=subject", "user", a)
+		}
+	}
 }

@@ -20,14 +20,15 @@ func (h *handler) pageRoutes(mux routeMux) {
 	page := func(pattern string, fn pageFunc) { mux.Handle(pattern, h.page(false, fn)) }
 	admin := func(pattern string, fn pageFunc) { mux.Handle(pattern, h.page(true, fn)) }
 
-	mux.Handle("GET /static/", http.FileServerFS(staticFS))
-	mux.HandleFunc("GET /{$}", h.home)
-	mux.HandleFunc("GET /api", h.apiDoc)
-	mux.HandleFunc("GET /login", h.loginPage)
-	mux.HandleFunc("POST /login/dev", h.devLogin)
-	mux.HandleFunc("GET /login/oidc", h.oidcLogin)
-	mux.HandleFunc("GET /auth/callback", h.oidcCallback)
-	mux.HandleFunc("POST /logout", h.logout)
+	mux.Handle("GET /static/", h.publicPage(http.FileServerFS(staticFS).ServeHTTP))
+	mux.Handle("GET /{$}", h.publicPage(h.home))
+	mux.Handle("GET /api", h.publicPage(h.apiDoc))
+	mux.Handle("GET /login", h.publicPage(h.loginPage))
+	mux.Handle("POST /login/dev", h.publicPage(h.devLogin))
+	mux.Handle("GET /login/oidc", h.publicPage(h.oidcLogin))
+	mux.Handle("GET /auth/callback", h.publicPage(h.oidcCallback))
+	mux.Handle("POST /logout", h.publicPage(h.logout))
+	page("POST /logout/everywhere", h.logoutEverywhere)
 
 	page("GET /filters", h.filtersPage)
 	page("GET /filters/new", h.newFilterPage)
@@ -48,8 +49,8 @@ func (h *handler) pageRoutes(mux routeMux) {
 	page("POST /destinations/{id}/send-confirmation", h.resendConfirmationPage)
 	// The emailed link: its secret is the authority, no login needed. GET only shows a button
 	// (mail scanners open links); the POST confirms.
-	mux.HandleFunc("GET /confirm/{secret}", h.confirmLinkPage)
-	mux.HandleFunc("POST /confirm/{secret}", h.confirmLinkPage)
+	mux.Handle("GET /confirm/{secret}", h.publicPage(h.confirmLinkPage))
+	mux.Handle("POST /confirm/{secret}", h.publicPage(h.confirmLinkPage))
 
 	page("GET /tokens", h.tokensPage)
 	page("POST /tokens", h.createTokenPage)
@@ -73,6 +74,15 @@ type pageFunc func(w http.ResponseWriter, r *http.Request, u prefs.User) error
 func (h *handler) page(admin bool, fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := h.authenticate(r)
+		// Pages count against the same per-user rate as the API; before login, per address.
+		rateKey := h.addrKey(r)
+		if err == nil {
+			rateKey = p.rateKey()
+		}
+		if rerr := h.checkRate(r.Context(), rateKey); rerr != nil {
+			h.pageError(w, r, rerr)
+			return
+		}
 		switch {
 		case errors.Is(err, errUnauthenticated) && r.Method == http.MethodGet:
 			seeOther(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()))
@@ -97,9 +107,10 @@ func (h *handler) page(admin bool, fn pageFunc) http.Handler {
 
 // pageError renders err as an error page, with the same classification as the API.
 func (h *handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := h.classify(r, err)
-	if errors.Is(err, errUnauthenticated) {
-		status, msg = http.StatusUnauthorized, "Log in to use this page."
+	setRetryAfter(w, err)
+	status, msg := http.StatusUnauthorized, "Log in to use this page."
+	if !errors.Is(err, errUnauthenticated) {
+		status, msg = h.classify(r, err)
 	}
 	h.render(w, r, status, "error", view{Title: http.StatusText(status), Data: msg})
 }
@@ -141,7 +152,7 @@ func (h *handler) renderDestinations(w http.ResponseWriter, r *http.Request, u p
 		return err
 	}
 	h.render(w, r, status, "destinations", view{Title: "Destinations", Nav: "destinations", Error: problem,
-		Data: map[string]any{"Destinations": ds}})
+		Data: map[string]any{"Destinations": ds, "Quotas": h.store.Quotas()}})
 	return nil
 }
 
@@ -153,9 +164,12 @@ func (h *handler) addDestinationPage(w http.ResponseWriter, r *http.Request, u p
 	d := prefs.Destination{Kind: kind, Address: strings.TrimSpace(r.PostFormValue("address")), Format: r.PostFormValue("format")}
 	out, err := h.store.CreateDestination(r.Context(), u, d)
 	var inv *prefs.InvalidError
+	var qe *prefs.QuotaError
 	switch {
 	case errors.As(err, &inv):
 		return h.renderDestinations(w, r, u, http.StatusUnprocessableEntity, inv.Error())
+	case errors.As(err, &qe):
+		return h.renderDestinations(w, r, u, http.StatusUnprocessableEntity, "Not added: "+qe.Error()+".")
 	case errors.Is(err, prefs.ErrConflict):
 		return h.renderDestinations(w, r, u, http.StatusUnprocessableEntity, "You already have that destination.")
 	case err != nil:
@@ -168,7 +182,12 @@ func (h *handler) addDestinationPage(w http.ResponseWriter, r *http.Request, u p
 
 // afterAdd starts the confirmation of a new destination and says what happens next.
 func (h *handler) afterAdd(r *http.Request, u prefs.User, d prefs.Destination) string {
-	if err := h.sendConfirmation(r, u, d); err != nil {
+	err := h.sendConfirmation(r, u, d)
+	var qe *prefs.QuotaError
+	if errors.As(err, &qe) {
+		return "Added " + d.Address + ", but no confirmation was sent: " + qe.Error() + "."
+	}
+	if err != nil {
 		h.logger.WarnContext(r.Context(), "send confirmation", "user", u.Name, "destination", d.ID, "error", err)
 		return "Added " + d.Address + ", but the confirmation could not be sent: try “send again” in a minute."
 	}
@@ -248,8 +267,13 @@ func (h *handler) resendConfirmationPage(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	err = h.sendConfirmation(r, u, d)
-	if prefs.IsConfirmationError(err) {
+	var qe *prefs.QuotaError
+	switch {
+	case prefs.IsConfirmationError(err):
 		return h.renderDestinations(w, r, u, http.StatusUnprocessableEntity, err.Error()+".")
+	case errors.As(err, &qe):
+		setRetryAfter(w, err)
+		return h.renderDestinations(w, r, u, http.StatusTooManyRequests, "Not sent: "+qe.Error()+".")
 	}
 	if err != nil {
 		return err
@@ -300,8 +324,9 @@ func (h *handler) renderTokens(w http.ResponseWriter, r *http.Request, u prefs.U
 func (h *handler) createTokenPage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
 	_, secret, err := h.store.CreateAPIToken(r.Context(), u, r.PostFormValue("name"))
 	var inv *prefs.InvalidError
-	if errors.As(err, &inv) {
-		return h.renderTokens(w, r, u, http.StatusUnprocessableEntity, inv.Error(), "")
+	var qe *prefs.QuotaError
+	if errors.As(err, &inv) || errors.As(err, &qe) {
+		return h.renderTokens(w, r, u, http.StatusUnprocessableEntity, err.Error()+".", "")
 	}
 	if err != nil {
 		return err

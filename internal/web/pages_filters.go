@@ -22,6 +22,13 @@ type filterRow struct {
 	Destinations []string
 }
 
+// filterUsage is what a user's filters take of their quotas, for the filters page.
+type filterUsage struct {
+	Filters int
+	rules.Weight
+	Quotas prefs.Quotas
+}
+
 func (h *handler) filtersPage(w http.ResponseWriter, r *http.Request, u prefs.User) error {
 	ctx := r.Context()
 	fs, err := h.store.Filters(ctx, u)
@@ -38,14 +45,17 @@ func (h *handler) filtersPage(w http.ResponseWriter, r *http.Request, u prefs.Us
 	}
 	hits := h.filterHits(r, fs)
 	rows := make([]filterRow, len(fs))
+	var weight rules.Weight
 	for i, f := range fs {
+		weight = weight.Add(f.Weight())
 		rows[i] = filterRow{Filter: f, Hits: hits[f.ID]}
 		for _, id := range f.Destinations {
 			rows[i].Destinations = append(rows[i].Destinations, names[id])
 		}
 	}
 	h.render(w, r, http.StatusOK, "filters", view{Title: "Filters", Nav: "filters",
-		Data: map[string]any{"Filters": rows, "Presets": presets()}})
+		Data: map[string]any{"Filters": rows, "Presets": presets(), "Usage": filterUsage{Filters: len(fs), Weight: weight,
+			Quotas: h.store.Quotas()}}})
 	return nil
 }
 
@@ -101,12 +111,17 @@ func (h *handler) renderFilterEdit(w http.ResponseWriter, r *http.Request, u pre
 	}
 	var ve *rules.ValidationError
 	var inv *prefs.InvalidError
+	var qe *prefs.QuotaError
+	var le *limitError
 	switch {
 	case errors.As(problem, &ve) && ve.Condition >= 0:
 		e.BadCondition, e.BadReason = ve.Condition, ve.Error()
 		v.Data, v.Error = e, "The filter was not saved: "+ve.Error()
-	case errors.As(problem, &ve), errors.As(problem, &inv):
-		v.Error = "The filter was not saved: " + problem.Error()
+	case errors.As(problem, &ve), errors.As(problem, &inv), errors.As(problem, &qe):
+		v.Error = "The filter was not saved: " + problem.Error() + "."
+	case errors.As(problem, &le):
+		setRetryAfter(w, problem)
+		v.Error = "No preview: " + problem.Error() + "."
 	case problem != nil:
 		return problem
 	}
@@ -176,8 +191,12 @@ func (h *handler) saveFilterPage(w http.ResponseWriter, r *http.Request, u prefs
 	case act == "preview":
 		res, err := h.preview(r, u, f)
 		var ve *rules.ValidationError
-		if errors.As(err, &ve) {
+		var le *limitError
+		switch {
+		case errors.As(err, &ve):
 			return h.renderFilterEdit(w, r, u, http.StatusUnprocessableEntity, action, f, err, nil)
+		case errors.As(err, &le):
+			return h.renderFilterEdit(w, r, u, http.StatusTooManyRequests, action, f, err, nil)
 		}
 		if err != nil {
 			return err
@@ -192,7 +211,8 @@ func (h *handler) saveFilterPage(w http.ResponseWriter, r *http.Request, u prefs
 		}
 		var ve *rules.ValidationError
 		var inv *prefs.InvalidError
-		if errors.As(err, &ve) || errors.As(err, &inv) {
+		var qe *prefs.QuotaError
+		if errors.As(err, &ve) || errors.As(err, &inv) || errors.As(err, &qe) {
 			return h.renderFilterEdit(w, r, u, http.StatusUnprocessableEntity, action, f, err, nil)
 		}
 		if err != nil {

@@ -18,11 +18,15 @@ const (
 	previewDays   = 7
 )
 
-// preview evaluates u's filter f (saved or not) over the latest messages.
+// preview evaluates u's filter f (saved or not) over the latest messages, within the user's
+// preview rate (a *limitError past it).
 func (h *handler) preview(r *http.Request, u prefs.User, f rules.Filter) (preview.Result, error) {
 	ctx := r.Context()
 	f.User = u.Name
 	if err := f.Validate(); err != nil {
+		return preview.Result{}, err
+	}
+	if err := h.checkPreviewRate(ctx, u.Name); err != nil {
 		return preview.Result{}, err
 	}
 	own, err := h.store.OwnershipFor(ctx, u.Name, []rules.Filter{f})

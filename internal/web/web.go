@@ -68,6 +68,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	}
 	defer rdb.Close()
+	warnUnpinnedAdmins(ctx, logger, cfg)
 	if cfg.DevLogin {
 		logger.WarnContext(ctx, "DEVELOPMENT LOGIN IS ON: anyone can log in as anyone (FMN_WEB_DEV_LOGIN)")
 	}
@@ -90,15 +91,18 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	}
 	mux := http.NewServeMux()
 	h.routes(mux)
-	telemetry.Mount(mux, deps.Registry, telemetry.Checks{
+	checks := telemetry.Checks{
 		"broker":   telemetry.Flag(conn.Ready),
 		"database": func(ctx context.Context) error { return pool.Ping(ctx) },
-	})
+	}
+	telemetry.MountHealth(mux, checks) // /metrics only on the metrics listener, never the public one
 	srv := telemetry.NewServer(h.protect(mux), logger)
+	msrv := telemetry.NewServer(telemetry.MetricsHandler(deps.Registry, checks), logger)
 
-	logger.InfoContext(ctx, "web started", "addr", cfg.HTTPAddr, "admin_token", cfg.AdminToken.Value() != "")
+	logger.InfoContext(ctx, "web started", "addr", cfg.HTTPAddr, "metrics_addr", cfg.MetricsAddr, "admin_token", cfg.AdminToken.Value() != "")
 	return lifecycle.Group(ctx,
 		func(ctx context.Context) error { return telemetry.Serve(ctx, srv, cfg.HTTPAddr, deps.Ready) },
+		func(ctx context.Context) error { return telemetry.Serve(ctx, msrv, cfg.MetricsAddr, deps.MetricsReady) },
 		relay.Run,
 		archiver.Run,
 		h.status.Run,
@@ -121,11 +125,13 @@ func newHandler(cfg Config, deps Deps, logger *slog.Logger, pool *pgxpool.Pool, 
 	}
 	dead := deadletter.NewStore(pool)
 	return &handler{cfg: cfg, logger: logger, now: deps.Clock(), sessions: newSessions(cfg, rdb), pages: pg,
-		hits:    hits.NewStore(rdb, cfg.Redis.Prefix),
-		apiRate: ratelimit.New(rdb, cfg.Redis.Prefix, cfg.APIRateLimit, cfg.APIRateWindow),
-		archive: archive.NewStore(pool, deps.Clock()),
-		store:   pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg))),
-		signer:  signer, muter: muter, dead: dead, redriver: deadletter.NewRedriver(dead, rpub, cfg.Topology),
+		hits:        hits.NewStore(rdb, cfg.Redis.Prefix),
+		revocations: newRevocations(cfg, rdb),
+		apiRate:     ratelimit.New(rdb, cfg.Redis.Prefix, cfg.APIRateLimit, cfg.APIRateWindow),
+		previewRate: ratelimit.New(rdb, cfg.Redis.Prefix, cfg.Limits.PreviewRate, previewRateWindow),
+		archive:     archive.NewStore(pool, deps.Clock()),
+		store:       pgstore.New(pool, pgstore.WithDefaultFilters(defaultFilters(cfg)), pgstore.WithQuotas(cfg.Limits.Quotas)),
+		signer:      signer, muter: muter, dead: dead, redriver: deadletter.NewRedriver(dead, rpub, cfg.Topology),
 		redriven: promauto.With(deps.Registry).NewCounter(prometheus.CounterOpts{
 			Name: "fmn_deadletters_redriven_total", Help: "Dead letters re-driven to their original exchange (confirmed by the broker).",
 		})}, nil
@@ -142,7 +148,7 @@ func (h *handler) protect(mux http.Handler) http.Handler {
 			"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))
-	return securityHeaders(h.cfg, http.MaxBytesHandler(cop.Handler(h.sessions.LoadAndSave(mux)), maxBody))
+	return securityHeaders(h.cfg, http.MaxBytesHandler(cop.Handler(h.sessions.LoadAndSave(mux)), MaxBodyBytes))
 }
 
 // securityHeaders sets the headers every response carries. The content security policy allows

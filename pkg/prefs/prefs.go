@@ -29,6 +29,10 @@ const (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("already exists")
+	// ErrSubjectUnconfirmed refuses a login to an account that exists but is bound to no
+	// OpenID subject, when the provider does not guarantee that only its owner presents its
+	// name: the operator must bind it first.
+	ErrSubjectUnconfirmed = errors.New("account not yet bound to a login")
 )
 
 // InvalidError says which input is wrong and why; APIs show it to the user.
@@ -101,8 +105,8 @@ func ValidateDestination(d *Destination) error {
 		}
 		d.Address = a.Address
 	case KindIRC:
-		if d.Address == "" || len(d.Address) > 32 || strings.ContainsAny(d.Address, " ,*?!@\r\n\x00") {
-			return &InvalidError{Field: "address", Reason: "is not a valid IRC nick"}
+		if !ValidIRCNick(d.Address) {
+			return &InvalidError{Field: "address", Reason: IRCNickRule}
 		}
 	case KindSSE:
 		if d.Address == "" {

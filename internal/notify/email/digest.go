@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	texttemplate "text/template"
+	"time"
 
 	"fmn/internal/wire"
 )
@@ -48,7 +49,14 @@ func (r *Renderer) RenderDigest(ns []wire.Notification) (Message, error) {
 			}
 		}
 	}
-	v.MuteURL = r.muteURL(ns[0].User, ids[:min(len(ids), maxDigestFilters)])
+	// The link works for as long after the newest notification as a single email's would.
+	var matched time.Time
+	for _, n := range ns {
+		if n.MatchedAt.After(matched) {
+			matched = n.MatchedAt
+		}
+	}
+	v.MuteURL = r.muteURL(ns[0].User, ns[0].Destination.ID, ids[:min(len(ids), maxDigestFilters)], matched)
 	m := Message{To: ns[0].Destination.Address, Subject: fmt.Sprintf("fmn digest: %d notifications", len(ns))}
 	m.addHeader("Message-ID", "<digest-"+ns[0].ID+"-"+strconv.Itoa(len(ns))+"@"+r.cfg.MessageIDDomain+">")
 	m.addHeader("X-Fmn-Digest", strconv.Itoa(len(ns)))

@@ -107,7 +107,7 @@ func (r *Renderer) Render(n wire.Notification) (Message, error) {
 	for _, f := range n.Filters {
 		ids = append(ids, f.ID)
 	}
-	v.MuteURL = r.muteURL(n.User, ids)
+	v.MuteURL = r.muteURL(n.User, n.Destination.ID, ids, n.MatchedAt)
 	v.WhyURL = r.whyURL(n.MessageID, ids)
 
 	subject := v.Summary
@@ -142,12 +142,16 @@ func (r *Renderer) whyURL(messageID string, filters []int64) string {
 	return r.base + "/why?" + q.Encode()
 }
 
-// muteURL is the one-click mute link for user's filters, or "" when links are not configured.
-func (r *Renderer) muteURL(user string, filters []int64) string {
-	if r.cfg.Mute == nil || len(filters) == 0 || r.base == "" {
+// muteURL is the one-click mute link for user's filters, sent to the destination dest, or ""
+// when links are not configured. It works for mutetoken.DefaultTTL after matched, when the
+// notification was matched: rendering is pure, so the expiry comes from the notification, not a
+// clock (and a notification without the time gets no link rather than one that never works).
+func (r *Renderer) muteURL(user string, dest int64, filters []int64, matched time.Time) string {
+	if r.cfg.Mute == nil || len(filters) == 0 || r.base == "" || matched.IsZero() {
 		return ""
 	}
-	return r.base + "/mute?token=" + url.QueryEscape(r.cfg.Mute.Issue(user, filters))
+	tok := r.cfg.Mute.Issue(mutetoken.Claims{User: user, Destination: dest, Filters: filters, Expires: matched.Add(mutetoken.DefaultTTL)})
+	return r.base + "/mute?token=" + url.QueryEscape(tok)
 }
 
 // addHeader adds a header made one line and bounded; an empty value adds nothing.

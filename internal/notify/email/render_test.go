@@ -2,6 +2,7 @@ package email_test
 
 import (
 	"flag"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +45,7 @@ func testNotification(format string) wire.Notification {
 		Usernames:   []string{"alice", "bob"},
 		Artifacts:   []message.Artifact{{Type: message.ArtifactRPM, Name: "kernel"}},
 		SentAt:      time.Date(2026, 11, 23, 12, 30, 0, 0, time.UTC),
+		MatchedAt:   time.Date(2026, 11, 23, 12, 30, 1, 0, time.UTC),
 	}
 }
 
@@ -159,4 +161,47 @@ func TestRenderWithoutMuteSecretHasNoUnsubscribe(t *testing.T) {
 		require.NotEqual(t, "List-Unsubscribe", h.Name)
 	}
 	require.NotContains(t, m.Text, "/mute")
+}
+
+// The mute link names alice, the destination the email went to and the filters that sent it,
+// and works for mutetoken.DefaultTTL after the notification was matched; a digest's works for as
+// long after its newest notification.
+func TestRenderMuteLinkNamesTheDestinationAndExpires(t *testing.T) {
+	t.Parallel()
+	mute, err := mutetoken.NewSigner([]byte(muteSecret))
+	require.NoError(t, err)
+	r := email.NewRenderer(email.RenderConfig{PublicURL: "https://fmn.example.org", MessageIDDomain: "x", Mute: mute})
+	claims := func(m email.Message) mutetoken.Claims {
+		t.Helper()
+		var link string
+		for _, h := range m.Headers {
+			if h.Name == "List-Unsubscribe" {
+				link = strings.TrimSuffix(strings.TrimPrefix(h.Value, "<"), ">")
+			}
+		}
+		u, err := url.Parse(link)
+		require.NoError(t, err, link)
+		c, err := mute.Verify(u.Query().Get("token"), time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
+		require.NoError(t, err, link)
+		return c
+	}
+
+	n := testNotification("short")
+	m, err := r.Render(n)
+	require.NoError(t, err)
+	require.Equal(t, mutetoken.Claims{User: "alice", Destination: 7, Filters: []int64{3, 9}, Expires: n.MatchedAt.Add(mutetoken.DefaultTTL)}, claims(m))
+
+	later := testNotification("short")
+	later.ID, later.MatchedAt, later.Filters = "later", n.MatchedAt.Add(time.Hour), later.Filters[:1]
+	m, err = r.RenderDigest([]wire.Notification{n, later})
+	require.NoError(t, err)
+	require.Equal(t, mutetoken.Claims{User: "alice", Destination: 7, Filters: []int64{3, 9}, Expires: later.MatchedAt.Add(mutetoken.DefaultTTL)}, claims(m))
+
+	// Without the time it was matched, no link: one that never worked would be worse.
+	n.MatchedAt = time.Time{}
+	m, err = r.Render(n)
+	require.NoError(t, err)
+	for _, h := range m.Headers {
+		require.NotEqual(t, "List-Unsubscribe", h.Name)
+	}
 }

@@ -61,7 +61,7 @@ func TestSendToMailpit(t *testing.T) {
 		"X-Fmn-Filter":          "My packages, Kernel",
 		"Precedence":            "bulk",
 		"Auto-Submitted":        "auto-generated",
-		"List-Unsubscribe":      "<https://fmn.example.org/mute?token=m1.YWxpY2UKMwo5.E3DcDrBZOmIks9fb1PVZQr3bxpiuWrTo3otv0ZHENwo>",
+		"List-Unsubscribe":      "<https://fmn.example.org/mute?token=m2.YWxpY2UKNwoxODAzMjEzMDAxCjMKOQ.O4GfWFV3TSYSq5PgOis3VsurVL1xypD1alZAZ7xntfw>",
 		"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
 		"Message-Id":            "<df0a008b72663028b261c1779316e17c@fmn.example.org>",
 	} {

@@ -43,8 +43,6 @@ const (
 	DefaultLateAfter    = 5 * time.Minute
 	DefaultReplyTimeout = 30 * time.Second
 	DefaultQueue        = 64
-	// maxNickBytes bounds what is accepted as a nick (servers allow 9 to 32; Libera 16).
-	maxNickBytes = 64
 )
 
 // DefaultReconnect bounds the jittered waits between reconnection attempts.
@@ -180,8 +178,8 @@ type request struct {
 // Send delivers n to the nick of its destination.
 func (b *Bot) Send(ctx context.Context, n wire.Notification) error {
 	nick := n.Destination.Address
-	if !ValidNick(nick) {
-		return notify.Permanent(errors.New("irc: address is not a nick"))
+	if !prefs.ValidIRCNick(nick) {
+		return notify.Permanent(errors.New("irc: destination address " + prefs.IRCNickRule))
 	}
 	if !b.connected.Load() {
 		return ErrDisconnected
@@ -243,18 +241,6 @@ func (b *Bot) setConnected(v bool) {
 		close(b.changed)
 		b.changed = make(chan struct{})
 	}
-}
-
-// ValidNick reports whether s can be an IRC nick: 1 to 64 bytes, no spaces, control characters
-// or characters IRC gives another meaning (",*?!@:#&" and a leading digit or "-").
-func ValidNick(s string) bool {
-	if s == "" || len(s) > maxNickBytes || Clean(s) != s {
-		return false
-	}
-	if c := s[0]; c == '-' || (c >= '0' && c <= '9') || c == '#' || c == '&' || c == ':' || c == '$' {
-		return false
-	}
-	return !strings.ContainsAny(s, " ,*?!@:")
 }
 
 // Run connects and keeps the bot connected until ctx ends; it returns nil then. Only one Run
@@ -488,7 +474,7 @@ func (s *sessionState) command(ctx context.Context, e girc.Event) {
 		return // a channel message, our own echo, or a CTCP ACTION
 	}
 	nick := e.Source.Name
-	if !ValidNick(nick) {
+	if !prefs.ValidIRCNick(nick) {
 		return
 	}
 	fields := strings.Fields(Clean(e.Last()))

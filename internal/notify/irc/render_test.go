@@ -126,27 +126,6 @@ func TestRenderNeverExceedsBudget(t *testing.T) {
 	require.Len(t, relayed, MaxLineBytes)
 }
 
-func TestValidNick(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		nick string
-		ok   bool
-	}{
-		{"alice", true},                  // plain
-		{"al[i]ce_|^", true},             // IRC special characters
-		{"", false},                      // empty
-		{"9lives", false},                // leading digit
-		{"#fedora", false},               // a channel
-		{"a b", false},                   // space
-		{"a,b", false},                   // a target list
-		{"a\r\nQUIT", false},             // injection
-		{"nick!u@h", false},              // a mask
-		{strings.Repeat("n", 65), false}, // too long
-	} {
-		require.Equal(t, tc.ok, ValidNick(tc.nick), "%q", tc.nick)
-	}
-}
-
 func TestLimiter(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -35,6 +35,16 @@ const (
 // history: some of the events it missed are gone.
 const EventReset = "reset"
 
+// EventExpired is the last event of a stream whose token expired: the stream then ends, and the
+// page fetches a fresh token and reconnects from the last event id it saw (the browser's own
+// reconnect would reuse the dead token). Its id is the stream's position, the last event written
+// or where the stream started, so the page can resume even when it saw no notification.
+const EventExpired = "expired"
+
+// EventRevoked is the last event of a stream whose user's streams were revoked (logged out
+// everywhere, or deleted; see Revoke): the stream then ends.
+const EventRevoked = "revoked"
+
 // HandlerConfig sets the stream handler's limits; zero values take the defaults.
 type HandlerConfig struct {
 	Heartbeat       time.Duration
@@ -97,7 +107,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", o)
 		w.Header().Add("Vary", "Origin")
 	}
-	user, err := h.signer.Verify(token(r), h.now())
+	claims, err := h.signer.Verify(token(r), h.now())
 	if err != nil {
 		h.refused.WithLabelValues("unauthorized").Inc()
 		http.Error(w, "invalid or expired stream token", http.StatusUnauthorized)
@@ -112,7 +122,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Last-Event-ID is not an event id of this stream", http.StatusBadRequest)
 		return
 	}
-	// Register before reading the position, so nothing announced in between is missed.
+	user := claims.User
+	// Register before reading the position and the revocation, so nothing announced in between
+	// is missed.
 	sub, unsubscribe := h.hub.Subscribe(user)
 	defer unsubscribe()
 	if h.hub.Count(user) > h.cfg.MaxConnsPerUser {
@@ -121,6 +133,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	revoked, err := h.store.revoked(ctx, claims)
+	if err != nil {
+		h.logger.ErrorContext(ctx, "sse stream revocation", "error", err)
+		http.Error(w, "stream unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if revoked {
+		h.refused.WithLabelValues("revoked").Inc()
+		http.Error(w, "invalid or expired stream token", http.StatusUnauthorized)
+		return
+	}
 	missed := false
 	if cursor == "" {
 		cursor, err = h.store.LastID(ctx, user)
@@ -149,15 +172,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := h.stream(ctx, rc, w, user, cursor, sub); err != nil && ctx.Err() == nil {
+	if err := h.stream(ctx, rc, w, claims, cursor, sub); err != nil && ctx.Err() == nil {
 		h.logger.DebugContext(ctx, "sse stream ended", "error", err)
 	}
 }
 
-// stream writes events after cursor, then every new one, until the client goes or falls behind.
-func (h *Handler) stream(ctx context.Context, rc *http.ResponseController, w http.ResponseWriter, user, cursor string, sub *Subscription) error {
+// stream writes events after cursor, then every new one, until the client goes or falls behind,
+// the token expires or the user's streams are revoked.
+func (h *Handler) stream(ctx context.Context, rc *http.ResponseController, w http.ResponseWriter, claims ssetoken.Claims, cursor string, sub *Subscription) error {
+	user := claims.User
 	heartbeat := time.NewTicker(h.cfg.Heartbeat)
 	defer heartbeat.Stop()
+	// The deadline comes from the injected clock, so a test's clock decides how long is left.
+	expiry := time.NewTimer(claims.ExpiresAt.Sub(h.now()))
+	defer expiry.Stop()
 	for {
 		for {
 			evs, err := h.store.Read(ctx, user, cursor, readBatch)
@@ -186,6 +214,18 @@ func (h *Handler) stream(ctx context.Context, rc *http.ResponseController, w htt
 		case <-h.closing:
 			return nil
 		case <-sub.Poke:
+		case <-expiry.C:
+			// With the stream's position as its id: a client that has seen no event yet resumes
+			// from here too.
+			return h.write(rc, w, "id: "+cursor+"\nevent: "+EventExpired+"\ndata: {\"reason\":\"token expired\"}\n\n")
+		case <-sub.Recheck:
+			revoked, err := h.store.revoked(ctx, claims)
+			if err != nil {
+				return err
+			}
+			if revoked {
+				return h.write(rc, w, "event: "+EventRevoked+"\ndata: {\"reason\":\"access revoked\"}\n\n")
+			}
 		case <-heartbeat.C:
 			if err := h.write(rc, w, ": heartbeat\n\n"); err != nil {
 				return err

@@ -16,8 +16,10 @@ const receiveRetry = 500 * time.Millisecond
 
 // Hub relays the fan-out channel to this process's connected clients. A message on the channel
 // names users, one per line; the hub pokes those users' clients, which read their stream from where they are.
-// A poke never blocks: each client has a one-slot mailbox, so a slow client only coalesces pokes.
-// After Redis reconnects, every client is poked, so nothing announced during the gap is missed.
+// A line "!revoke USER" (see Revoke) asks USER's clients to recheck their token's revocation instead.
+// A poke never blocks: each client has one-slot mailboxes, so a slow client only coalesces pokes.
+// After Redis reconnects, every client is poked and asked to recheck, so nothing announced during
+// the gap is missed.
 type Hub struct {
 	rdb     *redis.Client
 	channel string
@@ -32,6 +34,8 @@ type Subscription struct {
 	user string
 	// Poke receives a value whenever the user may have new events.
 	Poke chan struct{}
+	// Recheck receives a value whenever the user's streams may have been revoked.
+	Recheck chan struct{}
 }
 
 // NewHub returns a hub on channel.
@@ -41,7 +45,7 @@ func NewHub(rdb *redis.Client, channel string, logger *slog.Logger) *Hub {
 
 // Subscribe registers a client of user; the returned func unregisters it.
 func (h *Hub) Subscribe(user string) (*Subscription, func()) {
-	s := &Subscription{user: user, Poke: make(chan struct{}, 1)}
+	s := &Subscription{user: user, Poke: make(chan struct{}, 1), Recheck: make(chan struct{}, 1)}
 	h.mu.Lock()
 	m := h.subs[user]
 	if m == nil {
@@ -67,26 +71,38 @@ func (h *Hub) Count(user string) int {
 	return len(h.subs[user])
 }
 
+// signal puts a value in a one-slot mailbox unless one is waiting there.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
 func (h *Hub) poke(user string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs[user] {
-		select {
-		case s.Poke <- struct{}{}:
-		default:
-		}
+		signal(s.Poke)
 	}
 }
 
+func (h *Hub) recheck(user string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs[user] {
+		signal(s.Recheck)
+	}
+}
+
+// pokeAll pokes every client and asks each to recheck its revocation.
 func (h *Hub) pokeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, m := range h.subs {
 		for s := range m {
-			select {
-			case s.Poke <- struct{}{}:
-			default:
-			}
+			signal(s.Poke)
+			signal(s.Recheck)
 		}
 	}
 }
@@ -115,8 +131,12 @@ func (h *Hub) Run(ctx context.Context) error {
 		}
 		switch m := msg.(type) {
 		case *redis.Message:
-			for user := range strings.SplitSeq(m.Payload, "\n") {
-				h.poke(user)
+			for line := range strings.SplitSeq(m.Payload, "\n") {
+				if user, ok := revokedUser(line); ok {
+					h.recheck(user)
+				} else {
+					h.poke(line)
+				}
 			}
 		case *redis.Subscription:
 			if m.Kind == "subscribe" {

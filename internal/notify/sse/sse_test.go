@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/notify/sse"
@@ -30,6 +31,8 @@ type testBundle struct {
 	signer *ssetoken.Signer
 	server *httptest.Server
 	now    time.Time
+	rdb    *redis.Client
+	prefix string
 }
 
 func setup(t *testing.T, cfg sse.HandlerConfig) *testBundle {
@@ -48,7 +51,7 @@ func setup(t *testing.T, cfg sse.HandlerConfig) *testBundle {
 	h := sse.NewHandler(store, hub, signer, cfg, logger, prometheus.NewPedanticRegistry(), func() time.Time { return now })
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testBundle{h: h, store: store, signer: signer, server: srv, now: now}
+	return &testBundle{h: h, store: store, signer: signer, server: srv, now: now, rdb: rdb, prefix: prefix}
 }
 
 func (b *testBundle) url(user string) string {

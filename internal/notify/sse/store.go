@@ -92,10 +92,11 @@ func NewStore(rdb *redis.Client, c StoreConfig) *Store {
 }
 
 // Channel is the pub/sub channel announcing users with new events.
-func (s *Store) Channel() string { return s.prefix + "sse:fanout" }
+func (s *Store) Channel() string { return fanoutChannel(s.prefix) }
 
 // The user name sits in braces so a user's keys share a Redis Cluster slot.
-func (s *Store) streamKey(user string) string { return s.prefix + "sse:{" + user + "}:stream" }
+func (s *Store) streamKey(user string) string { return streamKey(s.prefix, user) }
+func streamKey(prefix, user string) string    { return prefix + "sse:{" + user + "}:stream" }
 func (s *Store) seenKey(user, id string) string {
 	return s.prefix + "sse:{" + user + "}:seen:" + id
 }

@@ -25,8 +25,9 @@ const maxSecretLen = 128
 // BeginConfirmation starts the confirmation of one of user's destinations, replacing any pending
 // one: a random secret for an email link, a short code for IRC. It returns them in clear, once;
 // the store keeps only their SHA-256. It refuses an SSE destination (prefs.ErrNothingToConfirm),
-// a confirmed one (prefs.ErrAlreadyConfirmed), and one whose last confirmation was begun less than
-// prefs.ConfirmationResendInterval ago (prefs.ErrConfirmationTooSoon). The caller then sends it
+// a confirmed one (prefs.ErrAlreadyConfirmed), one whose last confirmation was begun less than
+// prefs.ConfirmationResendInterval ago (prefs.ErrConfirmationTooSoon), and one past the
+// confirmation quotas per user or per address (a *prefs.QuotaError). The caller then sends it
 // (confirm.Sender).
 func (s *Store) BeginConfirmation(ctx context.Context, user prefs.User, destinationID int64) (prefs.Confirmation, error) {
 	now := s.now().UTC().Truncate(time.Microsecond) // what Postgres keeps
@@ -50,6 +51,9 @@ func (s *Store) BeginConfirmation(ctx context.Context, user prefs.User, destinat
 		}
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return mapErr("read confirmation", err)
+		}
+		if err := s.recordConfirmation(ctx, tx, user, d, now); err != nil {
+			return err
 		}
 		c = prefs.Confirmation{DestinationID: d.ID, Kind: d.Kind, Address: d.Address, CreatedAt: now}
 		var clear string

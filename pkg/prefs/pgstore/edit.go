@@ -24,7 +24,8 @@ func (s *Store) Filter(ctx context.Context, user prefs.User, id int64) (rules.Fi
 	return fs[0], nil
 }
 
-// UpdateFilter replaces one of user's filters (name, enabled, one-shot, conditions, destinations).
+// UpdateFilter replaces one of user's filters (name, enabled, one-shot, conditions, destinations),
+// within the filter quotas (a *prefs.QuotaError past them).
 func (s *Store) UpdateFilter(ctx context.Context, user prefs.User, f rules.Filter) (rules.Filter, error) {
 	f.User = user.Name
 	if err := f.Validate(); err != nil {
@@ -35,6 +36,9 @@ func (s *Store) UpdateFilter(ctx context.Context, user prefs.User, f rules.Filte
 		return rules.Filter{}, fmt.Errorf("encode conditions: %w", err)
 	}
 	err = s.withTx(ctx, func(tx pgx.Tx) error {
+		if err := s.checkFilterQuotas(ctx, tx, user, f); err != nil {
+			return err
+		}
 		const q = `UPDATE filters SET name = $3, enabled = $4, one_shot = $5, conditions = $6, updated_at = now()
 			WHERE id = $1 AND user_id = $2`
 		tag, err := tx.Exec(ctx, q, f.ID, user.ID, f.Name, f.Enabled, f.OneShot, conds)

@@ -23,6 +23,7 @@ type Store struct {
 	pool     *pgxpool.Pool
 	defaults []rules.Filter
 	now      func() time.Time
+	quotas   prefs.Quotas
 }
 
 // Option configures a Store.
@@ -38,7 +39,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 
 // New returns a store on pool.
 func New(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, defaults: prefs.DefaultFilters(), now: time.Now}
+	s := &Store{pool: pool, defaults: prefs.DefaultFilters(), now: time.Now, quotas: prefs.DefaultQuotas()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -92,14 +93,21 @@ func outboxChange(ctx context.Context, tx pgx.Tx, user string) error {
 // CreateUser creates a user with the SSE destination every user has and the default filters
 // sending to it.
 func (s *Store) CreateUser(ctx context.Context, name, email string) (prefs.User, error) {
+	return s.CreateUserWithSubject(ctx, name, email, "")
+}
+
+// CreateUserWithSubject is CreateUser for a user who logs in as the OpenID subject sub (none
+// when empty), bound in the same transaction: the account is never unbound in between. It gives
+// prefs.ErrConflict when the name or the subject is taken.
+func (s *Store) CreateUserWithSubject(ctx context.Context, name, email, sub string) (prefs.User, error) {
 	if err := prefs.ValidateUserName(name); err != nil {
 		return prefs.User{}, err
 	}
 	var u prefs.User
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		const q = `INSERT INTO users (name, email) VALUES ($1, NULLIF($2, ''))
+		const q = `INSERT INTO users (name, email, oidc_subject) VALUES ($1, NULLIF($2, ''), NULLIF($3, ''))
 			RETURNING id, name, coalesce(email, ''), is_admin, created_at`
-		if err := tx.QueryRow(ctx, q, name, email).Scan(&u.ID, &u.Name, &u.Email, &u.IsAdmin, &u.CreatedAt); err != nil {
+		if err := tx.QueryRow(ctx, q, name, email, sub).Scan(&u.ID, &u.Name, &u.Email, &u.IsAdmin, &u.CreatedAt); err != nil {
 			return mapErr("insert user", err)
 		}
 		const qd = `INSERT INTO destinations (user_id, kind, address, confirmed) VALUES ($1, 'sse', $2, true) RETURNING id`
@@ -137,14 +145,18 @@ func scanDestination(row pgx.Row) (prefs.Destination, error) {
 	return d, err
 }
 
-// CreateDestination adds a destination for user. It starts unconfirmed unless it is the SSE
-// stream, which needs no confirmation.
+// CreateDestination adds a destination for user, within the destinations quota (a
+// *prefs.QuotaError past it). It starts unconfirmed unless it is the SSE stream, which needs no
+// confirmation.
 func (s *Store) CreateDestination(ctx context.Context, user prefs.User, d prefs.Destination) (prefs.Destination, error) {
 	if err := prefs.ValidateDestination(&d); err != nil {
 		return prefs.Destination{}, err
 	}
 	var out prefs.Destination
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		if err := s.checkDestinationQuota(ctx, tx, user); err != nil {
+			return err
+		}
 		q := `INSERT INTO destinations (user_id, kind, address, confirmed, enabled, format, digest_max_delay, digest_max_count)
 			VALUES ($1, $2, $3, $4, true, $5, NULLIF($6::float8, 0) * interval '1 second', NULLIF($7, 0))
 			RETURNING ` + destinationColumns
@@ -198,13 +210,17 @@ func (s *Store) Destinations(ctx context.Context, user prefs.User) ([]prefs.Dest
 	return out, mapErr("list destinations", err)
 }
 
-// CreateFilter validates and stores a filter of user's. Its destinations must be user's own.
+// CreateFilter validates and stores a filter of user's, within the filter quotas (a
+// *prefs.QuotaError past them). Its destinations must be user's own.
 func (s *Store) CreateFilter(ctx context.Context, user prefs.User, f rules.Filter) (rules.Filter, error) {
-	f.User = user.Name
+	f.User, f.ID = user.Name, 0
 	if err := f.Validate(); err != nil {
 		return rules.Filter{}, err
 	}
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		if err := s.checkFilterQuotas(ctx, tx, user, f); err != nil {
+			return err
+		}
 		var err error
 		if f.ID, err = insertFilter(ctx, tx, user.ID, f); err != nil {
 			return err

@@ -13,17 +13,15 @@ import (
 	"fmn/pkg/prefs"
 )
 
-// maxTokensPerUser bounds how many API tokens one user may hold.
-const maxTokensPerUser = 20
-
 // tokenHash is what the database keeps of a token.
 func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
 }
 
-// CreateAPIToken creates an API token named name for user and returns it with its secret, which
-// is not kept and cannot be shown again.
+// CreateAPIToken creates an API token named name for user, within the tokens quota (a
+// *prefs.QuotaError past it), and returns it with its secret, which is not kept and cannot be
+// shown again.
 func (s *Store) CreateAPIToken(ctx context.Context, user prefs.User, name string) (prefs.APIToken, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
@@ -36,14 +34,8 @@ func (s *Store) CreateAPIToken(ctx context.Context, user prefs.User, name string
 	secret := prefs.APITokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
 	var t prefs.APIToken
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		var n int
-		// Locks the user's row so two concurrent creations cannot both pass the limit.
-		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM api_tokens WHERE user_id = u.id)
-			FROM users u WHERE u.id = $1 FOR UPDATE`, user.ID).Scan(&n); err != nil {
-			return mapErr("count api tokens", err)
-		}
-		if n >= maxTokensPerUser {
-			return &prefs.InvalidError{Field: "name", Reason: fmt.Sprintf("you already have %d tokens, the limit; delete one first", n)}
+		if err := s.checkTokenQuota(ctx, tx, user); err != nil {
+			return err
 		}
 		const q = `INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, $2, $3) RETURNING id, name, created_at`
 		return mapErr("insert api token", tx.QueryRow(ctx, q, user.ID, name, tokenHash(secret)).Scan(&t.ID, &t.Name, &t.CreatedAt))
@@ -139,17 +131,36 @@ func (s *Store) SetAdmin(ctx context.Context, name string, admin bool) error {
 	return nil
 }
 
-// BindSubject records that name logs in as the OpenID subject sub, on their first such login. It
-// returns prefs.ErrConflict if name is bound to another subject, or sub to another user.
-func (s *Store) BindSubject(ctx context.Context, name, sub string) error {
-	var bound string
-	err := s.pool.QueryRow(ctx, `UPDATE users SET oidc_subject = coalesce(oidc_subject, $2) WHERE name = $1
-		RETURNING oidc_subject`, name, sub).Scan(&bound)
-	if err != nil {
+// BindSubject records that name logs in as the OpenID subject sub. A user already bound to sub
+// passes; one bound to another subject, or sub bound to another user, gives prefs.ErrConflict. A
+// user bound to no subject yet (created before its first login) is bound to sub only when
+// claimUnbound is set, when the provider guarantees that only that account presents its name;
+// otherwise it gives prefs.ErrSubjectUnconfirmed, and the operator binds it (SetSubject).
+func (s *Store) BindSubject(ctx context.Context, name, sub string, claimUnbound bool) error {
+	var bound *string
+	err := s.pool.QueryRow(ctx, `UPDATE users SET oidc_subject = CASE WHEN $3 THEN coalesce(oidc_subject, $2) ELSE oidc_subject END
+		WHERE name = $1 RETURNING oidc_subject`, name, sub, claimUnbound).Scan(&bound)
+	switch {
+	case err != nil:
 		return mapErr("bind subject", err)
-	}
-	if bound != sub {
+	case bound == nil:
+		return fmt.Errorf("bind subject: user %q, subject %q: %w", name, sub, prefs.ErrSubjectUnconfirmed)
+	case *bound != sub:
 		return fmt.Errorf("bind subject: user %q belongs to another account: %w", name, prefs.ErrConflict)
+	}
+	return nil
+}
+
+// SetSubject binds name to the OpenID subject sub on the operator's word, replacing any earlier
+// binding (an account moved to another login); an empty sub unbinds it. It gives prefs.ErrConflict
+// when sub is another user's.
+func (s *Store) SetSubject(ctx context.Context, name, sub string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET oidc_subject = NULLIF($2, '') WHERE name = $1`, name, sub)
+	if err != nil {
+		return mapErr("set subject", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("set subject: %w", prefs.ErrNotFound)
 	}
 	return nil
 }
