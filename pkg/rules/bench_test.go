@@ -252,3 +252,55 @@ func BenchmarkMatchLatencyOverlay(b *testing.B) {
 		})
 	}
 }
+
+// greedyFilters are one account's filters on topic patterns that all start with a wildcard, in
+// the costliest shape measured (`*.*W*.*W*`, tried one by one against every message): filters of
+// perFilter patterns each, total patterns in all.
+func greedyFilters(user string, total, perFilter int) []rules.Filter {
+	var fs []rules.Filter
+	for i := 0; i < total; i += perFilter {
+		f := rules.Filter{ID: int64(1<<40 + i), User: user, Name: "greedy", Enabled: true, Destinations: []int64{1 << 40},
+			Conditions: []rules.Condition{{Field: rules.FieldTopic, Op: rules.OpGlob}}}
+		for j := i; j < min(total, i+perFilter); j++ {
+			f.Conditions[0].Values = append(f.Conditions[0].Values, fmt.Sprintf("*.*%c*.*%c*", 'a'+j%26, 'a'+(j/26)%26))
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+// BenchmarkGreedyUser is the cost one account adds to every message of a 10k-user population:
+// none, one at the default quota of topic patterns starting with a wildcard
+// (prefs.DefaultLeadingWildcardsPerUser, 10, in its 100 filters at most), and one without the
+// quota (10 filters of 500 such patterns: what the API accepted before quotas).
+func BenchmarkGreedyUser(b *testing.B) {
+	pop := population.Generate(population.Config{Users: 10_000, Seed: 1})
+	msgs, err := pop.MappedCorpus()
+	if err != nil {
+		b.Skip(err)
+	}
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name      string
+		patterns  int
+		perFilter int
+	}{
+		{name: "none"},
+		{name: "at-quota", patterns: 10, perFilter: 1},
+		{name: "unbounded", patterns: 5000, perFilter: 500},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			snap := pop.Snapshot
+			snap.Filters = append(slices.Clip(snap.Filters), greedyFilters("greedy", tc.patterns, tc.perFilter)...)
+			m, err := rules.Compile(snap)
+			if err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			for b.Loop() {
+				m.Match(&msgs[i%len(msgs)], now)
+				i++
+			}
+		})
+	}
+}
