@@ -36,7 +36,7 @@ func (a MapAliases) Account(k string) (string, bool) {
 //
 // aliases may be nil. An e-mail address with no alias is never taken as a username.
 func Extract(m *Message, aliases Aliases) {
-	x := extraction{aliases: aliases, topic: StripEnv(m.Topic)}
+	x := extraction{aliases: aliases, topic: StripEnv(m.Topic), env: topicEnv(m.Topic)}
 	if len(m.Body) > 0 {
 		if v, err := decodeBody(m.Body); err == nil {
 			x.body = v
@@ -82,7 +82,7 @@ func Extract(m *Message, aliases Aliases) {
 		}
 		m.Summary = oneLine(m.Summary)
 		if m.Summary == "" {
-			m.Summary = oneLine(defaultSummary(m, x.topic))
+			m.Summary = oneLine(defaultSummary(m, x.topic, x.root))
 		}
 	}
 }
@@ -91,6 +91,7 @@ func Extract(m *Message, aliases Aliases) {
 type extraction struct {
 	aliases Aliases
 	topic   string // the topic without its environment prefix
+	env     string // the topic's environment: "prod", "stg", "stage", "dev", or "" when it names none
 	body    any    // the decoded body
 	root    any    // where the rule's paths start (the body, or a wrapped inner object)
 
@@ -298,6 +299,20 @@ func StripEnv(topic string) string {
 	return topic
 }
 
+// topicEnv returns the environment a topic names ("prod", "stg", "stage", "dev"), or "".
+func topicEnv(topic string) string {
+	stripped := StripEnv(topic)
+	if stripped == topic {
+		return ""
+	}
+	rest := strings.TrimSuffix(topic, "."+stripped)
+	return rest[strings.LastIndexByte(rest, '.')+1:]
+}
+
+// staging reports whether the message comes from a staging deployment, whose services have
+// hosts of their own.
+func (x *extraction) staging() bool { return x.env == "stg" || x.env == "stage" }
+
 // AppFromTopic returns the application part of a topic: the segment after the environment for
 // org.fedoraproject.{prod,stg,dev}.APP.…, io.pagure.{prod,dev}.pagure.…, and the like; the first
 // segment of a bare schema topic otherwise.
@@ -341,22 +356,38 @@ func oneLine(s string) string {
 	return s
 }
 
-// defaultSummary describes a message no template covered: "ralph: bodhi update comment (tzdata)".
-func defaultSummary(m *Message, topic string) string {
+// defaultSummary describes a message no template covered, as a sentence a person can place: the
+// application, what happened (the topic after the application, in words), who did it, what it is
+// about, and the object's title when the body names one at its top:
+// `bodhi: update comment by ralph, about tzdata: "Fix the zone"`.
+func defaultSummary(m *Message, topic string, root any) string {
 	var b strings.Builder
-	if m.Agent != "" {
-		b.WriteString(m.Agent)
-		b.WriteString(": ")
+	app, event, _ := strings.Cut(topic, ".")
+	if i := strings.LastIndexByte(event, '.'); i > 0 && isVersionWord(event[i+1:]) {
+		event = event[:i] // schema versions such as "host.added.v2"
 	}
-	b.WriteString(strings.ReplaceAll(topic, ".", " "))
+	b.WriteString(app)
+	if event != "" {
+		b.WriteString(": ")
+		b.WriteString(strings.ReplaceAll(event, ".", " "))
+	}
+	if m.Agent != "" {
+		b.WriteString(" by ")
+		b.WriteString(m.Agent)
+	}
 	if pk := m.Packages(); len(pk) > 0 {
-		b.WriteString(" (")
+		b.WriteString(", about ")
 		const maxListed = 3
 		b.WriteString(strings.Join(pk[:min(len(pk), maxListed)], ", "))
 		if len(pk) > maxListed {
-			b.WriteString(", …")
+			b.WriteString(" and " + itoa(len(pk)-maxListed) + " more")
 		}
-		b.WriteString(")")
+	}
+	for _, k := range []string{"title", "subject", "name", "summary"} {
+		if t := strings.TrimSpace(getString(root, k)); t != "" && len(t) <= 120 {
+			b.WriteString(`: "` + t + `"`)
+			break
+		}
 	}
 	return b.String()
 }

@@ -67,7 +67,7 @@ func TestExtract(t *testing.T) {
 			want: want{
 				app: "distgit", agent: "jdoe", usernames: []string{"jdoe"},
 				artifacts: []message.Artifact{{Type: message.ArtifactContainer, Name: "flask"}},
-				summary:   "jdoe pushed to container/flask (main)", url: "https://src.fedoraproject.org/container/flask/c/abc",
+				summary:   "jdoe pushed to container/flask (main)", url: "https://src.fedoraproject.org/container/flask/c/abc?branch=main",
 			},
 		},
 		{
@@ -78,7 +78,7 @@ func TestExtract(t *testing.T) {
 				`"assigned_to":"puiterwijk@gmail.com","cc":["infra@lists.fedoraproject.org"]}}`,
 			want: want{
 				app: "bugzilla", agent: "ralph", usernames: []string{"puiterwijk", "ralph"}, artifacts: []message.Artifact{rpm("rpm")},
-				summary: "ralph bug update RHBZ#7 s", url: "https://bugzilla.redhat.com/show_bug.cgi?id=7",
+				summary: "ralph updated RHBZ#7 's'", url: "https://bugzilla.redhat.com/show_bug.cgi?id=7",
 			},
 		},
 		{
@@ -88,7 +88,8 @@ func TestExtract(t *testing.T) {
 			body:  `{"msg":{"agent":"toshio","user":"ralph","group":"packager"}}`,
 			want: want{
 				app: "fas", agent: "toshio", usernames: []string{"ralph", "toshio"}, groups: []string{"packager"},
-				summary: "toshio group member sponsor ralph packager",
+				summary: "toshio sponsored ralph's membership in the packager group",
+				url:     "https://accounts.fedoraproject.org/group/packager/",
 			},
 		},
 		{
@@ -98,7 +99,7 @@ func TestExtract(t *testing.T) {
 			body:  `{"attendees":{"threebean":2,"zodbot":3,"lmacken":1},"channel":"#fedora-meeting","url":"http://logs/x"}`,
 			want: want{
 				app: "meetbot", usernames: []string{"lmacken", "ralph"},
-				summary: "meeting complete in #fedora-meeting", url: "http://logs/x",
+				summary: "the meeting ended in #fedora-meeting", url: "http://logs/x.html", // the minutes
 			},
 		},
 		{
@@ -115,15 +116,15 @@ func TestExtract(t *testing.T) {
 			// An unknown topic: the generic fallback takes a plain account, never an address.
 			name:  "generic fallback",
 			topic: "org.fedoraproject.prod.newthing.widget.frobbed",
-			body:  `{"agent":"alice","user":"bob@example.com"}`,
-			want:  want{app: "newthing", agent: "alice", usernames: []string{"alice"}, summary: "alice: newthing widget frobbed"},
+			body:  `{"agent":"alice","user":"bob@example.com","title":"The big one"}`,
+			want:  want{app: "newthing", agent: "alice", usernames: []string{"alice"}, summary: `newthing: widget frobbed by alice: "The big one"`},
 		},
 		{
 			// Not an object: nothing but the app.
 			name:  "array body",
 			topic: "org.fedoraproject.prod.bodhi.update.comment",
 			body:  `{"comment":"just a string"}`,
-			want:  want{app: "bodhi", summary: "bodhi update comment"},
+			want:  want{app: "bodhi", summary: "bodhi: update comment"},
 		},
 	}
 	for _, tc := range cases {
@@ -198,4 +199,21 @@ func TestDecodeAMQPRepairsInvalidUTF8(t *testing.T) {
 	require.True(t, utf8.Valid(m.Body))
 	require.True(t, json.Valid(m.Body))
 	require.Contains(t, string(m.Body), "caf\uFFFD \uFFFD")
+}
+
+func TestStagingTopicsLinkToStagingHosts(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct{ topic, body, url string }{
+		// The same openQA job, from production and from staging.
+		"openqa prod": {"org.fedoraproject.prod.openqa.job.done", `{"id":10826,"result":"passed"}`, "https://openqa.fedoraproject.org/tests/10826"},
+		"openqa stg":  {"org.fedoraproject.stg.openqa.job.done", `{"id":10826,"result":"passed"}`, "https://openqa.stg.fedoraproject.org/tests/10826"},
+		// A koji task of the staging hub.
+		"koji stg": {"org.fedoraproject.stg.buildsys.task.state.change", `{"id":7,"owner":"ralph","method":"build","new":"CLOSED","old":"OPEN"}`,
+			"https://koji.stg.fedoraproject.org/koji/taskinfo?taskID=7"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.url, extract(t, tc.topic, tc.body, nil).URL)
+		})
+	}
 }

@@ -1,7 +1,6 @@
 package message
 
 import (
-	"net/mail"
 	"strings"
 )
 
@@ -13,37 +12,35 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "buildsys.tag buildsys.untag", App: "koji",
 		Agent: "user", Users: "owner", RPMs: "name",
-		Summary: []string{"{user} {@event} {name}-{version}-{release} ({tag})", "{name}-{version}-{release} {@event}"},
-		URL:     []string{"https://koji.fedoraproject.org/koji/buildinfo?buildID={build_id}"},
-		Fn:      kojiTag,
+		Summary: []string{"{user} {@event}ged {name} into {tag}", "{name} was {@event}ged"},
+		Fn:      kojiTagFn,
 	},
 	{
 		Topics: "buildsys.build.state.change", App: "koji",
 		Agent: "owner", RPMs: "name",
-		URL: []string{"https://koji.fedoraproject.org/koji/buildinfo?buildID={build_id}"},
-		Fn:  kojiBuild,
+		Summary: []string{"{@agent}'s koji build {build_id} changed state", "koji build {build_id} changed state"},
+		Fn:      kojiBuildFn,
 	},
 	{
 		Topics: "buildsys.task.state.change", App: "koji",
 		Agent: "owner",
-		URL:   []string{"https://koji.fedoraproject.org/koji/taskinfo?taskID={id}", "https://koji.fedoraproject.org/koji/taskinfo?taskID={info.id}"},
-		Fn:    kojiTask,
+		Fn:    kojiTaskFn,
 	},
 	{
 		Topics: "buildsys.package.list.change", App: "koji",
 		Agent: "owner", RPMs: "package",
-		Summary: []string{"package list of {tag} changed for {package}"},
+		Fn: kojiPackageListFn,
 	},
 	{
 		Topics: "buildsys.rpm.sign", App: "koji",
-		RPMs:    "info.name rpm.name",
-		Summary: []string{"{info.name}-{info.version}-{info.release} was signed with {sigkey}"},
+		Summary: []string{"{rpm.name} was signed with key {sigkey}"},
+		Fn:      kojiSignFn,
 	},
 	{
 		Topics: "buildsys.repo.#", App: "koji",
-		Summary: []string{"repo {@event} for {tag}"},
+		Fn: kojiRepoFn,
 	},
-	{Topics: "buildsys.#", App: "koji", Agent: "owner user"},
+	{Topics: "buildsys.#", App: "koji", Agent: "owner user", Fn: func(x *extraction) { x.url = kojiWeb(x) }},
 
 	// --- Bodhi ---
 	{
@@ -58,13 +55,16 @@ var ruleSpecs = []ruleSpec{
 					}
 				}
 			}
+			bodhiComposeText(x)
 		},
 		Summary: []string{"{@agent} started a bodhi push"},
+		URL:     []string{bodhiHost},
 	},
 	{
 		Topics: "bodhi.stack.#", App: "bodhi",
 		Agent: "agent", Users: "stack.users[]", RPMs: "stack.packages[].name",
 		Summary: []string{"{@agent} changed the bodhi stack {stack.name}"},
+		Fn:      bodhiStackFn,
 	},
 	{
 		Topics: "bodhi.#", App: "bodhi",
@@ -75,12 +75,9 @@ var ruleSpecs = []ruleSpec{
 		Summary: []string{
 			"{@agent} commented on bodhi update {comment.update.alias}",
 			"{comment.author} commented on bodhi update {comment.update_title}",
-			"{@agent} submitted {override.build.nvr} to the buildroot",
-			"{@agent} submitted {override.nvr} to the buildroot",
-			"{@agent} submitted {override.build} to the buildroot",
-			"bodhi update {update.alias} {@event} ({@packages})",
-			"bodhi update {update.title} {@event}",
-			"{@agent}: bodhi {@event}",
+			"bodhi update {update.alias} had a {@event} event ({@packages})",
+			"bodhi update {update.title} had a {@event} event",
+			"{@agent} caused a bodhi {@event} event",
 		},
 		URL: []string{
 			"{update.url}", "https://bodhi.fedoraproject.org/updates/{update.alias}",
@@ -94,7 +91,7 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "git.receive git.receive.#", Shape: "commit", App: "distgit",
 		Agent: "agent commit.agent commit.username",
-		Fn:    distgitReceive,
+		Fn:    func(x *extraction) { distgitReceive(x); distgitText(x) },
 		Summary: []string{
 			"{@agent} pushed to {commit.namespace}/{commit.repo} ({commit.branch})",
 			"{@agent} pushed to {commit.repo} ({commit.branch})",
@@ -108,18 +105,20 @@ var ruleSpecs = []ruleSpec{
 			if !has(x.root, "name") {
 				x.addArtifact(ArtifactRPM, repoFromTopic(x.topic, "git.branch."))
 			}
+			distgitText(x)
 		},
 		Summary: []string{"{@agent} {@event} {name} {branch}", "{@agent} {@event} {name}"},
 	},
 	{
 		Topics: "git.pkgdb2branch.#", App: "distgit",
 		Agent: "agent", RPMs: "branchedPackages[] unbranchedPackages[]",
+		Fn: distgitText,
 	},
-	{Topics: "git.#", App: "distgit", Agent: "agent"},
+	{Topics: "git.#", App: "distgit", Agent: "agent", Fn: distgitText},
 	{
 		Topics: "pagure.#", App: "pagure",
 		Agent: "agent",
-		Fn:    pagure,
+		Fn:    func(x *extraction) { pagure(x); pagureText(x) },
 		Summary: []string{
 			"{@agent} {@event} on {project.fullname}#{issue.id}: {issue.title}",
 			"{@agent} {@event} on {project.name}#{issue.id}: {issue.title}",
@@ -137,18 +136,20 @@ var ruleSpecs = []ruleSpec{
 	// --- Release monitoring ---
 	{
 		Topics: "anitya.#", App: "anitya",
-		Fn: anitya,
+		Fn: anityaFn,
 		Summary: []string{
-			"new upstream release {project.version} of {project.name}",
-			"{@agent} {@event} {project.name}",
-			"{@agent} {@event} {message.project}",
-			"{@agent} {@event} {message.distro}",
+			"{@agent}: anitya {@event} for the project {project.name}",
+			"{@agent}: anitya {@event} for {message.project}",
+			"{@agent}: anitya {@event} for the distro {message.distro}",
+			"anitya {@event} for the project {project.name}",
+			"{@agent}: anitya {@event}",
+			"anitya {@event}",
 		},
-		URL: []string{"https://release-monitoring.org/project/{project.id}/"},
+		URL: []string{anityaHost + "/project/{project.id}/", anityaHost},
 	},
 	{
 		Topics: "hotness.#", App: "hotness",
-		Fn:      hotness,
+		Fn:      hotnessFn,
 		Summary: []string{"the-new-hotness {@event} for {@packages}", "the-new-hotness {@event}"},
 		URL:     []string{"{bug.url}", "https://bugzilla.redhat.com/show_bug.cgi?id={bug.bug_id}"},
 	},
@@ -157,38 +158,43 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "copr.#", App: "copr",
 		Agent: "user", Users: "owner",
-		Summary: []string{"{@agent}'s copr {owner}/{copr} build {build} {@event} ({chroot})", "{@agent}: copr {@event} {copr}"},
-		URL:     []string{"https://copr.fedorainfracloud.org/coprs/{owner}/{copr}/build/{build}/"},
+		Summary: []string{"{@agent}'s {copr} copr: {@event}", "copr {@event}"},
+		URL:     []string{coprHost},
+		Fn:      coprFn,
+	},
+	// --- Autocloud (before the compose rules, which also match its topics) ---
+	{
+		Topics: "autocloud.#", App: "autocloud",
+		Summary: []string{"autocloud {@event} for {compose_id}", "autocloud {@event}"},
+		URL:     []string{autocloudHost + "/"},
+		Fn:      autocloudFn,
 	},
 
 	// --- Accounts (FAS, noggin) ---
 	{
 		Topics: "fas.#", Shape: "msg", Root: "msg", App: "fas",
 		Agent: "agent", Users: "user", Groups: "group",
-		Summary: []string{"{@agent} {@event} {user} {group}", "{@agent} {@event} {user}", "{@agent} {@event} {group}"},
+		Fn: fasContent,
 	},
 	{
 		Topics: "fas.# noggin.#", App: "fas",
 		Agent: "agent", Users: "user", Groups: "group",
-		Summary: []string{"{@agent} {@event} {user.username} {group.name}", "{@agent} {@event} {user}", "{@agent} {@event} {group}"},
+		Fn: fasContent,
 	},
 
 	// --- Package database ---
 	{
 		Topics: "pkgdb.#", App: "pkgdb",
 		Agent: "agent", Users: "acl.fas_name username",
-		Fn: pkgdb,
+		Fn:      pkgdbFn,
+		Summary: []string{"{@agent}: pkgdb {@event} {@package}", "{@agent}: pkgdb {@event}", "pkgdb {@event}"},
 	},
 
 	// --- Badges ---
 	{
 		Topics: "fedbadges.# badges.#", App: "badges",
 		Agent: "user person",
-		Summary: []string{
-			"{@agent} has been awarded the \"{badge.name}\" badge",
-			"{@agent} moved to position {person.rank} on the badges leaderboard",
-		},
-		URL: []string{"https://badges.fedoraproject.org/user/{@agent}"},
+		Fn:    badgesContent,
 	},
 
 	// --- Meetings ---
@@ -198,49 +204,59 @@ var ruleSpecs = []ruleSpec{
 		Users: "attendees.~ attendees[].name chairs.~ chairs[] owner start_user end_user",
 		Fn: func(x *extraction) {
 			x.dropUser("zodbot")
+			meetbotContent(x)
 		},
-		Summary: []string{"{@event} in {channel}: {meeting_topic}", "{@event} in {channel}", "{@agent}: {@event} \"{meeting_name}\" in {location}"},
-		URL:     []string{"{url}"},
 	},
 	{
 		Topics: "fedocal.#", App: "fedocal",
 		Agent: "agent",
-		Summary: []string{
-			"{@agent} {@event} \"{meeting.meeting_name}\" in the {calendar.calendar_name} calendar",
-			"{@agent} {@event} the {calendar.calendar_name} calendar",
-		},
-		URL: []string{"https://apps.fedoraproject.org/calendar/{calendar.calendar_name}/"},
+		Fn:    fedocalContent,
 	},
 
 	// --- Wiki ---
 	{
 		Topics: "wiki.#", App: "wiki",
-		Fn:      wiki,
-		Summary: []string{"{@agent} edited the wiki page \"{title}\"", "{@agent} uploaded {name} to the wiki", "{@agent}: wiki {@event}"},
-		URL:     []string{"{url}", "{page_url}"},
+		Fn: wikiContent,
 	},
 
 	// --- Composes and images ---
-	{Topics: "compose.# pungi.# autocloud.# fedimg.# releng.# pdc.# odcs.#", Agent: "compose.owner",
+	{Topics: "compose.#", Agent: "compose.owner", Fn: composeFn,
+		Summary: []string{"compose {@event} {compose_id}", "compose {@event}"}},
+	{Topics: "pungi.#", Agent: "compose.owner", Fn: pungiFn,
+		Summary: []string{"pungi-koji {@event} {compose_id}", "pungi-koji {@event}"}},
+	{Topics: "pdc.#", Agent: "compose.owner", Fn: pdcFn,
+		Summary: []string{"PDC {@event} {compose_id}", "PDC {@event}"}},
+	{Topics: "releng.#", Agent: "compose.owner", Fn: relengFn, Summary: []string{"releng {@event}"}},
+	{Topics: "fedimg.#", Agent: "compose.owner", Fn: fedimgFn,
+		Summary: []string{"fedimg {@event} for {compose.compose_id}", "fedimg {@event} for {compose_id}", "fedimg {@event}"}},
+	// The generic compose rule, as before, for the topics of other families.
+	{Topics: "autocloud.# odcs.#", Agent: "compose.owner",
 		Summary: []string{"{@event} {compose_id} ({status})", "{@event} {compose.compose_id}", "{@event} {compose_id}"},
 		URL:     []string{"{location}", "{compose_url}"}},
+	// The All Packages CI pipeline (before the CI rule, which also names its topics).
+	{Topics: "allpackages.#", App: "ci", Agent: "username", Fn: allpackagesFn,
+		Summary: []string{"{@event} for {repo} ({branch}): {status}", "{@event} for {repo}"},
+		URL:     []string{"{build_url}"}},
 
 	// --- Mirrors ---
 	{
 		// A host's site admins are involved in changes to the host, not in site changes.
 		Topics: "mirrormanager.host.#", App: "mirrormanager",
-		Agent: "agent", Users: "site.admins[]",
-		Summary: []string{"{@agent} {@event} {host.name} of site {site.name}"},
+		Agent: "agent", Users: "site.admins[]", Fn: mirrormanagerFn,
+		Summary: []string{"{@agent} {@event} {host.name} of site {site.name}", "mirrormanager {@event}"},
+		URL:     []string{mirrorsHost},
 	},
 	{
 		Topics: "mirrormanager.#", App: "mirrormanager",
-		Agent:   "agent",
+		Agent: "agent", Fn: mirrormanagerFn,
 		Summary: []string{"{@agent} {@event} site {site.name}", "mirrormanager {@event}"},
+		URL:     []string{mirrorsHost},
 	},
 
 	// --- Infrastructure ---
-	{Topics: "ansible.#", App: "ansible", Agent: "userid", Summary: []string{"{@agent} {@event} {playbook}"}},
-	{Topics: "infragit.#", App: "infragit", Agent: "commit.username commit.agent"},
+	{Topics: "ansible.#", App: "ansible", Agent: "userid", Fn: ansibleFn,
+		Summary: []string{"{@agent}: ansible {@event} {playbook}", "ansible {@event} {playbook}", "ansible {@event}"}},
+	{Topics: "infragit.#", App: "infragit", Agent: "commit.username commit.agent", Fn: infragitText},
 	{
 		Topics: "nagios.#", App: "nagios",
 		Fn: func(x *extraction) {
@@ -248,8 +264,9 @@ var ruleSpecs = []ruleSpec{
 				// An OpenID URL such as http://kevin.id.fedoraproject.org/.
 				x.addUser(getString(x.root, k))
 			}
+			nagiosFn(x)
 		},
-		Summary: []string{"{host} {service} is {state}", "{host} is {state}"},
+		Summary: []string{"{service} on {host} is {state}", "{host} is {state}", "nagios {@event}"},
 	},
 
 	// --- Trac ---
@@ -260,6 +277,7 @@ var ruleSpecs = []ruleSpec{
 			for u := range strings.SplitSeq(getString(x.root, "ticket", "cc"), ",") {
 				x.addUser(u)
 			}
+			tracText(x)
 		},
 		Summary: []string{"{@agent} {@event} ticket #{ticket.id}: {ticket.summary}", "{@agent} {@event} {page.name}"},
 	},
@@ -274,6 +292,7 @@ var ruleSpecs = []ruleSpec{
 					x.addUser(s)
 				}
 			}
+			githubText(x)
 		},
 		Summary: []string{"{sender.login} {@event} on {repository.full_name}"},
 		URL:     []string{"{pull_request.html_url}", "{issue.html_url}", "{compare}", "{repository.html_url}"},
@@ -281,6 +300,7 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics:  "github.# gitlab.# forgejo.# gitea.#",
 		Agent:   "agent",
+		Fn:      webhookText,
 		Summary: []string{"{@agent} {@event} on {body.repository.full_name}", "{@agent} {@event} on {body.project.path_with_namespace}"},
 		URL:     []string{"{body.pull_request.html_url}", "{body.issue.html_url}", "{body.compare}", "{body.repository.html_url}", "{body.object_attributes.url}"},
 	},
@@ -288,32 +308,30 @@ var ruleSpecs = []ruleSpec{
 	// author) is not in the payload, only the solution's author.
 	{
 		Topics: "discourse.post.#", App: "discourse",
-		Agent:   "webhook_body.post.username",
-		Summary: []string{"{@agent} {@event}: \"{webhook_body.post.topic_title}\"", "{@agent} discourse {@event}"},
-		URL:     []string{"{webhook_headers.X-Discourse-Instance}/t/{webhook_body.post.topic_slug}/{webhook_body.post.topic_id}/{webhook_body.post.post_number}"},
+		Agent: "webhook_body.post.username",
+		Fn:    discourseContent,
 	},
 	{
 		Topics: "discourse.topic.#", App: "discourse",
-		Agent:   "webhook_body.topic.created_by.username",
-		Summary: []string{"{@agent} {@event}: \"{webhook_body.topic.title}\"", "{@agent} discourse {@event}"},
-		URL:     []string{"{webhook_headers.X-Discourse-Instance}/t/{webhook_body.topic.slug}/{webhook_body.topic.id}"},
+		Agent: "webhook_body.topic.created_by.username",
+		Fn:    discourseContent,
 	},
 	{
 		Topics: "discourse.#", Shape: "webhook_body.solved", App: "discourse",
-		Users:   "webhook_body.solved.username",
-		Summary: []string{"{webhook_body.solved.username}'s answer was accepted: \"{webhook_body.solved.topic_title}\""},
+		Users: "webhook_body.solved.username",
+		Fn:    discourseContent,
 	},
 	{
 		Topics: "discourse.like.#", App: "discourse",
 		Agent: "webhook_body.like.user.username", Users: "webhook_body.like.post.username",
-		Summary: []string{"{@agent} liked a post by {webhook_body.like.post.username}"},
+		Fn: discourseContent,
 	},
-	{Topics: "discourse.#", App: "discourse", Summary: []string{"discourse {@event}"}},
+	{Topics: "discourse.#", App: "discourse", Fn: discourseContent},
 
 	// --- Bugzilla ---
 	{
 		Topics: "bugzilla.#", App: "bugzilla",
-		Fn:      bugzilla,
+		Fn:      func(x *extraction) { bugzilla(x); bugzillaText(x) },
 		Summary: []string{"{@agent} {@event} RHBZ#{bug.id} {bug.summary}", "RHBZ#{bug.id} {@event}: {bug.summary}"},
 		URL:     []string{"{bug.weburl}", "https://bugzilla.redhat.com/show_bug.cgi?id={bug.id}"},
 	},
@@ -340,17 +358,24 @@ var ruleSpecs = []ruleSpec{
 					x.addArtifact(t, getString(x.root, "artifact", "repository"))
 				}
 			}
+			ciSpecFn(x)
 		},
 		Summary: []string{"CI {@event} for {artifact.nvr}", "CI {@event} for {artifact.id}"},
-		URL:     []string{"{run.url}", "{test.docs}"},
+		URL:     []string{"{run.url}", "{run.log}", "{test.docs}"},
 	},
 	{
 		Topics: "ci.# allpackages.# container.# atomic.#", App: "ci",
 		Agent:   "username",
 		Summary: []string{"{@event} for {repo} ({branch}): {status}", "{@event} for {repo}"},
 		URL:     []string{"{build_url}"},
+		Fn: func(x *extraction) {
+			if strings.HasPrefix(x.topic, "ci.pipeline.") {
+				ciPipelineFn(x)
+			}
+		},
 	},
-	{Topics: "openqa.#", App: "openqa", Agent: "user", Summary: []string{"{@agent} {@event} on openQA job {job_id}"}},
+	{Topics: "openqa.#", App: "openqa", Agent: "user", Summary: []string{"{@agent} {@event} on openQA job {job_id}", "openQA {@event}"},
+		Fn: openqaFn},
 	{
 		Topics: "greenwave.#", App: "greenwave",
 		Fn: func(x *extraction) {
@@ -362,10 +387,11 @@ var ruleSpecs = []ruleSpec{
 			if getString(x.root, "subject_type") == "koji_build" {
 				x.addArtifact(ArtifactRPM, nameFromNVR(getString(x.root, "subject_identifier")))
 			}
+			greenwaveFn(x)
 		},
 		Summary: []string{"greenwave decision for {subject_identifier}: {summary}", "greenwave: {summary}"},
 	},
-	{Topics: "waiverdb.#", App: "waiverdb", Agent: "username", Summary: []string{"{@agent} waived {testcase}"}},
+	{Topics: "waiverdb.#", App: "waiverdb", Agent: "username", Summary: []string{"{@agent} waived {testcase}"}, Fn: waiverdbFn},
 	{
 		Topics: "taskotron.# resultsdb.#", App: "taskotron",
 		Fn: func(x *extraction) {
@@ -373,26 +399,36 @@ var ruleSpecs = []ruleSpec{
 				x.addArtifact(ArtifactRPM, nameFromNVR(getString(x.root, "task", "item")))
 			}
 		},
-		Summary: []string{"{task.name} {result.outcome} for {task.item}"},
+		Summary: []string{"{task.name} {result.outcome} for {task.item}", "{testcase.name} {outcome} for {data.item}"},
+		URL:     []string{"{result.log_url}", "{result.job_url}", "{ref_url}"},
 	},
-	{Topics: "rats.#", App: "rats", Agent: "agent"},
-	{Topics: "jenkins.#", App: "jenkins", Summary: []string{"{project} build #{build} {@event}"}},
+	{Topics: "rats.#", App: "rats", Agent: "agent", Summary: []string{"{@agent} requested a test run ({@event})"}, Fn: ratsFn},
+	{Topics: "jenkins.#", App: "jenkins", Fn: jenkinsText, Summary: []string{"Jenkins project '{project}' {@event}"}},
 	// Koschei's "groups" are its own package groups, not account-system groups.
 	{Topics: "koschei.#", App: "koschei", RPMs: "name",
-		Summary: []string{"{name}'s koschei status changed from {old} to {new} in {collection}", "koschei {@event} {collection}: {old} → {new}"}},
-	{Topics: "mbs.#", App: "mbs", Agent: "owner", Summary: []string{"{@agent}'s module build {name}-{stream} is {state_name}"}},
+		Summary: []string{"{name}'s koschei status changed from {old} to {new} in {collection}", "koschei {@event} {collection}: {old} → {new}"},
+		Fn:      koscheiFn},
+	{Topics: "mbs.#", App: "mbs", Agent: "owner",
+		Summary: []string{
+			"{@agent}'s module build {name}:{stream} entered the {state_name} state",
+			"module build {name}:{stream} entered the {state_name} state",
+		},
+		URL: []string{mbsHost + "/module-build-service/1/module-builds/{id}"}},
 	{Topics: "openscanhub.#", App: "openscanhub", Agent: "owner"},
 
 	// --- Community ---
 	{Topics: "fedora_elections.# elections.#", App: "elections", Agent: "agent fas_user",
-		Summary: []string{"{@agent} {@event} {election.shortdesc}"}},
-	{Topics: "nuancier.#", App: "nuancier", Agent: "agent", Users: "candidate.submitter"},
+		Fn: electionsContent},
+	// fedora-messaging test bodies of nuancier name the acting user agent_name.
+	{Topics: "nuancier.#", App: "nuancier", Agent: "agent agent_name", Users: "candidate.submitter",
+		Fn: nuancierContent},
 	{Topics: "askbot.#", App: "askbot", Agent: "agent", Users: "newly_mentioned_users[]",
-		Summary: []string{"{@agent} {@event} \"{thread.title}\""}},
+		Fn: askbotContent},
 	{Topics: "fmn.#", App: "fmn", Fn: func(x *extraction) {
 		if s := getString(x.root, "openid"); s != "" {
 			x.setAgent(strings.Split(s, ".")[0])
 		}
+		fmnContent(x)
 	}},
 	{Topics: "fedoratagger.# tagger.#", App: "tagger",
 		Agent: "vote.user.username user.username rating.user.username",
@@ -407,92 +443,24 @@ var ruleSpecs = []ruleSpec{
 					x.addArtifact(ArtifactRPM, k)
 				}
 			}
+			taggerContent(x)
 		}},
 	{Topics: "kerneltest.#", App: "kerneltest", Agent: "agent", Users: "test.tester",
-		Fn: func(x *extraction) { x.addArtifact(ArtifactRPM, "kernel") }},
+		Summary: []string{"{@agent} uploaded kernel test results"},
+		Fn: func(x *extraction) {
+			x.addArtifact(ArtifactRPM, "kernel")
+			kerneltestFn(x)
+		}},
 	{Topics: "irc.# maubot.#", Agent: "agent sender", Users: "recipient",
-		Summary: []string{"{@agent} gave a cookie to {recipient}"}},
-	{Topics: "summershum.#", App: "summershum", Agent: "original.agent", RPMs: "original.name"},
-	{Topics: "mdapi.#", App: "mdapi", RPMs: "packages[]", Fn: mdapi},
+		Fn: cookieContent},
+	{Topics: "summershum.#", App: "summershum", Agent: "original.agent", RPMs: "original.name", Fn: summershumFn,
+		Summary: []string{"summershum {@event} for {original.name}", "summershum {@event}"}},
+	{Topics: "mdapi.#", App: "mdapi", RPMs: "packages[]", Fn: mdapiFn,
+		Summary: []string{"mdapi {@event} {name}", "mdapi {@event}"}},
 	{Topics: "faf.#", App: "faf", Users: "maintainers[]", RPMs: "components[]"},
 	{Topics: "planet.# fedoracollege.#", Agent: "username"},
-	{Topics: "mailman.# mailman3.#", App: "mailman", Fn: mailman},
+	{Topics: "mailman.# mailman3.#", App: "mailman", Fn: mailmanContent},
 	{Topics: "datanommer.#"},
-}
-
-// Koji state numbers (task messages carry names instead) and how a summary says them.
-type kojiStates struct {
-	words []string
-	names map[string]int
-}
-
-var (
-	buildStates = kojiStates{
-		words: []string{"started", "completed", "deleted", "failed", "canceled"},
-		names: map[string]int{"BUILDING": 0, "COMPLETE": 1, "DELETED": 2, "FAILED": 3, "CANCELED": 4},
-	}
-	taskStates = kojiStates{
-		words: []string{"is free", "started", "completed", "canceled", "assigned", "failed"},
-		names: map[string]int{"FREE": 0, "OPEN": 1, "CLOSED": 2, "CANCELED": 3, "ASSIGNED": 4, "FAILED": 5},
-	}
-)
-
-func (k kojiStates) word(v any) string {
-	n, ok := toInt(v)
-	if s, isStr := v.(string); isStr && !ok {
-		n, ok = k.names[strings.ToUpper(s)]
-	}
-	if !ok || n < 0 || n >= len(k.words) {
-		return ""
-	}
-	return k.words[n]
-}
-
-func kojiBuild(x *extraction) {
-	nvr := getString(x.root, "name") + "-" + getString(x.root, "version") + "-" + getString(x.root, "release")
-	if w := buildStates.word(getPath(x.root, "new")); w != "" && !strings.Contains(nvr, "--") {
-		if x.agent != "" {
-			x.summary = x.agent + "'s " + nvr + " build " + w
-		} else {
-			x.summary = nvr + " build " + w
-		}
-	}
-}
-
-func kojiTask(x *extraction) {
-	w := taskStates.word(getPath(x.root, "new"))
-	if w == "" {
-		return
-	}
-	what := getString(x.root, "method")
-	if what == "" {
-		what = "task"
-	}
-	if id := scalarString(getPath(x.root, "id")); id != "" {
-		what += " " + id
-	}
-	if x.agent != "" {
-		x.summary = x.agent + "'s " + what + " " + w
-	} else {
-		x.summary = what + " " + w
-	}
-}
-
-func kojiTag(x *extraction) {
-	nvr := getString(x.root, "name") + "-" + getString(x.root, "version") + "-" + getString(x.root, "release")
-	tag := getString(x.root, "tag")
-	if strings.Contains(nvr, "--") || tag == "" {
-		return
-	}
-	verb := "tagged " + nvr + " into " + tag
-	if strings.HasPrefix(x.topic, "buildsys.untag") {
-		verb = "untagged " + nvr + " from " + tag
-	}
-	if x.agent != "" {
-		x.summary = x.agent + " " + verb
-	} else {
-		x.summary = nvr + " was " + verb[:strings.IndexByte(verb, ' ')] + verb[strings.IndexByte(verb, ' ')+len(nvr)+1:]
-	}
 }
 
 // bodhi adds comment mentions and the packages of the update (from its builds, else its title),
@@ -538,76 +506,7 @@ func bodhi(x *extraction) {
 		x.setAgent(getPath(x.root, "comment", "author"))
 		x.setAgent(getPath(x.root, "override", "submitter"))
 	}
-	if update != nil {
-		x.summary = bodhiUpdateSummary(x, update)
-	}
-}
-
-// bodhiUpdateSummary says what happened to an update: "ralph submitted tzdata-2014i-1.fc19 to
-// stable", "kalev commented on bodhi update xdg-desktop-portal-1.4.2-1.fc30".
-func bodhiUpdateSummary(x *extraction, update any) string {
-	title := getString(update, "title")
-	if title == "" {
-		var nvrs []string
-		each(getPath(update, "builds"), func(b any) {
-			if n := getString(b, "nvr"); n != "" {
-				nvrs = append(nvrs, n)
-			}
-		})
-		title = strings.Join(nvrs, " ")
-	}
-	if title == "" {
-		title = getString(update, "alias")
-	}
-	if title == "" {
-		return ""
-	}
-	if len(title) > 120 {
-		title = title[:strings.LastIndexByte(title[:120], ' ')+1] + "…"
-	}
-	owner := x.userOf(getPath(update, "user"))
-	if owner == "" {
-		owner = x.userOf(getPath(update, "submitter"))
-	}
-	who := x.agent
-	ev := strings.TrimPrefix(x.topic, "bodhi.")
-	switch {
-	case ev == "update.comment":
-		if who != "" {
-			return who + " commented on bodhi update " + title
-		}
-		return "new comment on bodhi update " + title
-	case strings.HasPrefix(ev, "update.request."):
-		req := strings.TrimPrefix(ev, "update.request.")
-		if who == "" {
-			return title + " was submitted to " + req
-		}
-		if req == "revoke" || req == "unpush" || req == "obsolete" {
-			return who + " requested " + req + " of " + title
-		}
-		return who + " submitted " + title + " to " + req
-	case strings.HasPrefix(ev, "update.complete."):
-		if owner != "" {
-			return owner + "'s " + title + " bodhi update completed push to " + strings.TrimPrefix(ev, "update.complete.")
-		}
-		return title + " bodhi update completed push to " + strings.TrimPrefix(ev, "update.complete.")
-	case ev == "update.edit" && who != "":
-		return who + " edited " + title
-	case ev == "update.eject":
-		return title + " was ejected from the push"
-	case strings.HasPrefix(ev, "update.karma.threshold"):
-		return title + " reached the karma threshold"
-	case strings.HasPrefix(ev, "update.requirements_met."):
-		return title + " meets the requirements for " + strings.TrimPrefix(ev, "update.requirements_met.")
-	case strings.HasPrefix(ev, "update.status.testing"):
-		return title + " is ready for testing"
-	case ev == "errata.publish":
-		return "erratum published for " + title
-	}
-	if who != "" {
-		return who + ": bodhi " + strings.ReplaceAll(ev, ".", " ") + " " + title
-	}
-	return "bodhi " + strings.ReplaceAll(ev, ".", " ") + " " + title
+	bodhiText(x, update)
 }
 
 // namespaceType maps a dist-git namespace to an artifact type ("" for namespaces that hold no
@@ -842,28 +741,6 @@ func mdapi(x *extraction) {
 				x.addArtifact(ArtifactRPM, name)
 			})
 		}
-	}
-}
-
-func mailman(x *extraction) {
-	from := getString(x.root, "msg", "from")
-	if from == "" {
-		return
-	}
-	a, err := mail.ParseAddress(from)
-	if err != nil {
-		return
-	}
-	x.setAgent(a.Address)
-	who := x.agent
-	if who == "" {
-		who = a.Name
-	}
-	if who == "" {
-		who, _, _ = strings.Cut(a.Address, "@")
-	}
-	if subj, list := getString(x.root, "msg", "subject"), getString(x.root, "mlist", "list_name"); subj != "" && list != "" {
-		x.summary = who + " wrote \"" + subj + "\" on " + list
 	}
 }
 
