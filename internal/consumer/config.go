@@ -5,6 +5,8 @@
 package consumer
 
 import (
+	"net/url"
+	"strings"
 	"time"
 
 	"fmn/internal/config"
@@ -50,6 +52,9 @@ type Config struct {
 	MetricsAddr string
 	// MaxBodyBytes refuses larger bus messages (FMN_MAX_MESSAGE_BYTES, default 1 MiB).
 	MaxBodyBytes int
+	// PublicURL is the web app's public base URL (FMN_PUBLIC_URL, optional): a message whose
+	// producer names no page to open links to its entry in the message history there.
+	PublicURL string
 	// BatchSize is bus messages per work item (FMN_CONSUMER_BATCH).
 	BatchSize int
 	// Linger is the wait for a batch to fill (FMN_CONSUMER_LINGER).
@@ -91,6 +96,12 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		ArchiveLinger:    r.Duration("FMN_ARCHIVE_LINGER", DefaultArchiveLinger),
 		ArchiveDuty:      r.Float("FMN_ARCHIVE_DUTY", DefaultArchiveDuty),
 		ArchiveRetention: r.Duration("FMN_ARCHIVE_RETENTION", 0),
+		PublicURL:        strings.TrimRight(r.String("FMN_PUBLIC_URL", ""), "/"),
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			r.Fail("FMN_PUBLIC_URL", "must be the web app's http(s) base URL, such as https://notifications.example.org")
+		}
 	}
 	if c.ArchiveDuty <= 0 || c.ArchiveDuty > 1 {
 		r.Fail("FMN_ARCHIVE_DUTY", "must be a share of time above 0 and at most 1, such as 0.3")

@@ -297,6 +297,9 @@ func (c *consumer) decode(d amqp.Delivery) (message.Message, error) {
 		return msg, err
 	}
 	message.Extract(&msg, c.aliases)
+	if msg.URL == "" && c.cfg.PublicURL != "" {
+		msg.URL = message.HistoryURL(c.cfg.PublicURL, msg.ID)
+	}
 	return msg, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/browsertest"
@@ -78,12 +79,19 @@ func TestBrowserJourney(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(web+"/live"),
 		chromedp.Poll[chromedp.Void](`document.getElementById("live-state").textContent === "connected"`, chromedp.WithPollingTimeout(30*time.Second))))
 	s.waitWorkersCurrent()
-	s.userMessage("browser-1", "alice", "bob")
+	// A bodhi comment on alice's update, shaped as Bodhi sends it: the page and the email say
+	// who said what about which update, and the email carries the comment and the karma.
+	s.publish("browser-1", "org.fedoraproject.prod.bodhi.update.comment",
+		amqp.Table{"fedora_messaging_schema": "bodhi.update.comment.v1", "fedora_messaging_user_alice": true, "fedora_messaging_user_bob": true,
+			"fedora_messaging_rpm_python-requests": true, "sent-at": time.Now().UTC().Format(time.RFC3339)},
+		`{"agent":"bob","comment":{"user":{"name":"bob"},"karma":1,"text":"Works for me on F41: the proxy settings are honoured again.",`+
+			`"update":{"alias":"FEDORA-2026-4c1d2e","title":"python-requests-2.32.3-1.fc41","user":{"name":"alice"},"builds":[{"nvr":"python-requests-2.32.3-1.fc41"}]}}}`)
+	const sentence = "bob commented on bodhi update python-requests-2.32.3-1.fc41 (karma +1)"
 	require.NoError(t, chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`document.querySelectorAll("#events li").length > 0`,
 		chromedp.WithPollingTimeout(30*time.Second))))
 	ev, err := chromedp.Run(ctx, chromedp.Text("#events li"))
 	require.NoError(t, err)
-	require.Contains(t, ev, "org.fedoraproject.prod.bodhi.update.comment")
+	require.Contains(t, ev, sentence)
 	require.Contains(t, ev, "mail me about me")
 	browsertest.Screenshot(t, ctx, "live")
 
@@ -94,8 +102,19 @@ func TestBrowserJourney(t *testing.T) {
 	require.Contains(t, why, "that is why you got it")
 	browsertest.Screenshot(t, ctx, "why")
 
-	got := s.mail.WaitFor(t, `to:"alice@example.org" subject:"bodhi"`, 1)
+	got := s.mail.WaitFor(t, `to:"alice@example.org" subject:"commented"`, 1)
 	require.Len(t, got, 1)
+	m := s.mail.Message(t, got[0].ID)
+	require.Equal(t, sentence, got[0].Subject)
+	require.Contains(t, m.Text, "Works for me on F41")
+	require.Contains(t, m.Text, "Karma: +1")
+	require.Contains(t, m.Text, "https://bodhi.fedoraproject.org/updates/FEDORA-2026-4c1d2e")
+	// The email as its reader sees it: its HTML part, as mailpit serves it.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(s.mail.APIURL+"/view/"+got[0].ID+".html"), chromedp.WaitVisible("body")))
+	err = chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`document.body.innerText.includes("bob commented")`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	browsertest.Screenshot(t, ctx, "email")
+	require.NoError(t, err)
 }
 
 // confirmByMail reads the confirmation link mailed to address, opens it in the browser and

@@ -179,6 +179,7 @@ func (s *stack) startConsumer(beforeAck func(context.Context)) *proc {
 		cfg.BatchSize, cfg.Linger, cfg.MaxBodyBytes = s.consumerBatch, consumer.DefaultLinger, message.DefaultMaxBodyBytes
 	}
 	cfg.ArchiveBatch, cfg.ArchiveLinger, cfg.ArchiveDuty = consumer.DefaultArchiveBatch, 20*time.Millisecond, s.archiveDuty
+	cfg.PublicURL = s.webURL // empty when the web app is not started first
 	if s.noArchive {
 		cfg.Topology.ArchiveQueue = ""
 	}

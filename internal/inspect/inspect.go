@@ -1,6 +1,7 @@
 // Package inspect implements `fmnctl inspect`: it decodes bus messages given as JSON lines and
-// prints the metadata fmn extracts from each (app, agent, users, artifacts, summary, URL), so
-// extraction can be checked against real traffic without running the pipeline.
+// prints the metadata fmn extracts from each (app, agent, users, artifacts, summary, URL and the
+// long form's details), so extraction can be checked against real traffic without running the
+// pipeline.
 package inspect
 
 import (
@@ -32,6 +33,8 @@ type Result struct {
 	Severity  int                `json:"severity"`
 	Summary   string             `json:"summary"`
 	URL       string             `json:"url"`
+	// Details are the long form (message.Message.Details), as email shows it under the summary.
+	Details []message.Detail `json:"details,omitempty"`
 }
 
 // ErrorLine is the output line for an input line that could not be decoded.
@@ -169,7 +172,7 @@ func inspectLine(line []byte, aliases message.Aliases) any {
 	res := Result{
 		ID: m.ID, Topic: m.Topic, App: m.App, Agent: m.Agent,
 		Usernames: nonNil(m.Usernames), Packages: nonNil(m.Packages()),
-		Artifacts: m.Artifacts, Severity: m.Severity, Summary: m.Summary, URL: m.URL,
+		Artifacts: m.Artifacts, Severity: m.Severity, Summary: m.Summary, URL: m.URL, Details: m.Details,
 	}
 	if res.Artifacts == nil {
 		res.Artifacts = []message.Artifact{}

@@ -79,25 +79,51 @@ type Notification struct {
 	// Subject, in a batch as encoded (version 2), is the 1-based index of the batch's Subject
 	// holding this notification's message fields (MessageID to SentAt), which are then empty
 	// here; 0 when they are here. Decoding fills them in and sets it back to 0.
-	Subject     int                `json:"subject,omitempty"`
-	MessageID   string             `json:"message_id,omitempty"`
-	User        string             `json:"user"`
-	Destination Destination        `json:"destination"`
-	Filters     []FilterRef        `json:"filters"`
-	Topic       string             `json:"topic,omitempty"`
-	App         string             `json:"app,omitempty"`
-	Agent       string             `json:"agent,omitempty"`
-	Severity    int                `json:"severity,omitempty"`
-	Summary     string             `json:"summary,omitempty"`
-	URL         string             `json:"url,omitempty"`
-	Usernames   []string           `json:"usernames,omitempty"`
-	Artifacts   []message.Artifact `json:"artifacts,omitempty"`
-	SentAt      time.Time          `json:"sent_at,omitzero"`
-	MatchedAt   time.Time          `json:"matched_at"`
+	Subject     int         `json:"subject,omitempty"`
+	MessageID   string      `json:"message_id,omitempty"`
+	User        string      `json:"user"`
+	Destination Destination `json:"destination"`
+	Filters     []FilterRef `json:"filters"`
+	Topic       string      `json:"topic,omitempty"`
+	App         string      `json:"app,omitempty"`
+	Agent       string      `json:"agent,omitempty"`
+	Severity    int         `json:"severity,omitempty"`
+	Summary     string      `json:"summary,omitempty"`
+	URL         string      `json:"url,omitempty"`
+	// Details are the message's long form (message.Message.Details). Optional: a backend older
+	// than them renders the short form.
+	Details   []message.Detail   `json:"details,omitempty"`
+	Usernames []string           `json:"usernames,omitempty"`
+	Artifacts []message.Artifact `json:"artifacts,omitempty"`
+	SentAt    time.Time          `json:"sent_at,omitzero"`
+	MatchedAt time.Time          `json:"matched_at"`
 	// ConfirmURL is the link of an email confirmation; it holds the confirmation's secret.
 	ConfirmURL string `json:"confirm_url,omitempty"`
 	// ConfirmCode is the code of an IRC confirmation.
 	ConfirmCode string `json:"confirm_code,omitempty"`
+}
+
+// NotificationFor is the notification of msg for user at dest, matched by filters at now: the
+// message's fields, and the id that makes its redelivery harmless.
+func NotificationFor(msg *message.Message, user string, dest Destination, filters []FilterRef, now time.Time) Notification {
+	return Notification{
+		ID:          NotificationID(msg.ID, user, dest.ID),
+		MessageID:   msg.ID,
+		User:        user,
+		Destination: dest,
+		Filters:     filters,
+		Topic:       msg.Topic,
+		App:         msg.App,
+		Agent:       msg.Agent,
+		Severity:    msg.Severity,
+		Summary:     msg.Summary,
+		URL:         msg.URL,
+		Details:     msg.Details,
+		Usernames:   msg.Usernames,
+		Artifacts:   msg.Artifacts,
+		SentAt:      msg.SentAt,
+		MatchedAt:   now,
+	}
 }
 
 // IsConfirmation reports whether n asks its user to confirm its destination.
@@ -122,6 +148,7 @@ type Subject struct {
 	Severity  int                `json:"severity"`
 	Summary   string             `json:"summary,omitempty"`
 	URL       string             `json:"url,omitempty"`
+	Details   []message.Detail   `json:"details,omitempty"`
 	Usernames []string           `json:"usernames,omitempty"`
 	Artifacts []message.Artifact `json:"artifacts,omitempty"`
 	SentAt    time.Time          `json:"sent_at,omitzero"`
@@ -130,13 +157,13 @@ type Subject struct {
 // subjectOf returns n's message fields.
 func subjectOf(n *Notification) Subject {
 	return Subject{MessageID: n.MessageID, Topic: n.Topic, App: n.App, Agent: n.Agent, Severity: n.Severity, Summary: n.Summary,
-		URL: n.URL, Usernames: n.Usernames, Artifacts: n.Artifacts, SentAt: n.SentAt}
+		URL: n.URL, Details: n.Details, Usernames: n.Usernames, Artifacts: n.Artifacts, SentAt: n.SentAt}
 }
 
 // setSubject sets n's message fields from s.
 func (n *Notification) setSubject(s *Subject) {
 	n.MessageID, n.Topic, n.App, n.Agent, n.Severity, n.Summary = s.MessageID, s.Topic, s.App, s.Agent, s.Severity, s.Summary
-	n.URL, n.Usernames, n.Artifacts, n.SentAt = s.URL, s.Usernames, s.Artifacts, s.SentAt
+	n.URL, n.Details, n.Usernames, n.Artifacts, n.SentAt = s.URL, s.Details, s.Usernames, s.Artifacts, s.SentAt
 }
 
 // pack returns b in version 2: each message's fields once, in Subjects, rather than in each of

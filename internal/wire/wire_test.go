@@ -65,6 +65,7 @@ func TestNotificationBatchesCarryEachMessageOnce(t *testing.T) {
 	note := func(msg, user, topic string) Notification {
 		return Notification{ID: NotificationID(msg, user, 1), MessageID: msg, User: user, Topic: topic, App: "koji", Agent: "bob",
 			Severity: 20, Summary: "s " + msg, URL: "https://x/" + msg, Usernames: []string{"bob", "carol"},
+			Details:   []message.Detail{{Label: "Karma", Value: "+1"}, {Label: "Comment", Value: "Works for me", Text: true}},
 			Artifacts: []message.Artifact{{Type: message.ArtifactRPM, Name: "pkg"}}, SentAt: at, MatchedAt: at,
 			Destination: Destination{ID: 1, Kind: "sse", Address: user}, Filters: []FilterRef{{ID: 3, Name: "f"}}}
 	}
@@ -75,6 +76,7 @@ func TestNotificationBatchesCarryEachMessageOnce(t *testing.T) {
 	b, err := Encode(&in)
 	require.NoError(t, err)
 	require.Equal(t, 1, strings.Count(string(b), "topic.one"), "the message's fields travel once: %s", b)
+	require.Equal(t, 2, strings.Count(string(b), "Works for me"), "the long form too, once per message: %s", b)
 	require.Equal(t, "m1", in.Notifications[1].MessageID, "encoding leaves the caller's batch alone")
 
 	got, err := DecodeNotifications(b)

@@ -21,24 +21,8 @@ func notifications(st *state, msg *message.Message, matches []rules.Match, now t
 		for _, id := range mt.Filters {
 			refs = append(refs, wire.FilterRef{ID: id, Name: st.filterName(id)})
 		}
-		out[d.Kind] = append(out[d.Kind], wire.Notification{
-			ID:        wire.NotificationID(msg.ID, mt.User, d.ID),
-			MessageID: msg.ID,
-			User:      mt.User,
-			Destination: wire.Destination{ID: d.ID, Kind: d.Kind, Address: d.Address, Format: d.Format,
-				DigestMaxCount: d.DigestMaxCount, DigestMaxDelay: d.DigestMaxDelay},
-			Filters:   refs,
-			Topic:     msg.Topic,
-			App:       msg.App,
-			Agent:     msg.Agent,
-			Severity:  msg.Severity,
-			Summary:   msg.Summary,
-			URL:       msg.URL,
-			Usernames: msg.Usernames,
-			Artifacts: msg.Artifacts,
-			SentAt:    msg.SentAt,
-			MatchedAt: now,
-		})
+		out[d.Kind] = append(out[d.Kind], wire.NotificationFor(msg, mt.User, wire.Destination{ID: d.ID, Kind: d.Kind,
+			Address: d.Address, Format: d.Format, DigestMaxCount: d.DigestMaxCount, DigestMaxDelay: d.DigestMaxDelay}, refs, now))
 	}
 	return out
 }

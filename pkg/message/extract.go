@@ -1,6 +1,7 @@
 package message
 
 import (
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -75,6 +76,9 @@ func Extract(m *Message, aliases Aliases) {
 			m.URL = x.render(r, func(r *rule) []template { return r.url }, m)
 		}
 	}
+	if m.Details == nil {
+		m.Details = x.details
+	}
 	if m.Summary == "" {
 		m.Summary = x.summary
 		if m.Summary == "" {
@@ -102,6 +106,7 @@ type extraction struct {
 
 	summary string // set by a rule's code; wins over its templates
 	url     string // set by a rule's code; wins over its templates
+	details []Detail
 }
 
 // account turns a producer's idea of a person into an account name: an alias hit wins; a
@@ -299,6 +304,13 @@ func StripEnv(topic string) string {
 	return topic
 }
 
+// HistoryURL is the link to message id in the message history of the web app at base (its
+// public URL, without a trailing slash): the page to open for a message whose producer names
+// none.
+func HistoryURL(base, id string) string {
+	return base + "/api/v1/messages/" + url.PathEscape(id)
+}
+
 // topicEnv returns the environment a topic names ("prod", "stg", "stage", "dev"), or "".
 func topicEnv(topic string) string {
 	stripped := StripEnv(topic)
@@ -347,13 +359,20 @@ func oneLine(s string) string {
 		s = strings.Join(strings.Fields(s), " ")
 	}
 	if len(s) > maxSummary {
-		cut := maxSummary
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
+		s = cutRunes(s, maxSummary) + "…"
 	}
 	return s
+}
+
+// cutRunes returns s cut to at most n bytes, at a rune boundary.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // defaultSummary describes a message no template covered, as a sentence a person can place: the

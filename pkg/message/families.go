@@ -408,7 +408,7 @@ var ruleSpecs = []ruleSpec{
 	{Topics: "koschei.#", App: "koschei", RPMs: "name",
 		Summary: []string{"{name}'s koschei status changed from {old} to {new} in {collection}", "koschei {@event} {collection}: {old} → {new}"},
 		Fn:      koscheiFn},
-	{Topics: "mbs.#", App: "mbs", Agent: "owner",
+	{Topics: "mbs.#", App: "mbs", Agent: "owner", Fn: mbsFn,
 		Summary: []string{
 			"{@agent}'s module build {name}:{stream} entered the {state_name} state",
 			"module build {name}:{stream} entered the {state_name} state",

@@ -34,10 +34,7 @@ func shorten(s string, n int) string {
 	}
 	cut := strings.LastIndexAny(s[:n], " ,")
 	if cut <= 0 {
-		cut = n
-		for cut > 0 && s[cut]&0xC0 == 0x80 {
-			cut--
-		}
+		return cutRunes(s, n) + "…"
 	}
 	return s[:cut] + "…"
 }
@@ -95,6 +92,7 @@ var kojiBuildWords = []string{"build started", "build completed", "build was del
 
 // kojiBuildFn describes a build state change: "kevin's ansible-1.8.3-1.el7 completed".
 func kojiBuildFn(x *extraction) {
+	defer kojiBuildDetails(x)
 	web := kojiWeb(x)
 	if id := scalarString(getPath(x.root, "build_id")); id != "" {
 		x.url = web + "/buildinfo?buildID=" + id
@@ -125,6 +123,7 @@ var kojiTaskWords = map[string]string{
 // kojiTaskFn describes a task state change: "ralph's scratch build of foo-1.0-1.fc20.src.rpm
 // for epel7-candidate failed".
 func kojiTaskFn(x *extraction) {
+	defer kojiTaskDetails(x)
 	id := scalarString(getPath(x.root, "id"))
 	if id == "" {
 		id = scalarString(getPath(x.root, "info", "id"))
@@ -175,6 +174,7 @@ func kojiTaskFn(x *extraction) {
 // kojiTagFn describes a tagging: "ralph's foo-1.5-2.fc16 was untagged from f16-updates-pending
 // by bodhi".
 func kojiTagFn(x *extraction) {
+	defer kojiTagDetails(x)
 	tag := getString(x.root, "tag")
 	if id := scalarString(getPath(x.root, "tag_id")); id != "" {
 		x.url = kojiWeb(x) + "/taginfo?tagID=" + id
@@ -244,6 +244,7 @@ func kojiPackageListFn(x *extraction) {
 // kojiSignFn handles an rpm signature: the agent is the build's owner and the package the
 // build's, not the signed sub-package's.
 func kojiSignFn(x *extraction) {
+	defer kojiSignDetails(x)
 	b := getPath(x.root, "build")
 	x.setAgent(getPath(b, "owner_name"))
 	name := getString(b, "name")
@@ -517,6 +518,9 @@ func bodhiSyncText(x *extraction) {
 
 // bodhiStackFn describes a change to a stack.
 func bodhiStackFn(x *extraction) {
+	if lastWord(x.topic) != "delete" {
+		defer x.detailText("Description", getString(x.root, "stack", "description"))
+	}
 	name := getString(x.root, "stack", "name")
 	if name == "" {
 		return
@@ -557,6 +561,7 @@ func bodhiText(x *extraction, update any) {
 		strings.HasPrefix(ev, "masher."), ev == "repo.done":
 		bodhiComposeText(x)
 	}
+	bodhiDetails(x, update)
 }
 
 // --- Copr ---
@@ -566,6 +571,7 @@ var coprStatus = []string{"failed", "succeeded", "canceled", "running", "pending
 
 // coprFn describes copr build and worker events.
 func coprFn(x *extraction) {
+	defer coprDetails(x)
 	owner := getString(x.root, "owner")
 	if owner == "" {
 		owner = getString(x.root, "user")
@@ -654,6 +660,7 @@ var ciPipelineNames = map[string]string{
 // "Commit 591b0d2f of package rpms/vim passed its functional tests in the Atomic CI pipeline
 // on branch f26".
 func ciPipelineFn(x *extraction) {
+	defer ciPipelineDetails(x)
 	words := strings.Split(strings.TrimPrefix(x.topic, "ci.pipeline."), ".")
 	name := "Atomic"
 	if n, ok := ciPipelineNames[words[0]]; ok {
@@ -746,6 +753,7 @@ func ciPipelineFn(x *extraction) {
 // ciSpecFn describes a Fedora CI (CI messages spec) event: "fedora-ci.koji-build.tier0
 // functional tests passed for foo-1.0-1.fc40".
 func ciSpecFn(x *extraction) {
+	defer ciSpecDetails(x)
 	subject := getString(x.root, "artifact", "nvr")
 	if subject == "" {
 		subject = scalarString(getPath(x.root, "artifact", "id"))
@@ -790,6 +798,7 @@ func ciSpecFn(x *extraction) {
 
 // openqaFn describes openQA comments and job events.
 func openqaFn(x *extraction) {
+	defer openqaDetails(x)
 	ev := strings.TrimPrefix(x.topic, "openqa.")
 	id := scalarString(getPath(x.root, "id"))
 	if strings.HasPrefix(ev, "comment.") {
@@ -878,6 +887,8 @@ func openqaFn(x *extraction) {
 
 // koscheiFn describes package and collection state changes.
 func koscheiFn(x *extraction) {
+	// The long form: the koschei package groups (often a SIG's) the package belongs to.
+	defer func() { x.detail("Groups", buildJoin(getPath(x.root, "groups"), ", ")) }()
 	coll := getString(x.root, "collection")
 	collName := getString(x.root, "collection_name")
 	if collName == "" {
@@ -935,6 +946,7 @@ func koscheiFn(x *extraction) {
 
 // kerneltestFn describes kernel test uploads and new releases.
 func kerneltestFn(x *extraction) {
+	defer kerneltestDetails(x)
 	who := x.agent
 	if who == "" {
 		who = "someone"
@@ -963,6 +975,7 @@ func kerneltestFn(x *extraction) {
 // greenwaveFn describes a gating decision: "greenwave says GO for foo-1.0-1.fc27 in
 // bodhi_update_push_stable (fedora-27): all required tests passed".
 func greenwaveFn(x *extraction) {
+	defer greenwaveDetails(x)
 	item := getString(x.root, "subject_identifier")
 	typ := getString(x.root, "subject_type")
 	if item == "" {
@@ -1001,6 +1014,7 @@ func greenwaveFn(x *extraction) {
 
 // waiverdbFn describes a new waiver.
 func waiverdbFn(x *extraction) {
+	defer waiverdbDetails(x)
 	if id := scalarString(getPath(x.root, "id")); id != "" {
 		x.url = waiverdbHost + "/api/v1.0/waivers/" + id
 	}
@@ -1032,6 +1046,7 @@ func waiverdbFn(x *extraction) {
 
 // ratsFn describes a request to rerun tests.
 func ratsFn(x *extraction) {
+	defer resultsdbDetail(x)
 	system := lastWord(x.topic)
 	who := x.agent
 	if who == "" {
@@ -1050,6 +1065,7 @@ func ratsFn(x *extraction) {
 
 // autocloudFn describes autocloud's image and compose tests.
 func autocloudFn(x *extraction) {
+	defer autocloudDetails(x)
 	ev := strings.TrimPrefix(x.topic, "autocloud.")
 	status := lastWord(ev)
 	if strings.HasPrefix(ev, "image.") {
@@ -1102,4 +1118,614 @@ func autocloudFn(x *extraction) {
 	default:
 		x.summary = id + ": the autocloud tests are " + status
 	}
+}
+
+// --- Long forms ---
+
+// buildSaid reports whether the summary already says s (a detail would repeat it).
+func buildSaid(x *extraction, s string) bool {
+	return s != "" && strings.Contains(x.summary, s)
+}
+
+// buildDetailNew adds a one-line detail unless the summary already carries its value.
+func (x *extraction) buildDetailNew(label, value string) {
+	if !buildSaid(x, value) {
+		x.detail(label, value)
+	}
+}
+
+// buildSigned renders a karma: "+1", "-1", "0".
+func buildSigned(n int) string {
+	switch {
+	case n > 0:
+		return "+" + itoa(n)
+	case n < 0:
+		return "-" + itoa(-n)
+	}
+	return "0"
+}
+
+// buildJoin joins the non-empty scalars of the array v with sep.
+func buildJoin(v any, sep string) string {
+	var out []string
+	each(v, func(e any) {
+		if s := scalarString(e); s != "" && s != "''" {
+			out = append(out, s)
+		}
+	})
+	return strings.Join(out, sep)
+}
+
+// buildUsable is a body string with the placeholders some producers send for "nothing" removed.
+func buildUsable(s string) string {
+	if s == "''" || s == `""` || strings.EqualFold(s, "none") || strings.EqualFold(s, "null") {
+		return ""
+	}
+	return s
+}
+
+// buildIsWeb reports whether s is an http or https address.
+func buildIsWeb(s string) bool {
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+}
+
+// kojiDistGitCommit turns a koji build source ("git+https://src.fedoraproject.org/rpms/foo.git#sha",
+// "git://pkgs.fedoraproject.org/rpms/foo?#sha") into the commit's short id and its dist-git page
+// ("" when the source is not Fedora dist-git).
+func kojiDistGitCommit(src string) (short, page string) {
+	repo, sha, ok := strings.Cut(src, "#")
+	if !ok || len(sha) < 7 || strings.Trim(sha, "0123456789abcdef") != "" {
+		return "", ""
+	}
+	repo = strings.TrimSuffix(strings.TrimSuffix(repo, "?"), ".git")
+	for _, p := range []string{"git+https://", "git+http://", "git://", "https://", "http://"} {
+		repo = strings.TrimPrefix(repo, p)
+	}
+	host, path, _ := strings.Cut(repo, "/")
+	path = strings.TrimSuffix(strings.TrimPrefix(path, "git/"), ".git")
+	if path == "" || strings.ContainsAny(path, "?# ") {
+		return "", ""
+	}
+	short = sha[:min(len(sha), 12)]
+	switch host {
+	case "src.fedoraproject.org", "pkgs.fedoraproject.org":
+		return short, "https://src.fedoraproject.org/" + path + "/c/" + sha
+	case "src.stg.fedoraproject.org", "pkgs.stg.fedoraproject.org":
+		return short, "https://src.stg.fedoraproject.org/" + path + "/c/" + sha
+	}
+	return short, ""
+}
+
+// kojiTaskStates names koji's task states by number.
+var kojiTaskStates = []string{"free", "open", "closed", "canceled", "assigned", "failed"}
+
+// kojiSubtasks adds the failed subtasks of a koji task (each linked to its page) and the state
+// of each architecture's build: "x86_64 closed, ppc64le failed, s390x open".
+func kojiSubtasks(x *extraction, children any, web string) {
+	var arches []string
+	failed := 0
+	each(children, func(c any) {
+		n, ok := toInt(getPath(c, "state"))
+		if !ok || n < 0 || n >= len(kojiTaskStates) {
+			return
+		}
+		arch, method := getString(c, "arch"), getString(c, "method")
+		if n == 5 && failed < 3 {
+			failed++
+			u := getString(c, "url")
+			if !buildIsWeb(u) {
+				u = ""
+				if id := scalarString(getPath(c, "id")); id != "" {
+					u = web + "/taskinfo?taskID=" + id
+				}
+			}
+			what := arch
+			if method != "" {
+				what = strings.TrimSpace(arch + " (" + method + ")")
+			}
+			x.detailLink("Failed", what, u)
+		}
+		if method == "buildArch" && arch != "" {
+			arches = append(arches, arch+" "+kojiTaskStates[n])
+		}
+	})
+	x.detail("Arch", strings.Join(arches, ", "))
+}
+
+// kojiSource adds the commit (linked to dist-git) or the source a koji build or task was
+// built from.
+func kojiSource(x *extraction, src string) {
+	if src == "" || strings.HasSuffix(src, ".src.rpm") {
+		return
+	}
+	if short, page := kojiDistGitCommit(src); short != "" {
+		x.detailLink("Commit", short, page)
+		return
+	}
+	if strings.Contains(src, "://") {
+		x.detail("Source", src)
+	}
+}
+
+// kojiBuildDetails adds the long form of a build state change: the failed subtasks, the task,
+// the dist-git commit, the target and each architecture's state.
+func kojiBuildDetails(x *extraction) {
+	web := kojiWeb(x)
+	task := getPath(x.root, "task")
+	kojiSubtasks(x, getPath(task, "children"), web)
+	if id := scalarString(getPath(x.root, "task_id")); id != "" {
+		u := getString(task, "url")
+		if !buildIsWeb(u) {
+			u = web + "/taskinfo?taskID=" + id
+		}
+		x.detailLink("Task", id, u)
+	}
+	req, _ := getPath(x.root, "request").([]any)
+	if len(req) > 1 {
+		if src, _ := req[0].(string); strings.Contains(src, "://") || strings.HasSuffix(src, ".src.rpm") {
+			kojiSource(x, src)
+			if t, _ := req[1].(string); t != "" {
+				x.detail("Target", t)
+			}
+		}
+	}
+	// The failed subtasks come first; each architecture's state last.
+	buildMoveLast(x, "Arch")
+}
+
+// buildHasDetail reports whether the long form already has a detail labelled label.
+func buildHasDetail(x *extraction, label string) bool {
+	for _, d := range x.details {
+		if d.Label == label {
+			return true
+		}
+	}
+	return false
+}
+
+// buildMoveLast moves the detail labelled label to the end of the long form.
+func buildMoveLast(x *extraction, label string) {
+	for i, d := range x.details {
+		if d.Label == label {
+			x.details = append(append(x.details[:i:i], x.details[i+1:]...), d)
+			return
+		}
+	}
+}
+
+// kojiTaskDetails adds the long form of a task state change: the error, the failed subtasks,
+// the architecture, the commit built and the parent task.
+func kojiTaskDetails(x *extraction) {
+	web := kojiWeb(x)
+	info := getPath(x.root, "info")
+	if fault := getString(info, "result", "faultString"); fault != "" {
+		x.detail("Error", fault)
+	}
+	kojiSubtasks(x, getPath(info, "children"), web)
+	arch := getString(info, "arch")
+	req, _ := getPath(info, "request").([]any)
+	if len(req) > 2 {
+		if o := getString(req[2], "arch_override"); o != "" {
+			arch = o + " (override)"
+		}
+	}
+	if arch != "" && arch != "noarch" && !buildHasDetail(x, "Arch") {
+		x.detail("Arch", arch)
+	}
+	if len(req) > 0 {
+		if src, _ := req[0].(string); src != "" {
+			kojiSource(x, src)
+		}
+	}
+	if p := scalarString(getPath(info, "parent")); p != "" {
+		x.detailLink("Parent", p, web+"/taskinfo?taskID="+p)
+	}
+}
+
+// kojiTagDetails links the build a tagging is about (the message's link is the tag).
+func kojiTagDetails(x *extraction) {
+	if id := scalarString(getPath(x.root, "build_id")); id != "" {
+		x.detailLink("Build", id, kojiWeb(x)+"/buildinfo?buildID="+id)
+	}
+}
+
+// kojiSignDetails names the build a signed rpm belongs to.
+func kojiSignDetails(x *extraction) {
+	x.buildDetailNew("Build", getString(x.root, "build", "nvr"))
+}
+
+// bodhiBugs renders bodhi bug references (numbers or objects with bug_id) as "RHBZ#1, RHBZ#2"
+// and a Bugzilla link to them.
+func bodhiBugs(v any) (text, link string) {
+	var ids []string
+	each(v, func(b any) {
+		id := scalarString(b)
+		if id == "" {
+			id = scalarString(getPath(b, "bug_id"))
+		}
+		if id != "" && strings.Trim(id, "0123456789") == "" {
+			ids = append(ids, id)
+		}
+	})
+	if len(ids) == 0 {
+		return "", ""
+	}
+	link = "https://bugzilla.redhat.com/buglist.cgi?bug_id=" + strings.Join(ids, ",")
+	if len(ids) == 1 {
+		link = "https://bugzilla.redhat.com/show_bug.cgi?id=" + ids[0]
+	}
+	return "RHBZ#" + strings.Join(ids, ", RHBZ#"), link
+}
+
+// bodhiKarma renders an update's karma with its thresholds: "+1 (stable at +3, unstable at -3)".
+func bodhiKarma(update any) string {
+	k, ok := toInt(getPath(update, "karma"))
+	if !ok {
+		return ""
+	}
+	s := buildSigned(k)
+	var th []string
+	if n, ok := toInt(getPath(update, "stable_karma")); ok && n != 0 {
+		th = append(th, "stable at "+buildSigned(n))
+	}
+	if n, ok := toInt(getPath(update, "unstable_karma")); ok && n != 0 {
+		th = append(th, "unstable at "+buildSigned(n))
+	}
+	if len(th) > 0 {
+		s += " (" + strings.Join(th, ", ") + ")"
+	}
+	return s
+}
+
+// bodhiFeedback renders a comment's feedback on bugs or test cases: "RHBZ#123 +1, …".
+func bodhiFeedback(v any, name func(any) string) string {
+	var out []string
+	each(v, func(f any) {
+		k, ok := toInt(getPath(f, "karma"))
+		n := name(f)
+		if !ok || k == 0 || n == "" {
+			return
+		}
+		out = append(out, n+" "+buildSigned(k))
+	})
+	return strings.Join(out, ", ")
+}
+
+// bodhiCommentDetails adds a comment's text, its karma (with the critical-path karma and the
+// update's total) and its feedback on bugs and test cases.
+func bodhiCommentDetails(x *extraction, c, update any) {
+	x.detailText("Comment", getString(c, "text"))
+	var karma []string
+	if k, ok := toInt(getPath(c, "karma")); ok && k != 0 {
+		karma = append(karma, buildSigned(k))
+	}
+	if k, ok := toInt(getPath(c, "karma_critpath")); ok && k != 0 {
+		karma = append(karma, "critpath "+buildSigned(k))
+	}
+	if t := bodhiKarma(update); t != "" {
+		karma = append(karma, "update total "+t)
+	}
+	x.detail("Karma", strings.Join(karma, ", "))
+	x.detail("Bug feedback", bodhiFeedback(getPath(c, "bug_feedback"), func(f any) string {
+		if id := scalarString(getPath(f, "bug_id")); id != "" {
+			return "RHBZ#" + id
+		}
+		return ""
+	}))
+	x.detail("Test cases", bodhiFeedback(getPath(c, "testcase_feedback"), func(f any) string {
+		if n := getString(f, "testcase", "name"); n != "" {
+			return n
+		}
+		return scalarString(getPath(f, "testcase_id"))
+	}))
+}
+
+// bodhiDetails adds the long form of a bodhi message: for a comment its text and karma; for an
+// update its alias, builds, status, gating and karma, and for a new or edited update its bugs
+// and notes; for a buildroot override its expiry and notes; for a compose the updates in it.
+func bodhiDetails(x *extraction, update any) {
+	ev := strings.TrimPrefix(x.topic, "bodhi.")
+	if ev == "update.comment" {
+		bodhiCommentDetails(x, getPath(x.root, "comment"), update)
+	}
+	if update != nil {
+		if a := getString(update, "alias"); a != "" && !buildSaid(x, a) {
+			x.detailLink("Update", a, bodhiUpdateURL(update))
+		}
+		if ev == "update.edit" {
+			x.detail("Added builds", buildJoin(getPath(x.root, "new_builds"), ", "))
+			x.detail("Removed builds", buildJoin(getPath(x.root, "removed_builds"), ", "))
+		}
+		var nvrs []string
+		missing := false
+		each(getPath(update, "builds"), func(b any) {
+			if n := getString(b, "nvr"); n != "" {
+				nvrs = append(nvrs, n)
+				missing = missing || !buildSaid(x, n)
+			}
+		})
+		if missing {
+			x.detail("Builds", strings.Join(nvrs, ", "))
+		}
+		status := getString(update, "status")
+		if r := getString(update, "request"); r != "" {
+			status = strings.TrimSpace(status + " (request: " + r + ")")
+		}
+		x.detail("Status", status)
+		gating := getString(update, "test_gating_status")
+		if g := getString(update, "greenwave_summary_string"); g != "" && g != gating {
+			gating = strings.TrimPrefix(gating+": "+g, ": ")
+		}
+		if !strings.EqualFold(gating, "ignored") {
+			x.detail("Gating", gating)
+		}
+		if ev != "update.comment" {
+			x.detail("Karma", bodhiKarma(update))
+		}
+		typ := getString(update, "type")
+		if sev := getString(update, "severity"); typ != "" && sev != "" && sev != "unspecified" {
+			typ += " (severity " + sev + ")"
+		}
+		x.detail("Type", typ)
+		if ev == "update.eject" {
+			x.buildDetailNew("Reason", getString(x.root, "reason"))
+		}
+		if ev == "update.edit" {
+			text, link := bodhiBugs(getPath(x.root, "new_bugs"))
+			x.detailLink("New bugs", text, link)
+		}
+		if ev == "update.request.testing" || ev == "update.edit" {
+			text, link := bodhiBugs(getPath(update, "bugs"))
+			x.detailLink("Bugs", text, link)
+			x.detailText("Notes", getString(update, "notes"))
+		}
+		return
+	}
+	if ov := getPath(x.root, "override"); ov != nil {
+		x.detail("Expires", getString(ov, "expiration_date"))
+		x.detailText("Notes", getString(ov, "notes"))
+		return
+	}
+	switch ev {
+	case "compose.composing", "mashtask.mashing":
+		x.detail("Updates", buildJoin(getPath(x.root, "updates"), ", "))
+	}
+}
+
+// coprDetails adds the long form of a copr build event: the chroot when the summary lacks it,
+// the build's page when the link is elsewhere, the project and the build's results.
+func coprDetails(x *extraction) {
+	owner := getString(x.root, "owner")
+	if owner == "" {
+		owner = getString(x.root, "user")
+	}
+	project, chroot := getString(x.root, "copr"), getString(x.root, "chroot")
+	build := scalarString(getPath(x.root, "build"))
+	if project == "" || owner == "" {
+		return
+	}
+	ownerPath := owner
+	if g, ok := strings.CutPrefix(owner, "@"); ok {
+		ownerPath = "g/" + g
+	}
+	web := coprHost + "/coprs/" + ownerPath + "/" + url.PathEscape(project) + "/"
+	x.buildDetailNew("Chroot", chroot)
+	if build != "" && !strings.Contains(x.url, "/build/") {
+		x.detailLink("Build", build, web+"build/"+url.PathEscape(build)+"/")
+	}
+	x.detailLink("Project", owner+"/"+project, web)
+	pkg := getString(x.root, "pkg")
+	if lastWord(x.topic) == "end" && chroot != "" && build != "" && pkg != "" {
+		dir := coprResults + "/" + url.PathEscape(owner) + "/" + url.PathEscape(project) + "/" + url.PathEscape(chroot) + "/"
+		if v := getString(x.root, "version"); v == "" || !strings.HasSuffix(pkg, v) {
+			// Since 2016 each build has its own directory, "00450811-python26".
+			if n, ok := toInt(build); ok {
+				b := itoa(n)
+				for len(b) < 8 {
+					b = "0" + b
+				}
+				dir += b + "-" + url.PathEscape(pkg) + "/"
+			}
+		}
+		x.detailLink("Results", dir, dir)
+	}
+}
+
+// ciArch finds the architecture in a CI pipeline ref: "x86_64" or "fedora/f26/x86_64/atomic-host".
+func ciArch(ref string) string {
+	for p := range strings.SplitSeq(ref, "/") {
+		switch p {
+		case "x86_64", "aarch64", "ppc64le", "s390x", "i686", "i386", "armhfp", "armv7hl", "ppc64", "noarch":
+			return p
+		}
+	}
+	return ""
+}
+
+// ciPipelineDetails adds the long form of a CentOS CI pipeline message: the change tested
+// (commit, pull request or koji task, linked), the build, the architecture and the artifacts.
+func ciPipelineDetails(x *extraction) {
+	repo, rev := getString(x.root, "repo"), getString(x.root, "rev")
+	ns := getString(x.root, "namespace")
+	if ns == "" {
+		ns = "rpms"
+	}
+	base := "https://src.fedoraproject.org/" + url.PathEscape(ns) + "/" + url.PathEscape(repo)
+	switch {
+	case repo == "" || rev == "":
+	case strings.HasPrefix(rev, "PR-"):
+		n := strings.TrimPrefix(rev, "PR-")
+		x.detailLink("Pull request", "#"+n, base+"/pull-request/"+url.PathEscape(n))
+	case strings.HasPrefix(rev, "kojitask-"):
+		n := strings.TrimPrefix(rev, "kojitask-")
+		x.detailLink("Task", n, kojiWeb(x)+"/taskinfo?taskID="+url.QueryEscape(n))
+	case strings.Trim(rev, "0123456789abcdef") == "":
+		x.detailLink("Commit", rev[:min(len(rev), 12)], base+"/c/"+rev)
+	}
+	x.buildDetailNew("Build", buildUsable(getString(x.root, "nvr")))
+	x.detail("Arch", ciArch(getString(x.root, "ref")))
+	if u := getString(x.root, "image_url"); buildIsWeb(u) {
+		x.detailLink("Image", getString(x.root, "image_name"), u)
+	}
+	if u := getString(x.root, "package_url"); buildIsWeb(u) {
+		x.detailLink("Packages", u, u)
+	}
+}
+
+// ciSpecDetails adds the long form of a Fedora CI (CI messages spec) message: the error, the
+// log, the change tested, the architecture, scenario and note, and whom to ask.
+func ciSpecDetails(x *extraction) {
+	if r := getString(x.root, "error", "reason"); r != "" && !buildSaid(x, r) {
+		x.detail("Error", r)
+	}
+	if u := getString(x.root, "error", "issue_url"); buildIsWeb(u) {
+		x.detailLink("Issue", u, u)
+	}
+	for _, k := range []string{"log", "debug"} {
+		if u := getString(x.root, "run", k); buildIsWeb(u) && u != x.url {
+			x.detailLink(map[string]string{"log": "Log", "debug": "Debug"}[k], u, u)
+		}
+	}
+	art := getPath(x.root, "artifact")
+	switch getString(art, "type") {
+	case "koji-build", "brew-build":
+		if id := scalarString(getPath(art, "id")); id != "" && getString(art, "type") == "koji-build" {
+			x.detailLink("Task", id, kojiWeb(x)+"/taskinfo?taskID="+url.QueryEscape(id))
+		}
+	case "pull-request", "dist-git-pr":
+		id, repo := scalarString(getPath(art, "id")), getString(art, "repository")
+		if buildIsWeb(repo) && id != "" {
+			x.detailLink("Pull request", "#"+id, strings.TrimRight(repo, "/")+"/pull-request/"+url.PathEscape(id))
+		}
+		if c := getString(art, "commit_hash"); c != "" {
+			x.detail("Commit", c[:min(len(c), 12)])
+		}
+	}
+	var arches []string
+	each(getPath(x.root, "system"), func(s any) {
+		if a := getString(s, "architecture"); a != "" && !strings.Contains(strings.Join(arches, " "), a) {
+			arches = append(arches, a)
+		}
+	})
+	x.detail("Arch", strings.Join(arches, ", "))
+	x.detail("Scenario", getString(x.root, "test", "scenario"))
+	x.detail("Note", getString(x.root, "test", "note"))
+	x.buildDetailNew("Pipeline", getString(x.root, "pipeline", "name"))
+	if u := getString(x.root, "test", "docs"); buildIsWeb(u) && u != x.url {
+		x.detailLink("Docs", u, u)
+	}
+	contact := getString(x.root, "contact", "name")
+	if t := getString(x.root, "contact", "team"); t != "" && t != contact {
+		contact = strings.TrimSpace(contact + " (" + t + ")")
+	}
+	link := getString(x.root, "contact", "url")
+	if !buildIsWeb(link) {
+		link = getString(x.root, "contact", "docs")
+	}
+	x.detailLink("Contact", contact, link)
+}
+
+// openqaDetails adds the long form of an openQA message: a comment's whole text; a job's
+// result, architecture, flavor and version, the bodhi update it tested, its clone and its log.
+func openqaDetails(x *extraction) {
+	ev := strings.TrimPrefix(x.topic, "openqa.")
+	if strings.HasPrefix(ev, "comment.") {
+		if t := getString(x.root, "text"); t != "" && !buildSaid(x, t) {
+			x.detailText("Comment", t)
+		}
+		return
+	}
+	id := scalarString(getPath(x.root, "id"))
+	if id == "" || !strings.HasPrefix(ev, "job.") {
+		return
+	}
+	web := openqaWeb(x)
+	if ev == "job.duplicate" {
+		if c := scalarString(getPath(x.root, "result")); c != "" && strings.Trim(c, "0123456789") == "" {
+			x.detailLink("Clone", c, web+"/tests/"+c)
+		}
+	} else {
+		x.buildDetailNew("Result", scalarString(getPath(x.root, "result")))
+	}
+	x.detail("Arch", getString(x.root, "ARCH"))
+	x.detail("Flavor", getString(x.root, "FLAVOR"))
+	x.detail("Version", getString(x.root, "VERSION"))
+	build := getString(x.root, "BUILD")
+	if a, ok := strings.CutPrefix(build, "Update-"); ok && strings.HasPrefix(a, "FEDORA-") {
+		x.detailLink("Update", a, bodhiHost+"/updates/"+url.PathEscape(a))
+	}
+	if ev == "job.done" {
+		u := web + "/tests/" + url.PathEscape(id) + "/file/autoinst-log.txt"
+		x.detailLink("Log", u, u)
+	}
+}
+
+// kerneltestDetails adds the architecture, release and failed tests of a kernel test upload.
+func kerneltestDetails(x *extraction) {
+	t := getPath(x.root, "test")
+	if t == nil {
+		return
+	}
+	x.detail("Failed tests", buildUsable(getString(t, "failed_tests")))
+	x.detail("Arch", getString(t, "arch"))
+	x.detail("Release", getString(t, "release"))
+	if s := getString(t, "testset"); s != "default" {
+		x.detail("Test set", s)
+	}
+}
+
+// greenwaveDetails adds the requirements a decision found unsatisfied, the policies it applied
+// and what the previous decision said.
+func greenwaveDetails(x *extraction) {
+	var unsat []string
+	each(getPath(x.root, "unsatisfied_requirements"), func(r any) {
+		tc := getString(r, "testcase")
+		if tc == "" {
+			return
+		}
+		why := strings.TrimPrefix(getString(r, "type"), "test-result-")
+		if why != "" {
+			tc += " (" + why + ")"
+		}
+		unsat = append(unsat, tc)
+	})
+	x.detail("Unsatisfied", strings.Join(unsat, ", "))
+	x.detail("Policies", buildJoin(getPath(x.root, "applicable_policies"), ", "))
+	x.detail("Previously", getString(x.root, "previous", "summary"))
+}
+
+// resultsdbDetail links a resultsdb result by its id.
+func resultsdbDetail(x *extraction) {
+	if r := scalarString(getPath(x.root, "result_id")); r != "" && !buildSaid(x, "result "+r) {
+		x.detailLink("Result", r, resultsdbHost+"/results/"+url.PathEscape(r))
+	}
+}
+
+// waiverdbDetails adds a waiver's whole comment and the result it waives.
+func waiverdbDetails(x *extraction) {
+	if c := getString(x.root, "comment"); !buildSaid(x, c) {
+		x.detailText("Comment", c)
+	}
+	resultsdbDetail(x)
+	if getPath(x.root, "waived") == false {
+		x.detail("Waived", "no (the waiver was revoked)")
+	}
+}
+
+// autocloudDetails adds the image type and, when the link is the job, the image itself.
+func autocloudDetails(x *extraction) {
+	if u := getString(x.root, "image_url"); buildIsWeb(u) && u != x.url {
+		x.detailLink("Image", u, u)
+	}
+	x.detail("Type", getString(x.root, "type"))
+}
+
+// mbsFn adds the long form of a module build state change: why it is in its state (a failed
+// build's reason), the modulemd commit it builds, linked to dist-git, and the module's version.
+func mbsFn(x *extraction) {
+	x.detail("Reason", getString(x.root, "state_reason"))
+	if short, page := kojiDistGitCommit(getString(x.root, "scmurl")); short != "" {
+		x.detailLink("Commit", short, page)
+	}
+	x.detail("Version", scalarString(getPath(x.root, "version")))
 }

@@ -1,10 +1,14 @@
 package message
 
 import (
+	"html"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // What a person reads for the community applications: accounts, calendar, meetings, forums,
@@ -129,6 +133,7 @@ func commGroupFields(v any) string {
 // fasContent describes account-system events (FAS, and noggin under "msg"): "toshio removed
 // ralph from the ambassadors group", with the group's or the account's page.
 func fasContent(x *extraction) {
+	defer fasDetails(x)
 	agent := commWho(x, getPath(x.root, "agent"))
 	user := commWho(x, getPath(x.root, "user"))
 	group := commName(getPath(x.root, "group"))
@@ -192,6 +197,7 @@ func fasContent(x *extraction) {
 // fedocalContent describes calendar events: "ralph created a new meeting "wat" on 2013-09-20 in
 // the calendar "awesome"", with the meeting's page, else the calendar's.
 func fedocalContent(x *extraction) {
+	defer fedocalDetails(x)
 	who := x.agent
 	if who == "" {
 		who = commName(getPath(x.root, "agent"))
@@ -268,6 +274,7 @@ var meetbotActions = map[string]string{
 // meetbotContent describes IRC and Matrix meetings: who started or ended which meeting where,
 // and the items noted in it, with the meeting's minutes or the log at the item.
 func meetbotContent(x *extraction) {
+	defer meetbotDetails(x)
 	where := getString(x.root, "channel")
 	if where == "" {
 		where = getString(x.root, "location")
@@ -389,6 +396,7 @@ var discourseInstances = map[string]string{
 // discourseContent describes forum events: "awarda created the topic "…" on Ask Fedora", with
 // the post's or the topic's page on the instance that sent it.
 func discourseContent(x *extraction) {
+	defer discourseDetails(x)
 	hdr := getPath(x.root, "webhook_headers")
 	inst := strings.TrimRight(commHTTP(getString(hdr, "X-Discourse-Instance")), "/")
 	site := discourseInstances[inst]
@@ -525,6 +533,7 @@ func fmnContent(x *extraction) {
 
 // askbotContent describes Ask Fedora (Askbot) questions and answers, with the question's page.
 func askbotContent(x *extraction) {
+	defer askbotDetails(x)
 	who := x.agent
 	if who == "" {
 		who = "someone"
@@ -579,6 +588,7 @@ func askbotContent(x *extraction) {
 // electionsContent describes Fedora Elections: "pingou added the candidate "Toshio" to the
 // election "test"", with the election's page.
 func electionsContent(x *extraction) {
+	defer electionsDetails(x)
 	who := x.agent
 	if who == "" {
 		who = "someone"
@@ -618,6 +628,7 @@ func electionsContent(x *extraction) {
 // nuancierContent describes wallpaper elections: "gnokii approved ralph's submission "Handsome"
 // to the "Fedora 22" wallpaper election", with the candidate's image or the election's page.
 func nuancierContent(x *extraction) {
+	defer nuancierDetails(x)
 	who := x.agent
 	if who == "" {
 		who = "someone"
@@ -734,6 +745,7 @@ func taggerContent(x *extraction) {
 
 // wikiContent describes wiki edits and uploads, with the edit's diff or the page.
 func wikiContent(x *extraction) {
+	defer wikiDetails(x)
 	wiki(x)
 	who := x.agent
 	if who == "" {
@@ -779,6 +791,7 @@ func wikiContent(x *extraction) {
 // badgesContent describes Fedora Badges: awards, leaderboard moves and first logins, with the
 // badge's page when the body names the badge's id, else the person's badges page.
 func badgesContent(x *extraction) {
+	defer badgesDetails(x)
 	who := x.agent
 	if who == "" {
 		who = commName(getPath(x.root, "user"))
@@ -815,6 +828,7 @@ func badgesContent(x *extraction) {
 // mailmanContent takes the sender of a mailing-list post as its agent and describes the post:
 // "nim replied to "Re: …" on the devel list", with its page in the archives.
 func mailmanContent(x *extraction) {
+	defer mailmanDetails(x)
 	msg := getPath(x.root, "msg")
 	who := ""
 	if from := getString(msg, "from"); from != "" {
@@ -858,6 +872,7 @@ func mailmanContent(x *extraction) {
 // cookieContent describes IRC karma (fedmsg) and Matrix cookies (maubot): "ralph gave a karma
 // cookie to lmacken in #fedora-apps", with the recipient's badges page.
 func cookieContent(x *extraction) {
+	defer cookieDetails(x)
 	who := x.agent
 	if who == "" {
 		who = "someone"
@@ -885,4 +900,257 @@ func cookieContent(x *extraction) {
 	if validAccount(to) != "" {
 		x.url = commBadges + "/user/" + to
 	}
+}
+
+// --- Long forms ---
+
+// commTag matches an HTML tag, to read Discourse's rendered posts as text.
+var commTag = regexp.MustCompile(`<[^>]*>`)
+
+// commHTMLText turns a rendered post into text: paragraphs and line breaks become line breaks,
+// tags go, entities are decoded.
+func commHTMLText(s string) string {
+	s = strings.NewReplacer("</p>", "\n\n", "<br>", "\n", "<br/>", "\n", "<br />", "\n").Replace(s)
+	return html.UnescapeString(commTag.ReplaceAllString(s, ""))
+}
+
+// commEpoch formats a Unix time in seconds, in UTC, as "2006-01-02 15:04" ("" when v is no number).
+func commEpoch(v any) string {
+	f, err := strconv.ParseFloat(scalarString(v), 64)
+	if err != nil || f <= 0 {
+		return ""
+	}
+	return time.Unix(int64(f), 0).UTC().Format("2006-01-02 15:04")
+}
+
+// fasDetails adds the group an account-system message is about, linked to its page, and the
+// role given or the fields changed when the summary could not name them.
+func fasDetails(x *extraction) {
+	if g := commName(getPath(x.root, "group")); g != "" {
+		link := ""
+		if validAccount(g) != "" {
+			link = commAccounts + "/group/" + g + "/"
+		}
+		x.detailLink("Group", g, link)
+	}
+	ev := commEvent(x)
+	if ev == "role.update" {
+		x.detail("Role", commName(getPath(x.root, "status")))
+	}
+	var fs []string
+	each(getPath(x.root, "fields"), func(e any) {
+		if s := scalarString(e); s != "" {
+			fs = append(fs, s)
+		}
+	})
+	if len(fs) > 4 {
+		x.detail("Fields", strings.Join(fs, ", "))
+	}
+}
+
+// fedocalDetails adds the meeting a calendar message is about, linked to its page, when and
+// where it takes place and its description; for a calendar, its description.
+func fedocalDetails(x *extraction) {
+	m := getPath(x.root, "meeting")
+	if m == nil {
+		if commEvent(x) == "calendar.new" {
+			x.detailText("Description", getString(x.root, "calendar", "calendar_description"))
+		}
+		return
+	}
+	link := ""
+	if id := commText(m, "meeting_id"); id != "" {
+		link = commCalendar + "/meeting/" + url.PathEscape(id) + "/"
+	}
+	x.detailLink("Meeting", getString(m, "meeting_name"), link)
+	hm := func(t string) string {
+		if len(t) == len("12:00:00") && t[5] == ':' {
+			return t[:5]
+		}
+		return t
+	}
+	date, dateEnd := getString(m, "meeting_date"), getString(m, "meeting_date_end")
+	start, stop := hm(getString(m, "meeting_time_start")), hm(getString(m, "meeting_time_stop"))
+	if date != "" {
+		when := strings.TrimSpace(date + " " + start)
+		switch {
+		case dateEnd != "" && dateEnd != date:
+			when += " – " + strings.TrimSpace(dateEnd+" "+stop)
+		case stop != "" && stop != start:
+			when += "–" + stop
+		}
+		if tz := getString(m, "meeting_timezone"); tz != "" && start != "" {
+			when += " " + tz
+		}
+		x.detail("When", when)
+	}
+	loc := getString(m, "meeting_location")
+	if loc == "" {
+		loc = getString(m, "meeting_region")
+	}
+	x.detail("Location", loc)
+	x.detailText("Description", getString(m, "meeting_information"))
+}
+
+// meetbotDetails adds the meeting's name, the item's text, the new topic, when the meeting ran
+// and its minutes and full log.
+func meetbotDetails(x *extraction) {
+	ev := commEvent(x)
+	name := getString(x.root, "meeting_topic")
+	if name == "" {
+		name = getString(x.root, "meeting_name")
+	}
+	x.detail("Meeting", name)
+	if strings.HasPrefix(ev, "meeting.item.") {
+		x.detailText("Item", getString(x.root, "details", "line"))
+	}
+	if ev == "meeting.topic.update" {
+		x.detail("Topic", getString(x.root, "topic"))
+	}
+	x.detail("When", commSpan(getString(x.root, "start_time"), getString(x.root, "end_time")))
+	each(getPath(x.root, "logs"), func(l any) {
+		u := commHTTP(getString(l, "log_url"))
+		switch getString(l, "log_type") {
+		case "HTML Minutes":
+			if u != x.url {
+				x.detailLink("Minutes", u, u)
+			}
+		case "HTML Full Log":
+			x.detailLink("Log", u, u)
+		}
+	})
+}
+
+// discourseDetails adds the text of a post (its raw source, else its rendered form as text),
+// its category, and a topic's tags.
+func discourseDetails(x *extraction) {
+	body := getPath(x.root, "webhook_body")
+	var p any
+	for _, k := range [...]string{"post", "solved"} {
+		if p == nil {
+			p = getPath(body, k)
+		}
+	}
+	if p != nil {
+		text := getString(p, "raw")
+		if text == "" {
+			text = commHTMLText(getString(p, "cooked"))
+		}
+		x.detailText("Post", text)
+		x.detail("Category", getString(p, "category_slug"))
+	}
+	if t := getPath(body, "topic"); t != nil {
+		x.detail("Tags", strings.Join(strs(getPath(t, "tags")), ", "))
+	}
+}
+
+// mailmanDetails adds the list a post went to, linked to its archives, and the post's subject.
+func mailmanDetails(x *extraction) {
+	list := getString(x.root, "mlist", "list_name")
+	link := ""
+	at := strings.TrimSuffix(strings.TrimPrefix(getString(x.root, "msg", "archived-at"), "<"), ">")
+	if strings.HasPrefix(at, "/") {
+		at = commLists + at
+	}
+	if i := strings.Index(at, "/list/"); i >= 0 && commHTTP(at) != "" {
+		if j := strings.IndexByte(at[i+len("/list/"):], '/'); j > 0 {
+			link = at[:i+len("/list/")+j+1]
+		}
+	}
+	x.detailLink("List", list, link)
+	x.detail("Subject", strings.Join(strings.Fields(getString(x.root, "msg", "subject")), " "))
+}
+
+// badgesDetails adds the badge awarded, linked to its page, and what it is awarded for.
+func badgesDetails(x *extraction) {
+	b := getPath(x.root, "badge")
+	if b == nil {
+		return
+	}
+	link := ""
+	if id := getString(b, "badge_id"); validAccount(id) != "" {
+		link = commBadges + "/badge/" + id
+	}
+	x.detailLink("Badge", getString(b, "name"), link)
+	x.detail("Description", getString(b, "description"))
+}
+
+// wikiDetails adds an edit's comment and the page edited (when the link is the diff), or an
+// upload's full description.
+func wikiDetails(x *extraction) {
+	if strings.HasPrefix(x.topic, "wiki.upload") {
+		if d := getString(x.root, "description"); len([]rune(d)) > 80 {
+			x.detailText("Description", d)
+		}
+		return
+	}
+	x.detailText("Comment", getString(x.root, "summary"))
+	if p := commHTTP(getString(x.root, "page_url")); p != "" && p != x.url {
+		x.detailLink("Page", getString(x.root, "title"), p)
+	}
+}
+
+// askbotDetails adds the text of the question or answer and the question's tags.
+func askbotDetails(x *extraction) {
+	post := getPath(x.root, "post")
+	if post == nil {
+		post = getPath(x.root, "instance")
+	}
+	x.detailText("Post", getString(post, "text"))
+	x.detail("Tags", strings.Join(strs(getPath(x.root, "thread", "tagnames")), ", "))
+}
+
+// electionsDetails adds an election's voting period and, for a new one, its description, and
+// a candidate's page.
+func electionsDetails(x *extraction) {
+	e := getPath(x.root, "election")
+	if e == nil {
+		e = x.root
+	}
+	if s, t := commEpoch(getPath(e, "start_date")), commEpoch(getPath(e, "end_date")); s != "" && t != "" {
+		x.detail("Voting", s+" – "+t+" UTC")
+	}
+	if commEvent(x) == "election.new" {
+		x.detailText("Description", getString(e, "description"))
+	}
+	if u := commHTTP(getString(x.root, "candidate", "url")); u != "" {
+		x.detailLink("Candidate", getString(x.root, "candidate", "name"), u)
+	}
+}
+
+// nuancierDetails adds a wallpaper candidate's author and license.
+func nuancierDetails(x *extraction) {
+	c := getPath(x.root, "candidate")
+	x.detail("Author", getString(c, "author"))
+	x.detail("License", getString(c, "license"))
+}
+
+// cookieDetails adds the recipient's cookie (or karma) total, and the release it counts for.
+func cookieDetails(x *extraction) {
+	x.detail("Total", commText(x.root, "total"))
+	x.detail("Release", commText(x.root, "fedora_release"))
+}
+
+// commSpan says when a meeting ran from meetbot's times ("2023-08-12T20:17:46+0000"), in UTC:
+// "2023-08-12 20:17–20:45 UTC"; times it cannot read are kept as they are.
+func commSpan(start, end string) string {
+	const layout = "2006-01-02T15:04:05-0700"
+	s, err := time.Parse(layout, start)
+	if err != nil {
+		if end != "" && start != "" {
+			return start + " – " + end
+		}
+		return start
+	}
+	s = s.UTC()
+	out := s.Format("2006-01-02 15:04")
+	if e, err := time.Parse(layout, end); err == nil {
+		e = e.UTC()
+		if e.Format("2006-01-02") == s.Format("2006-01-02") {
+			out += "–" + e.Format("15:04")
+		} else {
+			out += " – " + e.Format("2006-01-02 15:04")
+		}
+	}
+	return out + " UTC"
 }

@@ -2,8 +2,8 @@ package message
 
 import (
 	"slices"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // This file holds the summaries and URLs of the forge families: pagure.io and dist-git (pagure),
@@ -426,6 +426,7 @@ func pagureText(x *extraction) {
 	if u != "" {
 		x.url = u
 	}
+	pagureDetails(x, ev, proj, issue, pr, projURL)
 	if strings.TrimSpace(s) != "" && !strings.HasPrefix(s, " ") {
 		x.summary = s
 	} else if s != "" {
@@ -474,6 +475,7 @@ func distgitText(x *extraction) {
 				x.url += "?branch=" + branch
 			}
 		}
+		forgeCommitDetails(x, c)
 	case ev == "branch" || strings.HasPrefix(ev, "branch."):
 		repo, branch := getString(r, "name"), getString(r, "branch")
 		if repo == "" {
@@ -524,7 +526,10 @@ func distgitText(x *extraction) {
 		}
 		if b := forgeStrings(getPath(r, "branchedPackages")); len(b) > 0 && len(b) <= 3 {
 			x.summary += " (branched " + forgeSeries(b) + ")"
+		} else if len(b) > 3 {
+			x.detail("Branched", strings.Join(b, ", "))
 		}
+		x.detail("Not branched", strings.Join(forgeStrings(getPath(r, "unbranchedPackages")), ", "))
 	}
 }
 
@@ -554,6 +559,7 @@ func infragitText(x *extraction) {
 		}
 		x.url += "id=" + rev
 	}
+	forgeCommitDetails(x, c)
 }
 
 // --- Jenkins ---
@@ -589,6 +595,7 @@ func jenkinsText(x *extraction) {
 		x.summary += " (build #" + build + ")"
 		x.url = forgeJenkins + "/job/" + project + "/" + build + "/"
 	}
+	x.detail("Duration", getString(x.root, "took"))
 }
 
 // --- Trac (fedorahosted.org) ---
@@ -633,6 +640,7 @@ func tracText(x *extraction) {
 		if base != "" && id != "" {
 			x.url = base + "/ticket/" + id
 		}
+		tracTicketDetails(x, ev, t)
 	case strings.HasPrefix(ev, "wiki.page."):
 		name := getString(r, "page", "name")
 		page := "the '" + name + "' wiki page"
@@ -657,6 +665,7 @@ func tracText(x *extraction) {
 				x.url += "?action=diff&version=" + v
 			}
 		}
+		x.detailText("Comment", getString(r, "page", "comment"))
 	case strings.HasSuffix(ev, "git.receive"):
 		c := getPath(r, "commit")
 		repo := getString(c, "repo")
@@ -678,6 +687,7 @@ func tracText(x *extraction) {
 			}
 			x.url = forgeHostedCgit + "/" + repo + suffix + "/commit/?id=" + rev
 		}
+		forgeCommitDetails(x, c)
 	}
 	x.summary = strings.TrimSpace(x.summary)
 }
@@ -725,16 +735,7 @@ func bugzillaText(x *extraction) {
 		who = "someone"
 	}
 	title := getString(bug, "summary")
-	if len(title) > 80 {
-		cut := strings.LastIndexByte(title[:80], ' ')
-		if cut <= 0 {
-			cut = 80
-			for cut > 0 && !utf8.RuneStart(title[cut]) {
-				cut--
-			}
-		}
-		title = strings.TrimSpace(title[:cut]) + " …"
-	}
+	title = shorten(title, 80)
 	ref := "RHBZ#" + id
 	if title != "" {
 		ref += " '" + title + "'"
@@ -766,6 +767,7 @@ func bugzillaText(x *extraction) {
 			x.summary = who + " updated " + ref
 		}
 	}
+	bugzillaDetails(x, bug, title != getString(bug, "summary"))
 }
 
 // --- GitHub (github2fedmsg, fedmsg era) ---
@@ -942,6 +944,7 @@ func githubText(x *extraction) {
 	if x.url == "" {
 		x.url = githubLink(r, repoURL)
 	}
+	githubDetails(x, r)
 }
 
 // githubLink returns the page a GitHub payload is about: the deployment, release, status target,
@@ -1091,6 +1094,7 @@ func webhookText(x *extraction) {
 	if x.url == "" {
 		x.url = githubLink(p, forgeURL(getString(p, "repository", "html_url")))
 	}
+	githubDetails(x, p)
 }
 
 // gitlabText sets the summary and URL of a GitLab webhook (object_kind push, issue, merge_request,
@@ -1160,6 +1164,7 @@ func gitlabText(x *extraction, p any, who string) {
 	if x.url == "" {
 		x.url = forgeURL(getString(p, "project", "homepage"))
 	}
+	gitlabDetails(x, p, kind)
 }
 
 // pagureAuthorsPush describes an early pagure push message that names only its authors and the
@@ -1193,4 +1198,608 @@ func gitlabAction(a string) string {
 		return "unapproved"
 	}
 	return githubAction(a)
+}
+
+// --- Long forms (details) ---
+
+// forgeMaxCommits is how many commits of a push the long form lists one by one.
+const forgeMaxCommits = 5
+
+// forgeZeroSHA reports whether s is empty or git's all-zero object name (no commit: a new or
+// deleted branch).
+func forgeZeroSHA(s string) bool {
+	return strings.Trim(s, "0") == ""
+}
+
+// forgeMessageBody returns a commit message without its subject line (what the summary does not
+// already say) and without its sign-off trailers ("Signed-off-by: …"), trimmed.
+func forgeMessageBody(s string) string {
+	_, body, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	lines := strings.Split(body, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		key, _, ok := strings.Cut(strings.TrimSpace(l), ": ")
+		if ok && !strings.ContainsAny(key, " \t") && strings.HasSuffix(strings.ToLower(key), "-by") {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// forgeName returns a value that is either a string or an object with a name ("NEW" or
+// {"id": 1, "name": "NEW"}, as Bugzilla's two message versions put it).
+func forgeName(v any) string {
+	if s := scalarString(v); s != "" {
+		return s
+	}
+	return getString(v, "name")
+}
+
+// forgeNames returns the names (or titles) of an array of label objects, in order.
+func forgeNames(v any, key string) []string {
+	var out []string
+	each(v, func(e any) {
+		if s := getString(e, key); s != "" {
+			out = append(out, s)
+		} else if s := scalarString(e); s != "" {
+			out = append(out, s)
+		}
+	})
+	return out
+}
+
+// forgeArrow says "from → to", or just one side when the other is unknown.
+func forgeArrow(from, to string) string {
+	switch {
+	case from == "":
+		return to
+	case to == "":
+		return from
+	}
+	return from + " → " + to
+}
+
+// forgeCommitDetails adds what a fedmsg-era git hook says of one commit beyond its subject: the
+// rest of its message and the files it changed with their line counts.
+func forgeCommitDetails(x *extraction, c any) {
+	files, _ := getPath(c, "stats", "files").(map[string]any)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var parts []string
+	for i, n := range names {
+		if i == 10 {
+			parts = append(parts, "and "+itoa(len(names)-10)+" more")
+			break
+		}
+		f := files[n]
+		ins := scalarString(getPath(f, "insertions"))
+		if ins == "" {
+			ins = scalarString(getPath(f, "additions"))
+		}
+		del := scalarString(getPath(f, "deletions"))
+		if ins != "" || del != "" {
+			n += " (+" + ins + " −" + del + ")"
+		}
+		parts = append(parts, n)
+	}
+	x.detail("Files", strings.Join(parts, ", "))
+	x.detailText("Message", forgeMessageBody(getString(c, "message")))
+}
+
+// forgePushCommits lists the commits of a webhook push (GitHub, Forgejo, GitLab), newest last:
+// each subject with a link to the commit, then how many more there are. A push of one commit
+// whose subject the summary quotes gets the rest of its message instead.
+func forgePushCommits(x *extraction, commits any, total int) {
+	arr, _ := commits.([]any)
+	if total < len(arr) {
+		total = len(arr)
+	}
+	if len(arr) == 1 && total == 1 {
+		subject := getString(arr[0], "title")
+		if subject == "" {
+			subject = forgeFirstLine(getString(arr[0], "message"))
+		}
+		if subject != "" && strings.Contains(x.summary, subject) {
+			x.detailText("Message", forgeMessageBody(getString(arr[0], "message")))
+			return
+		}
+	}
+	start := 0
+	if len(arr) > forgeMaxCommits {
+		start = len(arr) - forgeMaxCommits
+	}
+	for _, c := range arr[start:] {
+		subject := getString(c, "title")
+		if subject == "" {
+			subject = forgeFirstLine(getString(c, "message"))
+		}
+		x.detailLink("Commit", strings.TrimSpace(forgeShortSHA(getString(c, "id"))+" "+subject), forgeURL(getString(c, "url")))
+	}
+	if n := total - (len(arr) - start); n > 0 && len(arr) > 0 {
+		x.detail("Commits", "and "+itoa(n)+" more")
+	}
+}
+
+// forgePushKind says what kind of push a webhook reports when it is not a plain one: forced, a
+// new branch, a deleted branch.
+func forgePushKind(p any) string {
+	switch {
+	case getPath(p, "forced") == true:
+		return "forced (history rewritten)"
+	case getPath(p, "deleted") == true:
+		return "branch deleted"
+	case getPath(p, "created") == true:
+		return "new branch"
+	}
+	return ""
+}
+
+// pagureComment returns the text of the newest comment of an array of pagure comments and,
+// when it was made on a line of a file, where.
+func pagureComment(v any) (string, string) {
+	arr, _ := v.([]any)
+	if len(arr) == 0 {
+		return "", ""
+	}
+	c := arr[len(arr)-1]
+	return getString(c, "comment"), pagureCommentPlace(c)
+}
+
+// pagureCommentPlace says where an inline pull-request comment sits: "file, line 5".
+func pagureCommentPlace(c any) string {
+	f := getString(c, "filename")
+	if f == "" {
+		return ""
+	}
+	if l := scalarString(getPath(c, "line")); l != "" {
+		f += ", line " + l
+	}
+	return f
+}
+
+// pagureIssueStatus says an issue's status with its close status: "Closed (Fixed)".
+func pagureIssueStatus(issue any) string {
+	st := getString(issue, "status")
+	if cs := getString(issue, "close_status"); cs != "" && st != "" && cs != st {
+		st += " (" + cs + ")"
+	}
+	return st
+}
+
+// pagurePRStatus says a pull request's status; early messages give a boolean (open or not).
+func pagurePRStatus(r, pr any) string {
+	switch v := getPath(pr, "status").(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case bool:
+		if v {
+			return "Open"
+		}
+		if getPath(r, "merged") == true {
+			return "Merged"
+		}
+		return "Closed"
+	}
+	return ""
+}
+
+// pagurePRBranch says which branch a pull request merges into which: "fork/me/test:feature →
+// master" (the source project is named when it is not the target).
+func pagurePRBranch(pr any, path string) string {
+	from := getString(pr, "branch_from")
+	if src, _ := pagureProject(getPath(pr, "repo_from")); src != "" && src != path && from != "" {
+		from = src + ":" + from
+	}
+	return forgeArrow(from, getString(pr, "branch"))
+}
+
+// pagureDetails adds the long form of a pagure.io or dist-git message: the comment, status and
+// branches of tickets and pull requests, the result of flags, the commits and files of pushes.
+func pagureDetails(x *extraction, ev string, proj, issue, pr any, projURL string) {
+	r := x.root
+	path, _ := pagureProject(proj)
+	switch {
+	case strings.HasPrefix(ev, "issue.") && issue != nil:
+		if getPath(issue, "private") == true {
+			// A private ticket's text is for its project's members only.
+			x.detail("Status", pagureIssueStatus(issue))
+			return
+		}
+		switch ev {
+		case "issue.new":
+			x.detail("Tags", strings.Join(forgeStrings(getPath(issue, "tags")), ", "))
+			x.detailText("Description", getString(issue, "content"))
+		case "issue.comment.added":
+			x.detail("Status", pagureIssueStatus(issue))
+			text, _ := pagureComment(getPath(issue, "comments"))
+			x.detailText("Comment", text)
+		case "issue.comment.edited":
+			x.detail("Status", pagureIssueStatus(issue))
+			x.detailText("Comment", getString(r, "comment", "comment"))
+		case "issue.edit":
+			if f := forgeStrings(getPath(r, "fields")); len(f) != 1 || f[0] != "status" {
+				x.detail("Status", pagureIssueStatus(issue))
+			}
+		default:
+			x.detail("Status", pagureIssueStatus(issue))
+		}
+	case (strings.HasPrefix(ev, "pull-request.") || strings.HasPrefix(ev, "request.")) && pr != nil:
+		sub := ev[strings.IndexByte(ev, '.')+1:]
+		branch := pagurePRBranch(pr, path)
+		switch sub {
+		case "new":
+			x.detail("Branch", branch)
+			x.detailText("Description", getString(pr, "initial_comment"))
+		case "initial_comment.edited":
+			x.detail("Branch", branch)
+			x.detailText("Description", getString(pr, "initial_comment"))
+		case "closed", "reopened":
+			x.detail("Branch", branch)
+		case "comment.added", "comment.edited":
+			text, place := pagureComment(getPath(pr, "comments"))
+			if c := getPath(r, "comment"); c != nil {
+				text, place = getString(c, "comment"), pagureCommentPlace(c)
+			}
+			x.detail("Branch", branch)
+			x.detail("Status", pagurePRStatus(r, pr))
+			x.detail("File", place)
+			x.detailText("Comment", text)
+		case "flag.added", "flag.updated":
+			pagureFlagDetails(x, getPath(r, "flag"), true)
+			x.detail("Branch", branch)
+		default:
+			x.detail("Branch", branch)
+			x.detail("Status", pagurePRStatus(r, pr))
+		}
+	case strings.HasPrefix(ev, "commit.flag."):
+		pagureFlagDetails(x, getPath(r, "flag"), false)
+	case ev == "git.receive":
+		if c := getPath(r, "commit"); c != nil {
+			forgeCommitDetails(x, c)
+			return
+		}
+		pagurePushDetails(x, projURL)
+	case ev == "project.new" || ev == "project.forked":
+		x.detail("Description", getString(proj, "description"))
+	}
+}
+
+// pagureFlagDetails adds a CI flag's result linked to its page; onPR says the summary already
+// quotes the flag's comment (pull-request flags), else it is added too (commit flags, whose
+// summary gives the status instead).
+func pagureFlagDetails(x *extraction, flag any, onPR bool) {
+	u := forgeURL(getString(flag, "url"))
+	res := ""
+	if onPR {
+		res = getString(flag, "status")
+	}
+	if p := scalarString(getPath(flag, "percent")); p != "" {
+		res = strings.TrimSpace(res + " " + p + "%")
+	}
+	if !onPR {
+		x.detailLink("Flag", getString(flag, "comment"), u)
+		u = ""
+	}
+	x.detailLink("Result", res, u)
+}
+
+// pagurePushDetails adds the long form of a pagure push: the range of commits linked to their
+// comparison, whether it was forced, and the files it changed.
+func pagurePushDetails(x *extraction, projURL string) {
+	r := x.root
+	end, start, old := getString(r, "end_commit"), getString(r, "start_commit"), getString(r, "old_commit")
+	forced := getPath(r, "forced") == true
+	if end != "" {
+		from := start
+		if !forgeZeroSHA(old) && !forced {
+			from = old
+		}
+		if from != "" && from != end {
+			x.detailLink("Commits", forgeShortSHA(from)+".."+forgeShortSHA(end), projURL+"/c/"+from+".."+end)
+		} else {
+			x.detailLink("Commit", forgeShortSHA(end), projURL+"/c/"+end)
+		}
+	}
+	if forced {
+		x.detail("Push", "forced (history rewritten)")
+	}
+	files, _ := getPath(r, "changed_files").(map[string]any)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var parts []string
+	for i, n := range names {
+		if i == 10 {
+			parts = append(parts, "and "+itoa(len(names)-10)+" more")
+			break
+		}
+		if st := scalarString(files[n]); st != "" {
+			n += " (" + st + ")"
+		}
+		parts = append(parts, n)
+	}
+	x.detail("Files", strings.Join(parts, ", "))
+}
+
+// tracTicketDetails adds the long form of a Trac ticket: its classification when new, the
+// fields that changed and the comment when updated, its status.
+func tracTicketDetails(x *extraction, ev string, t any) {
+	r := x.root
+	status := getString(t, "status")
+	if res := getString(t, "resolution"); res != "" && status != "" {
+		status += " (" + res + ")"
+	}
+	switch ev {
+	case "ticket.new":
+		x.detail("Component", getString(t, "component"))
+		x.detail("Type", getString(t, "type"))
+		x.detail("Priority", getString(t, "priority"))
+		if m := getString(t, "milestone"); !strings.HasPrefix(m, "__") {
+			x.detail("Milestone", m)
+		}
+		x.detail("Keywords", getString(t, "keywords"))
+		x.detailText("Description", getString(t, "description"))
+	case "ticket.update":
+		old, _ := getPath(r, "old_values").(map[string]any)
+		fields := make([]string, 0, len(old))
+		for f := range old {
+			fields = append(fields, f)
+		}
+		slices.Sort(fields)
+		var changes []string
+		for _, f := range fields {
+			if f == "description" {
+				changes = append(changes, f+" edited")
+				continue
+			}
+			to := getString(t, f)
+			if to == "" {
+				to = "(none)"
+			}
+			changes = append(changes, f+": "+forgeArrow(scalarString(old[f]), to))
+		}
+		if _, ok := old["status"]; !ok {
+			x.detail("Status", status)
+		}
+		x.detail("Changes", strings.Join(changes, "; "))
+		x.detailText("Comment", getString(r, "comment"))
+	default:
+		x.detail("Status", status)
+	}
+}
+
+// bugzillaDetails adds the long form of a Bugzilla message: the whole title when the summary
+// had to shorten it, status, component, product and severity, what changed, and the comment
+// (the description, for a new bug).
+func bugzillaDetails(x *extraction, bug any, shortened bool) {
+	r := x.root
+	if shortened {
+		x.detail("Bug", getString(bug, "summary"))
+	}
+	st := forgeName(getPath(bug, "status"))
+	if res := getString(bug, "resolution"); res != "" && st != "" {
+		st += " " + res
+	}
+	x.detail("Status", st)
+	comp := getString(bug, "component")
+	if comp == "" {
+		comp = strings.Join(forgeStrings(getPath(bug, "components")), ", ")
+	}
+	x.detail("Component", comp)
+	x.detail("Product", strings.TrimSpace(forgeName(getPath(bug, "product"))+" "+forgeName(getPath(bug, "version"))))
+	if sev := getString(bug, "severity"); sev != "" && sev != "unspecified" {
+		x.detail("Severity", sev)
+	}
+	var changes []string
+	each(getPath(r, "event", "changes"), func(c any) {
+		f := getString(c, "field_name")
+		switch f {
+		case "", "cc", "cf_last_closed", "last_change_time":
+			return
+		case "bug_status":
+			f = "status"
+		case "flagtypes.name":
+			f = "flags"
+		case "assigned_to":
+			f = "assignee"
+		}
+		from, to := getString(c, "removed"), getString(c, "added")
+		if from == "" && to == "" {
+			return
+		}
+		if to == "" {
+			to = "(none)"
+		}
+		changes = append(changes, f+": "+forgeArrow(from, to))
+	})
+	x.detail("Changes", strings.Join(changes, "; "))
+	c := getPath(r, "comment")
+	text := getString(c, "text")
+	if getPath(c, "is_private") == true {
+		text = "" // a private comment is for the bug's insiders only
+	}
+	if text == "" && c == nil && strings.HasSuffix(x.topic, "bug.new") {
+		text = getString(bug, "description")
+	}
+	if scalarString(getPath(c, "count")) == "0" || (c == nil && text != "") {
+		x.detailText("Description", text)
+	} else {
+		x.detailText("Comment", text)
+	}
+}
+
+// githubPRDetails adds the long form of a GitHub or Forgejo pull request: its branches, status
+// and size, and its description when it was opened.
+func githubPRDetails(x *extraction, pr any, action string) {
+	from := getString(pr, "head", "ref")
+	if l := getString(pr, "head", "label"); l != "" && strings.Contains(l, ":") &&
+		getString(pr, "head", "repo", "full_name") != getString(pr, "base", "repo", "full_name") {
+		from = l
+	}
+	x.detail("Branch", forgeArrow(from, getString(pr, "base", "ref")))
+	switch action {
+	case "opened", "closed", "reopened":
+	default:
+		st := getString(pr, "state")
+		if getPath(pr, "merged") == true {
+			st = "merged"
+		}
+		if getPath(pr, "draft") == true && st == "open" {
+			st = "open (draft)"
+		}
+		x.detail("Status", st)
+	}
+	var size []string
+	if n := scalarString(getPath(pr, "commits")); n != "" && n != "0" {
+		size = append(size, forgeCommits(n))
+	}
+	if n := scalarString(getPath(pr, "changed_files")); n != "" && n != "0" {
+		if n == "1" {
+			size = append(size, "1 file")
+		} else {
+			size = append(size, n+" files")
+		}
+		size = append(size, "+"+scalarString(getPath(pr, "additions"))+" −"+scalarString(getPath(pr, "deletions")))
+	}
+	x.detail("Changes", strings.Join(size, ", "))
+	if action == "opened" {
+		x.detail("Labels", strings.Join(forgeNames(getPath(pr, "labels"), "name"), ", "))
+		x.detailText("Description", getString(pr, "body"))
+	}
+}
+
+// githubDetails adds the long form of a GitHub or Forgejo payload (github2fedmsg, or relayed by
+// webhook-to-fedora-messaging), by what it carries: a workflow run, a review, a pull request, a
+// comment, an issue, a push, a release, a commit status.
+func githubDetails(x *extraction, p any) {
+	action := getString(p, "action")
+	_, isRun := getPath(p, "run").(map[string]any)
+	_, isPR := getPath(p, "pull_request").(map[string]any)
+	_, isComment := getPath(p, "comment").(map[string]any)
+	_, isIssue := getPath(p, "issue").(map[string]any)
+	_, isRelease := getPath(p, "release").(map[string]any)
+	switch {
+	case isRun:
+		run := getPath(p, "run")
+		x.detail("Workflow", getString(run, "workflow_id"))
+		x.detail("Trigger", getString(run, "event"))
+		x.detail("Commit", forgeShortSHA(getString(run, "commit_sha")))
+		if ps := getString(p, "prior_status"); ps != "" && ps != "running" && ps != "waiting" {
+			x.detail("Previous run", ps)
+		}
+	case isPR && getString(p, "review", "state") != "":
+		githubPRDetails(x, getPath(p, "pull_request"), action)
+		x.detailText("Review", getString(p, "review", "body"))
+	case isComment:
+		if isIssue {
+			x.detail("Status", getString(p, "issue", "state"))
+		}
+		if isPR {
+			x.detail("Branch", forgeArrow(getString(p, "pull_request", "head", "ref"), getString(p, "pull_request", "base", "ref")))
+		}
+		place := getString(p, "comment", "path")
+		if l := scalarString(getPath(p, "comment", "line")); l != "" && place != "" {
+			place += ", line " + l
+		}
+		x.detail("File", place)
+		x.detailText("Comment", getString(p, "comment", "body"))
+	case isPR:
+		githubPRDetails(x, getPath(p, "pull_request"), action)
+	case isIssue:
+		issue := getPath(p, "issue")
+		switch action {
+		case "opened":
+			x.detail("Labels", strings.Join(forgeNames(getPath(issue, "labels"), "name"), ", "))
+			x.detailText("Description", getString(issue, "body"))
+		case "closed", "reopened":
+		default:
+			x.detail("Status", getString(issue, "state"))
+		}
+	case has(p, "commits") && has(p, "ref"):
+		x.detail("Push", forgePushKind(p))
+		total := 0
+		if n, err := strconv.Atoi(scalarString(getPath(p, "total_commits"))); err == nil {
+			total = n
+		}
+		forgePushCommits(x, getPath(p, "commits"), total)
+	case isRelease:
+		rel := getPath(p, "release")
+		if n := getString(rel, "name"); n != getString(rel, "tag_name") {
+			x.detail("Name", n)
+		}
+		if getPath(rel, "prerelease") == true {
+			x.detail("Pre-release", "yes")
+		}
+		x.detailText("Notes", getString(rel, "body"))
+	case has(p, "sha") && has(p, "state") && has(p, "context"):
+		c := getPath(p, "commit")
+		x.detailLink("Commit", strings.TrimSpace(forgeShortSHA(getString(p, "sha"))+" "+forgeFirstLine(getString(c, "commit", "message"))),
+			forgeURL(getString(c, "html_url")))
+		x.detail("Branch", strings.Join(forgeNames(getPath(p, "branches"), "name"), ", "))
+	case has(p, "deployment_status"):
+		x.detail("Environment", getString(p, "deployment", "environment"))
+		x.detail("Description", getString(p, "deployment_status", "description"))
+	}
+}
+
+// gitlabDetails adds the long form of a GitLab webhook: the commits of a push, the branches,
+// status and description of merge requests and issues, the text of a comment.
+func gitlabDetails(x *extraction, p any, kind string) {
+	oa := getPath(p, "object_attributes")
+	action := getString(oa, "action")
+	switch kind {
+	case "push":
+		total := 0
+		if n, err := strconv.Atoi(scalarString(getPath(p, "total_commits_count"))); err == nil {
+			total = n
+		}
+		forgePushCommits(x, getPath(p, "commits"), total)
+		before, after := getString(p, "before"), getString(p, "after")
+		if web := forgeURL(getString(p, "project", "web_url")); web != "" && !forgeZeroSHA(before) && !forgeZeroSHA(after) {
+			x.detailLink("Compare", forgeShortSHA(before)+".."+forgeShortSHA(after), web+"/-/compare/"+before+"..."+after)
+		}
+	case "issue":
+		switch action {
+		case "open":
+			x.detail("Labels", strings.Join(forgeNames(getPath(oa, "labels"), "title"), ", "))
+			x.detailText("Description", getString(oa, "description"))
+		case "close", "reopen":
+		default:
+			x.detail("Status", getString(oa, "state"))
+		}
+	case "merge_request":
+		x.detail("Branch", forgeArrow(getString(oa, "source_branch"), getString(oa, "target_branch")))
+		switch action {
+		case "open":
+			x.detail("Labels", strings.Join(forgeNames(getPath(oa, "labels"), "title"), ", "))
+			x.detailText("Description", getString(oa, "description"))
+		case "close", "reopen", "merge":
+		default:
+			st := getString(oa, "state")
+			if m := getString(oa, "detailed_merge_status"); m != "" && st == "opened" {
+				st += " (" + strings.ReplaceAll(m, "_", " ") + ")"
+			}
+			x.detail("Status", st)
+		}
+	case "note":
+		switch getString(oa, "noteable_type") {
+		case "Issue":
+			x.detail("Status", getString(p, "issue", "state"))
+		case "MergeRequest":
+			mr := getPath(p, "merge_request")
+			x.detail("Branch", forgeArrow(getString(mr, "source_branch"), getString(mr, "target_branch")))
+			x.detail("Status", getString(mr, "state"))
+		}
+		x.detailText("Comment", getString(oa, "note"))
+	case "pipeline":
+		c := getPath(p, "commit")
+		x.detailLink("Commit", strings.TrimSpace(forgeShortSHA(getString(c, "id"))+" "+forgeFirstLine(getString(c, "message"))),
+			forgeURL(getString(c, "url")))
+	}
 }

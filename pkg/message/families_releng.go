@@ -136,6 +136,7 @@ func composeFn(x *extraction) {
 		what = strings.NewReplacer(".", " ", "-", " ").Replace(phase) + " for " + what
 	}
 	x.summary = verb + " " + what
+	composeDetails(x, getString(x.root, "compose_id"), getString(x.root, "location"))
 	if u := httpURL(getString(x.root, "location")); u != "" {
 		x.url = u
 	} else {
@@ -158,6 +159,7 @@ func pungiFn(x *extraction) {
 		x.url = strings.TrimSuffix(strings.TrimSuffix(loc, "/"), "/compose")
 	}
 	ev := strings.TrimPrefix(x.topic, "pungi.compose.")
+	pungiDetails(x, ev)
 	of := ""
 	if id != "" {
 		of = " of " + id
@@ -234,6 +236,10 @@ func pdcFn(x *extraction) {
 		return
 	}
 	x.url = pdcHost + "/rest_api/v1/composes/" + id + "/"
+	x.detail("Date", getString(x.root, "compose_date"))
+	if n, ok := toInt(getPath(x.root, "compose_respin")); ok && n > 0 {
+		x.detail("Respin", itoa(n))
+	}
 	compose := "the " + id + " compose"
 	if t := getString(x.root, "compose_type"); t != "" {
 		compose = "the " + id + " " + t + " compose"
@@ -283,6 +289,9 @@ func relengFn(x *extraction) {
 		}
 	}
 	find(x.root, 0)
+	if lastWordOf(x.topic) != "complete" {
+		x.detail("Compose", compose)
+	}
 	what := "Fedora Atomic Host"
 	if release != "" {
 		what = "Fedora " + release + " Atomic Host"
@@ -312,6 +321,7 @@ func fedimgFn(x *extraction) {
 		return
 	}
 	x.url = httpURL(getString(x.root, "image_url"))
+	fedimgDetails(x)
 	dest := getString(x.root, "destination")
 	extra := getPath(x.root, "extra")
 	var details []string
@@ -401,6 +411,13 @@ func mirrormanagerFn(x *extraction) {
 				ok++
 			}
 		})
+		var failed []string
+		each(getPath(x.root, "results"), func(r any) {
+			if rc, isInt := toInt(getPath(r, "rc")); !isInt || rc != 0 {
+				failed = append(failed, getString(r, "host", "name"))
+			}
+		})
+		x.detail("Failed", listWords(slices.DeleteFunc(failed, func(s string) bool { return s == "" }), 20))
 		x.summary = "mirrormanager's crawler finished a crawl of " + itoa(n) + " mirrors (" + itoa(ok) +
 			" succeeded, " + itoa(n-ok) + " failed)"
 		x.url = mirrorsHost
@@ -582,6 +599,7 @@ func ansibleFn(x *extraction) {
 				}
 			}
 		}
+		ansibleFailures(x)
 		s := "ansible run of " + pb + " completed"
 		if who != "" {
 			s = ownerOf(who) + " " + s
@@ -627,6 +645,13 @@ func allpackagesFn(x *extraction) {
 		verb = "failed"
 	}
 	x.summary = what + " " + verb + " the All Packages CI pipeline" + branch
+	if rev := getString(x.root, "rev"); len(rev) > 8 {
+		link := ""
+		if ns := getString(x.root, "namespace"); ns != "" {
+			link = "https://src.fedoraproject.org/" + ns + "/" + getString(x.root, "repo") + "/c/" + rev
+		}
+		x.detailLink("Commit", rev, link)
+	}
 }
 
 // shortRev shortens a commit hash to eight characters.
@@ -816,6 +841,7 @@ func anityaFn(x *extraction) {
 	case "project.version.update":
 		x.summary = anityaVersionText(x, msg, name)
 	}
+	anityaDetails(x, ev, msg, proj)
 	if x.summary != "" && name == "" && strings.HasPrefix(ev, "project.") {
 		x.summary = ""
 	}
@@ -896,6 +922,7 @@ func hotnessFn(x *extraction) {
 			x.url = bz + "/show_bug.cgi?id=" + bug
 		}
 	}
+	bugURL := x.url
 	pk := make([]string, 0, len(x.arts))
 	for _, a := range x.arts {
 		pk = append(pk, a.Name)
@@ -906,6 +933,7 @@ func hotnessFn(x *extraction) {
 		projectID = scalarString(getPath(orig, "message", "project", "id"))
 	}
 	ev := strings.TrimPrefix(x.topic, "hotness.")
+	defer hotnessDetails(x, ev, bugRef, bugURL)
 	switch {
 	case ev == "update.bug.file":
 		s := "the-new-hotness filed a bug"
@@ -1167,6 +1195,7 @@ func pkgdbFn(x *extraction) {
 		s = ""
 	}
 	x.summary = s
+	pkgdbDetails(x, ev, branches)
 }
 
 // pyBool says a JSON boolean as pkgdb's messages did ("True", "False").
@@ -1178,4 +1207,269 @@ func pyBool(v any) string {
 		return "False"
 	}
 	return scalarString(v)
+}
+
+// --- Long forms ---
+
+// relVersions returns the new upstream versions an anitya version update names (without the
+// previous one) and the previous version, from the message (or, fedmsg-era, the top level).
+func relVersions(src, proj any) (vs []string, old string) {
+	vs = strs(getPath(src, "upstream_versions"))
+	if v := getString(src, "upstream_version"); v != "" {
+		vs = []string{v}
+	}
+	if len(vs) == 0 {
+		if v := getString(proj, "version"); v != "" {
+			vs = []string{v}
+		}
+	}
+	old = getString(src, "old_version")
+	vs = slices.DeleteFunc(vs, func(v string) bool { return v == old })
+	return vs, old
+}
+
+// relHomepage adds an upstream project's homepage and the backend anitya checks it with.
+func relHomepage(x *extraction, proj any) {
+	if h := httpURL(getString(proj, "homepage")); h != "" {
+		x.detailLink("Homepage", h, h)
+	}
+	x.detail("Backend", getString(proj, "backend"))
+}
+
+// anityaDetails adds the long form of an anitya message: the new and previous versions, the
+// removed versions, the changed fields, a flag's reason, and the project's homepage.
+func anityaDetails(x *extraction, ev string, msg, proj any) {
+	src := msg
+	if src == nil {
+		src = x.root
+	}
+	switch ev {
+	case "project.version.update":
+		vs, old := relVersions(src, proj)
+		x.detail("Version", strings.Join(vs, ", "))
+		x.detail("Previous", old)
+	case "project.version.remove":
+		if vs := strs(getPath(msg, "versions")); len(vs) > 3 {
+			x.detail("Versions", strings.Join(vs, ", "))
+		}
+	case "project.edit":
+		ch, _ := getPath(msg, "changes").(map[string]any)
+		fields := make([]string, 0, len(ch))
+		for f := range ch {
+			fields = append(fields, f)
+		}
+		slices.Sort(fields)
+		for _, f := range fields {
+			o, n := scalarString(getPath(ch[f], "old")), scalarString(getPath(ch[f], "new"))
+			if o == "" {
+				o = "(none)"
+			}
+			if n == "" {
+				n = "(none)"
+			}
+			label := strings.ReplaceAll(f, "_", " ")
+			x.detail(strings.ToUpper(label[:1])+label[1:], o+" → "+n)
+		}
+		if _, ok := ch["homepage"]; ok {
+			return // the homepage is among the changes
+		}
+	case "project.flag":
+		x.detailText("Reason", getString(msg, "reason"))
+	}
+	if strings.HasPrefix(ev, "project.") && ev != "project.flag.set" {
+		relHomepage(x, proj)
+	}
+}
+
+// hotnessDetails adds the long form of a the-new-hotness message: the bug (filed or followed
+// up), the anitya project with the new and previous versions, the build it followed up with.
+func hotnessDetails(x *extraction, ev, bugRef, bugURL string) {
+	trig := getPath(x.root, "trigger")
+	orig := getPath(trig, "msg")
+	ttopic := getString(trig, "topic")
+	if bugRef != "" {
+		x.detailLink("Bug", bugRef, bugURL)
+	}
+	switch {
+	case strings.Contains(ttopic, "anitya"):
+		msg := getPath(orig, "message")
+		if msg == nil {
+			msg = orig
+		}
+		proj := getPath(orig, "project")
+		if proj == nil {
+			proj = getPath(msg, "project")
+		}
+		relAnityaProject(x, proj)
+		vs, old := relVersions(msg, proj)
+		x.detail("Version", strings.Join(vs, ", "))
+		x.detail("Previous", old)
+		relHomepage(x, proj)
+	case strings.Contains(ttopic, "buildsys.task"):
+		id := scalarString(getPath(orig, "id"))
+		link := ""
+		if id != "" {
+			link = kojiWeb(&extraction{root: orig, topic: x.topic, env: x.env}) + "/taskinfo?taskID=" + id
+		}
+		x.detailLink("Scratch build", getString(orig, "srpm"), link)
+		if getString(orig, "srpm") == "" {
+			x.detailLink("Task", id, link)
+		}
+	case strings.Contains(ttopic, "buildsys.build"):
+		nvr := getString(orig, "name") + "-" + getString(orig, "version") + "-" + getString(orig, "release")
+		link := ""
+		if id := scalarString(getPath(orig, "build_id")); id != "" {
+			link = kojiWeb(&extraction{root: orig, topic: x.topic, env: x.env}) + "/buildinfo?buildID=" + id
+		}
+		if nvr != "--" {
+			x.detailLink("Build", nvr, link)
+		}
+	}
+	if ev == "project.map" {
+		relAnityaProject(x, getPath(x.root, "project"))
+		pkg := getPath(orig, "package_listing", "package")
+		if u := httpURL(getString(pkg, "review_url")); u != "" {
+			x.detailLink("Review", u, u)
+		}
+		if u := httpURL(getString(pkg, "upstream_url")); u != "" {
+			x.detailLink("Upstream", u, u)
+		}
+	}
+}
+
+// relAnityaProject adds the anitya project a message is about, linked to its page.
+func relAnityaProject(x *extraction, proj any) {
+	link := ""
+	if id := scalarString(getPath(proj, "id")); id != "" {
+		link = anityaHost + "/project/" + id + "/"
+	}
+	x.detailLink("Project", getString(proj, "name"), link)
+}
+
+// composeDetails adds the compose a legacy compose message is about and where it is.
+func composeDetails(x *extraction, id, location string) {
+	x.detail("Compose", id)
+	if loc := httpURL(location); loc != "" {
+		x.detailLink("Location", loc, loc)
+	}
+}
+
+// pungiDetails adds the long form of a pungi-koji message: the compose, its status, label and
+// location, and per event the phase, the images, the ostree commit or why it failed to start.
+func pungiDetails(x *extraction, ev string) {
+	r := x.root
+	loc := httpURL(getString(r, "location"))
+	x.detail("Compose", getString(r, "compose_id"))
+	x.detail("Status", getString(r, "status"))
+	x.detail("Label", getString(r, "compose_label"))
+	x.detail("Type", getString(r, "compose_type"))
+	switch {
+	case ev == "createiso.targets":
+		var files []string
+		each(getPath(r, "deliverables"), func(d any) {
+			if s, ok := d.(string); ok && s != "" {
+				files = append(files, s[strings.LastIndexByte(s, '/')+1:])
+			}
+		})
+		x.detail("Images", strings.Join(files, ", "))
+	case strings.HasPrefix(ev, "createiso.image"):
+		x.detail("Variant", getString(r, "variant"))
+		x.detail("Arch", getString(r, "arch"))
+		file := getString(r, "file")
+		if i := strings.LastIndex(file, "/compose/"); i >= 0 && loc != "" {
+			rel := file[i+len("/compose/"):]
+			x.detailLink("Image", rel, strings.TrimSuffix(loc, "/")+"/"+rel)
+		}
+	case ev == "ostree":
+		x.detail("Variant", getString(r, "variant"))
+	case ev == "fail.to.start":
+		x.detail("Target", getString(r, "target_dir"))
+		x.detail("Command", strings.Join(strs(getPath(r, "command")), " "))
+	}
+	if loc != "" {
+		x.detailLink("Location", loc, loc)
+	}
+}
+
+// pkgdbDetails adds the long form of a pkgdb message: the branches, the ACL and its status
+// (and the previous status), and a new or requested package's summary and links.
+func pkgdbDetails(x *extraction, ev string, branches []string) {
+	r := x.root
+	x.detail("Branch", strings.Join(branches, ", "))
+	if len(branches) == 0 {
+		b := getString(r, "collection_to", "branchname")
+		if b == "" {
+			b = getString(r, "collection", "branchname")
+		}
+		x.detail("Branch", b)
+	}
+	acl, status := getString(r, "acl"), getString(r, "status")
+	if a := getPath(r, "acl"); acl == "" && a != nil {
+		acl, status = getString(a, "acl"), getString(a, "status")
+	}
+	if s := getString(r, "acl_status"); s != "" {
+		status = s
+	}
+	if s := getString(r, "new_status"); s != "" {
+		status = s
+	}
+	x.detail("ACL", acl)
+	x.detail("Status", status)
+	prev := getString(r, "prev_status")
+	if prev == "" {
+		prev = getString(r, "old_status")
+	}
+	x.detail("Previous", prev)
+	if ev == "package.new" || ev == "package.branch.request" || ev == "package.unretire.request" {
+		pkg := getPath(r, "package_listing", "package")
+		if pkg == nil {
+			pkg = getPath(r, "package")
+		}
+		x.detail("Description", getString(pkg, "summary"))
+		for _, k := range [...][2]string{{"Review", "review_url"}, {"Upstream", "upstream_url"}} {
+			if u := httpURL(getString(pkg, k[1])); u != "" {
+				x.detailLink(k[0], u, u)
+			}
+		}
+	}
+}
+
+// fedimgDetails adds the compose an image comes from, the cloud service and the image's file.
+func fedimgDetails(x *extraction) {
+	id := getString(x.root, "compose", "compose_id")
+	if id == "" {
+		id = getString(x.root, "compose")
+	}
+	if id == "" {
+		id = getString(x.root, "compose_id")
+	}
+	x.detail("Compose", id)
+	x.detail("Service", getString(x.root, "service"))
+	if u := httpURL(getString(x.root, "image_url")); u != "" {
+		x.detailLink("Image", u[strings.LastIndexByte(u, '/')+1:], u)
+	}
+}
+
+// ansibleFailures adds the hosts an ansible run failed on or could not reach, with their counts.
+func ansibleFailures(x *extraction) {
+	res, _ := getPath(x.root, "results").(map[string]any)
+	hosts := make([]string, 0, len(res))
+	for h := range res {
+		hosts = append(hosts, h)
+	}
+	slices.Sort(hosts)
+	var bad []string
+	for _, h := range hosts {
+		f, _ := toInt(getPath(res[h], "failures"))
+		u, _ := toInt(getPath(res[h], "unreachable"))
+		switch {
+		case f > 0 && u > 0:
+			bad = append(bad, h+" ("+itoa(f)+" failed, unreachable)")
+		case f > 0:
+			bad = append(bad, h+" ("+itoa(f)+" failed)")
+		case u > 0:
+			bad = append(bad, h+" (unreachable)")
+		}
+	}
+	x.detail("Failed", strings.Join(bad, ", "))
 }

@@ -67,10 +67,28 @@ type Message struct {
 	Summary string `json:"summary,omitempty"`
 	// URL links to the thing the message is about.
 	URL string `json:"url,omitempty"`
+	// Details are the message's long form: the facts that let someone act without opening the
+	// page (the comment and karma of a bodhi comment, the NVR, state and task of a build), in
+	// order; channels with room for them (email, Matrix) show them.
+	Details []Detail `json:"details,omitempty"`
 	// Body is the raw JSON body, unchanged.
 	Body json.RawMessage `json:"body"`
 	// Headers are the fedora-messaging headers, if any.
 	Headers map[string]any `json:"headers,omitempty"`
+}
+
+// Detail is one fact of a message's long form, such as "Karma: +1". Values are raw text from
+// the bus: every channel escapes them for where they go.
+type Detail struct {
+	// Label names the fact: "Karma", "Comment", "Builds".
+	Label string `json:"label"`
+	// Value is the fact, one line unless Text is set.
+	Value string `json:"value"`
+	// Text marks free text written by a person (a comment, a description), shown as a block and
+	// kept with its line breaks.
+	Text bool `json:"text,omitempty"`
+	// URL links the value; http and https only.
+	URL string `json:"url,omitempty"`
 }
 
 // Packages returns the sorted, unique names of all artifacts, whatever their type.

@@ -1,10 +1,9 @@
 package message_test
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"fmn/pkg/message"
 )
 
 // TestSummaryBuildFamilies checks the sentences and links of the build and test families
@@ -13,15 +12,7 @@ import (
 // a person would open.
 func TestSummaryBuildFamilies(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name     string
-		topic    string
-		body     string
-		contains []string // words the summary must contain, in order
-		url      string
-		agent    string // when set, the agent extraction must find
-		pkgs     []string
-	}{
+	cases := []summaryCase{
 		{
 			// A failed scratch build task names the srpm and the target.
 			name:  "koji task failed",
@@ -151,22 +142,180 @@ func TestSummaryBuildFamilies(t *testing.T) {
 			url:      "https://apps.fedoraproject.org/autocloud/jobs/37",
 		},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			m := extract(t, tc.topic, tc.body, nil)
-			rest := m.Summary
-			for _, w := range tc.contains {
-				require.Contains(t, rest, w, "summary %q", m.Summary)
-				_, rest, _ = strings.Cut(rest, w)
-			}
-			require.Equal(t, tc.url, m.URL)
-			if tc.agent != "" {
-				require.Equal(t, tc.agent, m.Agent)
-			}
-			if tc.pkgs != nil {
-				require.Equal(t, tc.pkgs, m.Packages())
-			}
-		})
+	checkSummaries(t, cases)
+}
+
+// TestDetailsBuildFamilies checks the long form of the build and test families: the facts a
+// packager acts on (a comment and its karma, an update's gating, a build's failed architecture
+// and task, a copr build's results, a test's change and log), in order, none repeating the
+// summary.
+func TestDetailsBuildFamilies(t *testing.T) {
+	t.Parallel()
+	cases := []detailCase{
+		{
+			// A comment gives its text, its karma with the update's total, its feedback and the
+			// update's alias (the summary names the builds).
+			name:  "bodhi comment",
+			topic: "org.fedoraproject.prod.bodhi.update.comment",
+			body: `{"comment":{"karma":-1,"karma_critpath":0,"text":"Breaks login.\r\n\r\n\r\nSee the bug.",` +
+				`"bug_feedback":[{"bug_id":1234,"karma":-1}],"testcase_feedback":[{"karma":1,"testcase":{"name":"QA:Testcase_base"}}],` +
+				`"update":{"alias":"FEDORA-2019-f2d195dada","builds":[{"nvr":"asciinema-1.4.0-2.fc30"}],"status":"testing","request":null,` +
+				`"karma":2,"stable_karma":3,"unstable_karma":-3,"user":{"name":"tdawson"}},"user":{"name":"ralph"}}}`,
+			want: []message.Detail{
+				{Label: "Comment", Value: "Breaks login.\n\nSee the bug.", Text: true},
+				{Label: "Karma", Value: "-1, update total +2 (stable at +3, unstable at -3)"},
+				{Label: "Bug feedback", Value: "RHBZ#1234 -1"},
+				{Label: "Test cases", Value: "QA:Testcase_base +1"},
+				{Label: "Update", Value: "FEDORA-2019-f2d195dada", URL: "https://bodhi.fedoraproject.org/updates/FEDORA-2019-f2d195dada"},
+				{Label: "Status", Value: "testing"},
+			},
+		},
+		{
+			// A fedmsg-era (bodhi 1) comment has no update object, only its title.
+			name:  "bodhi 1 comment",
+			topic: "org.fedoraproject.prod.bodhi.update.comment",
+			body:  `{"comment":{"author":"ralph","karma":1,"text":"works for me","update_title":"foo-1.0-1.fc20"}}`,
+			want:  []message.Detail{{Label: "Comment", Value: "works for me", Text: true}, {Label: "Karma", Value: "+1"}},
+		},
+		{
+			// An update that met its requirements says its status, gating and karma.
+			name:  "bodhi requirements met",
+			topic: "org.fedoraproject.prod.bodhi.update.requirements_met.stable",
+			body: `{"update":{"alias":"FEDORA-2018-e1f68e9766","builds":[{"nvr":"python-josepy-1.1.0-1.fc28"}],"status":"testing",` +
+				`"request":null,"test_gating_status":"passed","greenwave_summary_string":"all required tests passed","karma":1,` +
+				`"stable_karma":1,"unstable_karma":-1,"type":"security","severity":"high","user":{"name":"elyscape"}}}`,
+			want: []message.Detail{
+				{Label: "Update", Value: "FEDORA-2018-e1f68e9766", URL: "https://bodhi.fedoraproject.org/updates/FEDORA-2018-e1f68e9766"},
+				{Label: "Status", Value: "testing"},
+				{Label: "Gating", Value: "passed: all required tests passed"},
+				{Label: "Karma", Value: "+1 (stable at +1, unstable at -1)"},
+				{Label: "Type", Value: "security (severity high)"},
+			},
+		},
+		{
+			// An edit lists the builds added and removed and the bugs newly attached.
+			name:  "bodhi edit",
+			topic: "org.fedoraproject.prod.bodhi.update.edit",
+			body: `{"agent":"ralph","new_bugs":[1708925],"new_builds":["tzdata-2014i-1.fc19"],"removed_builds":["tzdata-2014h-1.fc19"],` +
+				`"update":{"alias":"FEDORA-2019-7dbbb74a13","builds":[{"nvr":"tzdata-2014i-1.fc19"}],"status":"pending","request":"testing",` +
+				`"notes":"New upstream.","user":{"name":"ralph"}}}`,
+			want: []message.Detail{
+				{Label: "Added builds", Value: "tzdata-2014i-1.fc19"},
+				{Label: "Removed builds", Value: "tzdata-2014h-1.fc19"},
+				{Label: "Status", Value: "pending (request: testing)"},
+				{Label: "New bugs", Value: "RHBZ#1708925", URL: "https://bugzilla.redhat.com/show_bug.cgi?id=1708925"},
+				{Label: "Notes", Value: "New upstream.", Text: true},
+			},
+		},
+		{
+			// A buildroot override says when it expires and why it was made.
+			name:  "bodhi override",
+			topic: "org.fedoraproject.prod.bodhi.buildroot_override.tag",
+			body:  `{"override":{"nvr":"libxcrypt-4.4.4-2.fc28","expiration_date":"2019-06-20 12:00:00","notes":"for the glibc rebuild","submitter":{"name":"lmacken"}}}`,
+			want: []message.Detail{
+				{Label: "Expires", Value: "2019-06-20 12:00:00"},
+				{Label: "Notes", Value: "for the glibc rebuild", Text: true},
+			},
+		},
+		{
+			// A build that did not complete names the architecture that failed, linked to its
+			// task, then the build's task, commit, target and every architecture's state.
+			name:  "koji build canceled",
+			topic: "org.fedoraproject.prod.buildsys.build.state.change",
+			body: `{"base_url":"https://koji.fedoraproject.org","build_id":2860061,"name":"prusa-slicer","version":"2.9.4","release":"1.fc44",` +
+				`"new":4,"old":0,"owner":"spot","task_id":139004033,"request":["git+https://src.fedoraproject.org/rpms/prusa-slicer.git#ddbac739fc9482082b06028e5606f74c06e1db07","rawhide",{}],` +
+				`"task":{"id":139004033,"url":"https://koji.fedoraproject.org/koji/taskinfo?taskID=139004033","children":[` +
+				`{"arch":"ppc64le","id":139004156,"method":"buildArch","state":5,"url":"https://koji.fedoraproject.org/koji/taskinfo?taskID=139004156"},` +
+				`{"arch":"x86_64","id":139004050,"method":"buildSRPMFromSCM","state":2},{"arch":"x86_64","id":139004153,"method":"buildArch","state":2}]}}`,
+			want: []message.Detail{
+				{Label: "Failed", Value: "ppc64le (buildArch)", URL: "https://koji.fedoraproject.org/koji/taskinfo?taskID=139004156"},
+				{Label: "Task", Value: "139004033", URL: "https://koji.fedoraproject.org/koji/taskinfo?taskID=139004033"},
+				{Label: "Commit", Value: "ddbac739fc94", URL: "https://src.fedoraproject.org/rpms/prusa-slicer/c/ddbac739fc9482082b06028e5606f74c06e1db07"},
+				{Label: "Target", Value: "rawhide"},
+				{Label: "Arch", Value: "ppc64le failed, x86_64 closed"},
+			},
+		},
+		{
+			// A failed task gives koji's error and the architecture it was forced to.
+			name:  "koji task failed",
+			topic: "org.fedoraproject.prod.buildsys.task.state.change",
+			body: `{"id":90100954,"method":"build","owner":"koschei","new":"FAILED","srpm":"globus-callout-4.0-1.fc29.src.rpm",` +
+				`"info":{"arch":"noarch","parent":90100950,"request":["../globus-callout-4.0-1.fc29.src.rpm","f29",{"scratch":true,"arch_override":"x86_64"}],` +
+				`"result":{"faultCode":1,"faultString":"BuildError: error building package (arch x86_64), mock exited with status 1"}}}`,
+			want: []message.Detail{
+				{Label: "Error", Value: "BuildError: error building package (arch x86_64), mock exited with status 1"},
+				{Label: "Arch", Value: "x86_64 (override)"},
+				{Label: "Parent", Value: "90100950", URL: "https://koji.fedoraproject.org/koji/taskinfo?taskID=90100950"},
+			},
+		},
+		{
+			// A copr build end links the project and the build's results in its chroot.
+			name:  "copr build end",
+			topic: "org.fedoraproject.prod.copr.build.end",
+			body:  `{"status":0,"chroot":"fedora-23-i386","user":"churchyard","copr":"python26","version":"2.6.9-1.fc26","build":450811,"owner":"@python","pkg":"python26"}`,
+			want: []message.Detail{
+				{Label: "Project", Value: "@python/python26", URL: "https://copr.fedoraproject.org/coprs/g/python/python26/"},
+				{
+					Label: "Results", Value: "https://copr-be.cloud.fedoraproject.org/results/@python/python26/fedora-23-i386/00450811-python26/",
+					URL: "https://copr-be.cloud.fedoraproject.org/results/@python/python26/fedora-23-i386/00450811-python26/",
+				},
+			},
+		},
+		{
+			// A CentOS CI pipeline result links the pull request tested and names the build and
+			// the architecture.
+			name:  "ci pipeline pull request",
+			topic: "org.centos.prod.ci.pipeline.allpackages-pr.package.test.functional.complete",
+			body: `{"status":"SUCCESS","build_url":"https://jenkins.example.org/job/1167/","rev":"PR-105","namespace":"rpms","repo":"python3",` +
+				`"branch":"master","nvr":"python3-3.7.3-2.fc31.pr.42","ref":"x86_64"}`,
+			want: []message.Detail{
+				{Label: "Pull request", Value: "#105", URL: "https://src.fedoraproject.org/rpms/python3/pull-request/105"},
+				{Label: "Build", Value: "python3-3.7.3-2.fc31.pr.42"},
+				{Label: "Arch", Value: "x86_64"},
+			},
+		},
+		{
+			// A Fedora CI result links its log and the koji task under test.
+			name:  "fedora ci test complete",
+			topic: "org.fedoraproject.prod.ci.koji-build.test.complete",
+			body: `{"artifact":{"type":"koji-build","id":114706305,"nvr":"foo-1.0-1.fc40","component":"foo","issuer":"ralph"},` +
+				`"run":{"url":"https://ci.example.org/run/1","log":"https://ci.example.org/run/1/log"},` +
+				`"system":[{"architecture":"x86_64","os":"fedora-40"}],"pipeline":{"id":"p1","name":"rpminspect"},` +
+				`"test":{"category":"static-analysis","namespace":"fedora-ci.koji-build","type":"rpminspect","result":"failed"}}`,
+			want: []message.Detail{
+				{Label: "Log", Value: "https://ci.example.org/run/1/log", URL: "https://ci.example.org/run/1/log"},
+				{Label: "Task", Value: "114706305", URL: "https://koji.fedoraproject.org/koji/taskinfo?taskID=114706305"},
+				{Label: "Arch", Value: "x86_64"},
+			},
+		},
+		{
+			// A finished openQA job gives its architecture and flavor, links the update it tested
+			// and its log.
+			name:  "openqa job done",
+			topic: "org.fedoraproject.prod.openqa.job.done",
+			body: `{"ARCH":"x86_64","BUILD":"Update-FEDORA-2024-0123456789","FLAVOR":"updates-everything-boot-iso","MACHINE":"64bit",` +
+				`"TEST":"base_selinux","id":2500000,"result":"failed","remaining":0}`,
+			want: []message.Detail{
+				{Label: "Arch", Value: "x86_64"},
+				{Label: "Flavor", Value: "updates-everything-boot-iso"},
+				{Label: "Update", Value: "FEDORA-2024-0123456789", URL: "https://bodhi.fedoraproject.org/updates/FEDORA-2024-0123456789"},
+				{
+					Label: "Log", Value: "https://openqa.fedoraproject.org/tests/2500000/file/autoinst-log.txt",
+					URL: "https://openqa.fedoraproject.org/tests/2500000/file/autoinst-log.txt",
+				},
+			},
+		},
+		{
+			// Greenwave lists what kept the decision from passing.
+			name:  "greenwave no-go",
+			topic: "org.fedoraproject.prod.greenwave.decision.update",
+			body: `{"subject_type":"koji_build","subject_identifier":"foo-1.0-1.fc40","policies_satisfied":false,"decision_context":"bodhi_update_push_stable",` +
+				`"unsatisfied_requirements":[{"testcase":"dist.rpmdeplint","type":"test-result-failed"}],"applicable_policies":["p1"],"summary":"1 of 1 required tests failed"}`,
+			want: []message.Detail{
+				{Label: "Unsatisfied", Value: "dist.rpmdeplint (failed)"},
+				{Label: "Policies", Value: "p1"},
+			},
+		},
 	}
+	checkDetails(t, cases)
 }

@@ -1,10 +1,9 @@
 package message_test
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"fmn/pkg/message"
 )
 
 // TestSummaryCommunityFamilies checks the sentences and links of the community families
@@ -13,14 +12,7 @@ import (
 // acted, what happened and to what, and each link is the page a person would open.
 func TestSummaryCommunityFamilies(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name     string
-		topic    string
-		body     string
-		contains []string // phrases the summary must contain, in order
-		url      string
-		agent    string // "" when not checked
-	}{
+	cases := []summaryCase{
 		{
 			// A fedmsg-era group removal names both people and the group, and links to the group.
 			name:     "fas group member remove",
@@ -120,20 +112,94 @@ func TestSummaryCommunityFamilies(t *testing.T) {
 			url:      "https://admin.fedoraproject.org/voting/about/test",
 		},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			m := extract(t, tc.topic, tc.body, nil)
-			rest := m.Summary
-			for _, want := range tc.contains {
-				i := strings.Index(rest, want)
-				require.GreaterOrEqual(t, i, 0, "summary %q lacks %q (in order)", m.Summary, want)
-				rest = rest[i+len(want):]
-			}
-			require.Equal(t, tc.url, m.URL)
-			if tc.agent != "" {
-				require.Equal(t, tc.agent, m.Agent)
-			}
-		})
+	checkSummaries(t, cases)
+}
+
+// TestDetailsCommunityFamilies checks the long form of the community families: a meeting's
+// name, time and description, a meeting item's text, a forum post's text, a mailing-list post's
+// list and subject, a badge and what it is for, a group, in order.
+func TestDetailsCommunityFamilies(t *testing.T) {
+	t.Parallel()
+	cases := []detailCase{
+		{
+			// A calendar meeting: its name and page, when it runs, where, and its description.
+			name:  "fedocal meeting new",
+			topic: "org.fedoraproject.prod.fedocal.meeting.new",
+			body: `{"agent":"dummy_user","calendar":{"calendar_name":"test_calendar"},"meeting":{"meeting_time_start":"12:00:00",` +
+				`"meeting_time_stop":"13:30:00","meeting_name":"wat","meeting_id":42,"meeting_date_end":"2013-09-20",` +
+				`"meeting_timezone":"UTC","meeting_date":"2013-09-20","meeting_location":"#fedora-meeting","meeting_information":"Agenda:\n- one"}}`,
+			want: []message.Detail{
+				{Label: "Meeting", Value: "wat", URL: "https://apps.fedoraproject.org/calendar/meeting/42/"},
+				{Label: "When", Value: "2013-09-20 12:00–13:30 UTC"},
+				{Label: "Location", Value: "#fedora-meeting"},
+				{Label: "Description", Value: "Agenda:\n- one", Text: true},
+			},
+		},
+		{
+			// A meeting item: the meeting and the item's text.
+			name:  "meetbot item",
+			topic: "org.fedoraproject.prod.meetbot.meeting.item.agreed",
+			body: `{"meeting_topic":"fancytown","url":"threebean/2015/threebean.2015-03-17-00.42",` +
+				`"details":{"linenum":4,"line":"ship it on Tuesday","nick":"threebean"},"owner":"lmacken","channel":"#fedora-meeting"}`,
+			want: []message.Detail{
+				{Label: "Meeting", Value: "fancytown"},
+				{Label: "Item", Value: "ship it on Tuesday", Text: true},
+			},
+		},
+		{
+			// A finished Matrix meeting: when it ran, and its full log (the link is the minutes).
+			name:  "meetbot complete",
+			topic: "org.fedoraproject.prod.meetbot.meeting.complete",
+			body: `{"start_time":"2023-08-12T20:17:46+0000","start_user":"dummy-user","end_time":"2023-08-12T20:45:59+0000",` +
+				`"end_user":"dudemcpants","location":"#fedora-meeting:fedoraproject.org","meeting_name":"epel","url":"https://m.test/epel",` +
+				`"logs":[{"log_type":"HTML Minutes","log_url":"https://m.test/epel.html"},{"log_type":"HTML Full Log","log_url":"https://m.test/epel.log.html"}]}`,
+			want: []message.Detail{
+				{Label: "Meeting", Value: "epel"},
+				{Label: "When", Value: "2023-08-12 20:17–20:45 UTC"},
+				{Label: "Log", Value: "https://m.test/epel.log.html", URL: "https://m.test/epel.log.html"},
+			},
+		},
+		{
+			// A Discourse post gives its text (the rendered form, as text, when the raw one is missing).
+			name:  "discourse post",
+			topic: "org.fedoraproject.prod.discourse.post.post_created",
+			body: `{"webhook_body":{"post":{"username":"darknao","topic_title":"Docs","topic_slug":"docs","topic_id":1,"post_number":3,` +
+				`"category_slug":"project","cooked":"<p>Hello &amp; welcome</p><p>Second</p>"}},` +
+				`"webhook_headers":{"X-Discourse-Event":"post_created","X-Discourse-Event-Type":"post","X-Discourse-Instance":"https://discussion.fedoraproject.org"}}`,
+			want: []message.Detail{
+				{Label: "Post", Value: "Hello & welcome\n\nSecond", Text: true},
+				{Label: "Category", Value: "project"},
+			},
+		},
+		{
+			// A mailing-list post: the list, linked to its archives, and the subject.
+			name:  "mailman post",
+			topic: "org.fedoraproject.prod.mailman.receive",
+			body: `{"mlist":{"list_name":"devel"},"msg":{"from":"a@example.com","subject":"Re:  RFEs",` +
+				`"archived-at":"/list/devel@lists.fedoraproject.org/message/S3PH/"}}`,
+			want: []message.Detail{
+				{Label: "List", Value: "devel", URL: "https://lists.fedoraproject.org/archives/list/devel@lists.fedoraproject.org/"},
+				{Label: "Subject", Value: "Re: RFEs"},
+			},
+		},
+		{
+			// A badge award: the badge and what it is awarded for.
+			name:  "badge award",
+			topic: "org.fedoraproject.prod.fedbadges.badge.award",
+			body: `{"badge":{"name":"Something on your mind","badge_id":"something-on-your-mind",` +
+				`"description":"You have commented on 2 or more bodhi updates."},"user":{"username":"ralph"}}`,
+			want: []message.Detail{
+				{Label: "Badge", Value: "Something on your mind", URL: "https://badges.fedoraproject.org/badge/something-on-your-mind"},
+				{Label: "Description", Value: "You have commented on 2 or more bodhi updates."},
+			},
+		},
+		{
+			// An account-system group change names the group, linked to its page.
+			name:  "fas sponsor",
+			topic: "org.fedoraproject.prod.fas.group.member.sponsor",
+			body:  `{"group":{"name":"ambassadors"},"user":{"username":"ralph"},"agent":{"username":"toshio"}}`,
+			want:  []message.Detail{{Label: "Group", Value: "ambassadors", URL: "https://accounts.fedoraproject.org/group/ambassadors/"}},
+		},
 	}
+	checkDetails(t, cases)
 }

@@ -1,10 +1,9 @@
 package message_test
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
+	"fmn/pkg/message"
 )
 
 // TestSummaryForgeFamilies checks the sentences and links of the forge families (pagure.io and
@@ -13,13 +12,7 @@ import (
 // what, and each link is the page a person would open.
 func TestSummaryForgeFamilies(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name     string
-		topic    string
-		body     string
-		contains []string // phrases the summary must contain, in order
-		url      string
-	}{
+	cases := []summaryCase{
 		{
 			// A pagure.io ticket comment links to the newest comment.
 			name:  "pagure issue comment",
@@ -146,17 +139,117 @@ func TestSummaryForgeFamilies(t *testing.T) {
 			url:      "https://infrastructure.fedoraproject.org/cgit/ansible.git/commit/?h=master&id=6e7177a",
 		},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			m := extract(t, tc.topic, tc.body, nil)
-			rest := m.Summary
-			for _, want := range tc.contains {
-				i := strings.Index(rest, want)
-				require.GreaterOrEqual(t, i, 0, "summary %q lacks %q (in order)", m.Summary, want)
-				rest = rest[i+len(want):]
-			}
-			require.Equal(t, tc.url, m.URL)
-		})
+	checkSummaries(t, cases)
+}
+
+// TestDetailsForgeFamilies checks the long form of the forge families on bodies taken from the
+// corpus: the comment, status and branches of pull requests, tickets and bugs, and the commits,
+// files and links of pushes, without repeating the summary.
+func TestDetailsForgeFamilies(t *testing.T) {
+	t.Parallel()
+	cases := []detailCase{
+		{
+			// A dist-git pull-request comment gives the branches (from the fork), status and the comment.
+			name:  "dist-git pull request comment",
+			topic: "org.fedoraproject.prod.pagure.pull-request.comment.added",
+			body: `{"agent":"mmassari","pullrequest":{"id":31,"title":"Version 1.31","status":"Open","branch":"packit-src-git",` +
+				`"branch_from":"1.31-packit-src-git-src-2","comments":[{"id":106021,"comment":"rebased"},` +
+				`{"id":109953,"comment":"/packit koji-build","filename":null,"line":null}],` +
+				`"project":{"name":"python-teamcity-messages","namespace":"rpms","url_path":"rpms/python-teamcity-messages",` +
+				`"full_url":"https://src.fedoraproject.org/rpms/python-teamcity-messages","parent":null},` +
+				`"repo_from":{"name":"python-teamcity-messages","namespace":"rpms","url_path":"fork/packit/rpms/python-teamcity-messages",` +
+				`"full_url":"https://src.fedoraproject.org/fork/packit/rpms/python-teamcity-messages"}}}`,
+			want: []message.Detail{
+				{Label: "Branch", Value: "fork/packit/rpms/python-teamcity-messages:1.31-packit-src-git-src-2 → packit-src-git"},
+				{Label: "Status", Value: "Open"},
+				{Label: "Comment", Value: "/packit koji-build", Text: true},
+			},
+		},
+		{
+			// A private ticket's comment stays on pagure: only its status is shown.
+			name:  "pagure private ticket comment",
+			topic: "io.pagure.prod.pagure.issue.comment.added",
+			body: `{"agent":"langdon","project":{"name":"tickets","namespace":"Fedora-Council","parent":null},` +
+				`"issue":{"id":79,"title":"Secret","status":"Open","private":true,"comments":[{"id":45749,"comment":"confidential"}]}}`,
+			want: []message.Detail{{Label: "Status", Value: "Open"}},
+		},
+		{
+			// A dist-git push links its range of commits to their comparison and says it was forced.
+			name:  "dist-git forced push",
+			topic: "org.fedoraproject.prod.pagure.git.receive",
+			body: `{"agent":"cathay4t","branch":"rawhide","total_commits":2,"forced":true,"changed_files":{"nispor.spec":"M"},` +
+				`"start_commit":"a80772d8fdc0","end_commit":"e134a94872e6","old_commit":"04c956ebf012",` +
+				`"repo":{"name":"nispor","namespace":"rpms","url_path":"rpms/nispor","full_url":"https://src.fedoraproject.org/rpms/nispor"}}`,
+			want: []message.Detail{
+				{Label: "Commits", Value: "a80772d8..e134a948", URL: "https://src.fedoraproject.org/rpms/nispor/c/a80772d8fdc0..e134a94872e6"},
+				{Label: "Push", Value: "forced (history rewritten)"},
+				{Label: "Files", Value: "nispor.spec (M)"},
+			},
+		},
+		{
+			// A fedmsg-era dist-git commit gives its files and the rest of its message, not its subject.
+			name:  "dist-git commit",
+			topic: "org.fedoraproject.prod.git.receive.valgrind.master",
+			body: `{"commit":{"username":"mjw","repo":"valgrind","branch":"master","rev":"7a98f80",` +
+				`"summary":"Clear CFLAGS.","message":"Clear CFLAGS.\n\nThis is a bit of a hammer.\n",` +
+				`"stats":{"files":{"valgrind.spec":{"deletions":2,"insertions":1,"lines":3}}}}}`,
+			want: []message.Detail{
+				{Label: "Files", Value: "valgrind.spec (+1 −2)"},
+				{Label: "Message", Value: "This is a bit of a hammer.", Text: true},
+			},
+		},
+		{
+			// A relayed GitHub push of several commits lists each subject with its link.
+			name:  "webhook github push",
+			topic: "org.fedoraproject.prod.github.push",
+			body: `{"agent":"testuser","headers":{},"body":{"ref":"refs/heads/main","forced":false,` +
+				`"compare":"https://github.com/o/r/compare/aaa...bbb","repository":{"full_name":"o/r","html_url":"https://github.com/o/r"},` +
+				`"commits":[{"id":"1111111111aa","message":"Fix the build\n\nlong text","url":"https://github.com/o/r/commit/1111111111aa"},` +
+				`{"id":"2222222222bb","message":"Bump version","url":"javascript:alert(1)"}],` +
+				`"head_commit":{"message":"Bump version"}}}`,
+			want: []message.Detail{
+				{Label: "Commit", Value: "11111111 Fix the build", URL: "https://github.com/o/r/commit/1111111111aa"},
+				{Label: "Commit", Value: "22222222 Bump version"},
+			},
+		},
+		{
+			// A GitLab merge-request approval gives the branches and whether it can be merged.
+			name:  "webhook gitlab merge request",
+			topic: "org.fedoraproject.prod.gitlab.merge_request",
+			body: `{"agent":"testuser","headers":{},"body":{"object_kind":"merge_request","project":{"path_with_namespace":"s/w"},` +
+				`"object_attributes":{"iid":1,"title":"Test","action":"approved","state":"opened","detailed_merge_status":"mergeable",` +
+				`"source_branch":"test-branch","target_branch":"main","url":"https://gitlab.com/s/w/-/merge_requests/1"}}}`,
+			want: []message.Detail{
+				{Label: "Branch", Value: "test-branch → main"},
+				{Label: "Status", Value: "opened (mergeable)"},
+			},
+		},
+		{
+			// A Bugzilla change gives the status, component, product and the values that changed.
+			name:  "bugzilla update",
+			topic: "org.fedoraproject.prod.bugzilla.bug.update",
+			body: `{"comment":null,"bug":{"id":1301537,"summary":"RuntimeError","component":"python-fedora","product":"Fedora",` +
+				`"version":"23","status":"CLOSED","resolution":"UPSTREAM","severity":"unspecified"},` +
+				`"event":{"who":"rbean@redhat.com","changes":[{"removed":"NEW","added":"CLOSED","field_name":"status"},` +
+				`{"removed":"","added":"UPSTREAM","field_name":"resolution"},{"removed":"","added":"2016-03-28","field_name":"cf_last_closed"}]}}`,
+			want: []message.Detail{
+				{Label: "Status", Value: "CLOSED UPSTREAM"},
+				{Label: "Component", Value: "python-fedora"},
+				{Label: "Product", Value: "Fedora 23"},
+				{Label: "Changes", Value: "status: NEW → CLOSED; resolution: UPSTREAM"},
+			},
+		},
+		{
+			// A Trac ticket update gives the fields that changed and the comment.
+			name:  "trac ticket update",
+			topic: "org.fedoraproject.prod.trac.ticket.update",
+			body: `{"agent":"ralph","comment":"Works again.\r\nThanks","instance":{"project_name":"moksha","base_url":"https://fedorahosted.org/moksha/"},` +
+				`"ticket":{"id":249,"status":"reopened","resolution":"","summary":"Test ticket"},"old_values":{"status":"closed","resolution":"wontfix"}}`,
+			want: []message.Detail{
+				{Label: "Changes", Value: "resolution: wontfix → (none); status: closed → reopened"},
+				{Label: "Comment", Value: "Works again.\nThanks", Text: true},
+			},
+		},
 	}
+	checkDetails(t, cases)
 }

@@ -14,6 +14,7 @@ import (
 
 	"fmn/internal/mutetoken"
 	"fmn/internal/wire"
+	"fmn/pkg/message"
 )
 
 // Limits on what goes into header lines. RFC 5322 caps a line at 998 bytes; encoded words make a
@@ -78,6 +79,37 @@ type view struct {
 	PrefsURL  string
 	// WhyURL opens the page that shows which filter, and which of its conditions, sent this.
 	WhyURL string
+	// Details are the message's long form.
+	Details []detailView
+}
+
+// detailView is one fact of the long form as the templates show it: Lines holds a free text's
+// lines (Text), Value a one-line value, URL its link when it has a safe one.
+type detailView struct {
+	Label, Value, URL string
+	Text              bool
+	Lines             []string
+}
+
+// details makes the long form safe for both parts: one-line values, free text split into
+// lines without control characters, links http or https only.
+func details(ds []message.Detail) []detailView {
+	out := make([]detailView, 0, len(ds))
+	for _, d := range ds {
+		v := detailView{Label: oneLine(d.Label), URL: safeURL(d.URL), Text: d.Text}
+		if d.Text {
+			for _, l := range strings.Split(d.Value, "\n") {
+				v.Lines = append(v.Lines, strings.TrimRight(oneLine(l), " "))
+			}
+		} else {
+			v.Value = oneLine(d.Value)
+		}
+		if v.Label == "" || (v.Value == "" && len(v.Lines) == 0) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // Render renders n; a confirmation (wire.KindConfirmation) is rendered by RenderConfirmation.
@@ -96,6 +128,7 @@ func (r *Renderer) Render(n wire.Notification) (Message, error) {
 		Users:     oneLine(strings.Join(n.Usernames, ", ")),
 		Artifacts: oneLine(artifacts(n)),
 		PrefsURL:  r.base + "/",
+		Details:   details(n.Details),
 	}
 	if !n.SentAt.IsZero() {
 		v.SentAt = n.SentAt.UTC().Format(time.DateTime + " MST")
@@ -190,7 +223,11 @@ func (m *Message) renderParts(text *texttemplate.Template, html *template.Templa
 var textTemplate = texttemplate.Must(texttemplate.New("text").Parse(`{{if .Summary}}{{.Summary}}{{else}}{{.Topic}}{{end}}
 {{if .URL}}
 {{.URL}}
-{{end}}{{if .Verbose}}
+{{end}}{{if .Details}}
+{{range .Details}}{{if .Text}}{{.Label}}:
+{{range .Lines}}    {{.}}
+{{end}}{{else}}{{.Label}}: {{.Value}}{{if .URL}} <{{.URL}}>{{end}}
+{{end}}{{end}}{{end}}{{if .Verbose}}
 Topic:     {{.Topic}}
 {{- if .App}}
 App:       {{.App}}{{end}}
@@ -217,6 +254,16 @@ var htmlTemplate = template.Must(template.New("html").Parse(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{{if .Summary}}{{.Summary}}{{else}}{{.Topic}}{{end}}</title></head>
 <body>
 <p>{{if .URL}}<a href="{{.URL}}">{{if .Summary}}{{.Summary}}{{else}}{{.Topic}}{{end}}</a>{{else}}{{if .Summary}}{{.Summary}}{{else}}{{.Topic}}{{end}}{{end}}</p>
+{{- if .Details}}
+<table style="border-collapse:collapse">
+{{- range .Details}}
+<tr><th align="left" valign="top" style="padding:2px 12px 2px 0">{{.Label}}</th><td style="padding:2px 0">
+{{- if .Text}}<div style="white-space:pre-wrap;border-left:3px solid #ccc;padding-left:8px">{{range $i, $l := .Lines}}{{if $i}}
+{{end}}{{$l}}{{end}}</div>
+{{- else if .URL}}<a href="{{.URL}}">{{.Value}}</a>{{else}}{{.Value}}{{end}}</td></tr>
+{{- end}}
+</table>
+{{- end}}
 {{- if .Verbose}}
 <table>
 <tr><th align="left">Topic</th><td>{{.Topic}}</td></tr>
