@@ -121,7 +121,7 @@ func demoDestinations(ctx context.Context, store *pgstore.Store, u prefs.User, a
 			ids[d.Kind] = d.ID
 			if !d.Deliverable() {
 				on := true
-				if err := store.UpdateDestination(ctx, u, d.ID, pgstore.DestinationUpdate{Enabled: &on}); err != nil {
+				if err := store.UpdateDestination(ctx, u, d.ID, prefs.DestinationUpdate{Enabled: &on}); err != nil {
 					return nil, fmt.Errorf("enable %s destination: %w", d.Kind, err)
 				}
 				if err := store.ConfirmDestination(ctx, u, d.ID); err != nil {

@@ -169,7 +169,7 @@ func (d *deliverer) keepSent(ctx context.Context, rows []ledger.Entry) {
 func (d *deliverer) durable(ctx context.Context, effect func(context.Context) error) bool {
 	ctx, cancel := outlive(ctx, settleGrace)
 	defer cancel()
-	err := backoff.Default.Retry(ctx, effect, func(attempt int, err error) {
+	err := backoff.Default().Retry(ctx, effect, func(attempt int, err error) {
 		if attempt == 0 {
 			d.logger.WarnContext(ctx, "record sent notifications; retrying", "channel", d.channel, "error", err)
 		}
@@ -255,7 +255,7 @@ func (d *deliverer) sentAlready(ctx context.Context, ns []wire.Notification) (ma
 		ids = append(ids, n.ID)
 	}
 	var sent map[string]bool
-	err := backoff.Default.Retry(ctx, func(ctx context.Context) error {
+	err := backoff.Default().Retry(ctx, func(ctx context.Context) error {
 		var err error
 		sent, err = d.ledger.Sent(ctx, ids)
 		return err

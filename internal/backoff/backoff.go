@@ -13,9 +13,9 @@ type Policy struct {
 	Min, Max time.Duration
 }
 
-// Default suits a call to a local service that may restart: quick first retries, then at most
-// one attempt every 5 s.
-var Default = Policy{Min: 100 * time.Millisecond, Max: 5 * time.Second}
+// Default returns the policy that suits a call to a local service that may restart: quick first
+// retries, then at most one attempt every 5 s.
+func Default() Policy { return Policy{Min: 100 * time.Millisecond, Max: 5 * time.Second} }
 
 // Wait returns the jittered wait before attempt n (0-based): between half and all of
 // min(Max, Min·2ⁿ).

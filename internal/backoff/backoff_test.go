@@ -38,6 +38,6 @@ func TestRetryUntilSuccess(t *testing.T) {
 func TestRetryStopsWithContext(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
-	err := Default.Retry(ctx, func(context.Context) error { cancel(); return errors.New("down") }, nil)
+	err := Default().Retry(ctx, func(context.Context) error { cancel(); return errors.New("down") }, nil)
 	require.ErrorIs(t, err, context.Canceled)
 }

@@ -183,8 +183,8 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 		c.logger.WarnContext(ctx, "dedup lookup skipped", "error", err)
 	}
 	fresh := msgs[:0]
-	var owners []pgstore.OwnershipChange
-	var members []pgstore.MembershipChange
+	var owners []prefs.OwnershipChange
+	var members []prefs.MembershipChange
 	for i, msg := range msgs {
 		if seen != nil && seen[i] {
 			c.m.duplicates.Inc()

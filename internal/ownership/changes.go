@@ -8,7 +8,6 @@ import (
 
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
-	"fmn/pkg/prefs/pgstore"
 )
 
 // namespaceTypes maps dist-git namespaces to artifact types. Other namespaces (tests, pagure.io
@@ -61,7 +60,7 @@ func ValidName(s string) bool {
 // Changes returns the ownership and membership changes a message announces: nothing (nil, nil)
 // for a topic no rule matches, checked before the body is looked at, and nothing for a body that
 // does not have the expected shape. It never panics on any input.
-func (r *Rules) Changes(m *message.Message) (owners []pgstore.OwnershipChange, members []pgstore.MembershipChange) {
+func (r *Rules) Changes(m *message.Message) (owners []prefs.OwnershipChange, members []prefs.MembershipChange) {
 	if m == nil {
 		return nil, nil
 	}
@@ -102,7 +101,7 @@ type pagureBody struct {
 	RemovedGroups json.RawMessage `json:"removed_groups"`
 }
 
-func pagureACL(body json.RawMessage) []pgstore.OwnershipChange {
+func pagureACL(body json.RawMessage) []prefs.OwnershipChange {
 	var b pagureBody
 	if err := json.Unmarshal(body, &b); err != nil || b.Project == nil || b.Project.Namespace == nil {
 		return nil
@@ -115,8 +114,8 @@ func pagureACL(body json.RawMessage) []pgstore.OwnershipChange {
 		return nil
 	}
 	art := message.Artifact{Type: typ, Name: b.Project.Name}
-	change := func(kind, owner string, remove bool) pgstore.OwnershipChange {
-		return pgstore.OwnershipChange{Artifact: art, OwnerKind: kind, Owner: owner, Remove: remove}
+	change := func(kind, owner string, remove bool) prefs.OwnershipChange {
+		return prefs.OwnershipChange{Artifact: art, OwnerKind: kind, Owner: owner, Remove: remove}
 	}
 	// The level a user or group now has: new_access on updates, access on additions. Pagure
 	// before access levels (< 3.0) sent user.added without one, and every such user could commit.
@@ -127,7 +126,7 @@ func pagureACL(body json.RawMessage) []pgstore.OwnershipChange {
 	case b.Access != nil:
 		level = *b.Access
 	}
-	var out []pgstore.OwnershipChange
+	var out []prefs.OwnershipChange
 	grant := func(kind string, name *string) {
 		if name == nil || !ValidName(*name) {
 			return
@@ -181,7 +180,7 @@ type membershipBody struct {
 	} `json:"msg"`
 }
 
-func membership(body json.RawMessage, remove bool) []pgstore.MembershipChange {
+func membership(body json.RawMessage, remove bool) []prefs.MembershipChange {
 	var b membershipBody
 	if err := json.Unmarshal(body, &b); err != nil {
 		return nil
@@ -194,7 +193,7 @@ func membership(body json.RawMessage, remove bool) []pgstore.MembershipChange {
 	if !ValidName(g) || !ValidName(u) {
 		return nil
 	}
-	return []pgstore.MembershipChange{{Group: g, User: u, Remove: remove}}
+	return []prefs.MembershipChange{{Group: g, User: u, Remove: remove}}
 }
 
 // nameOf reads a name given as a JSON string or as an object with the field key (or "name").

@@ -11,7 +11,6 @@ import (
 	"fmn/internal/ownership"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
-	"fmn/pkg/prefs/pgstore"
 )
 
 // corpusBodies returns the body of the first corpus record of each topic asked for.
@@ -78,8 +77,8 @@ func TestChanges(t *testing.T) {
 		name    string
 		topic   string
 		body    json.RawMessage
-		owners  []pgstore.OwnershipChange
-		members []pgstore.MembershipChange
+		owners  []prefs.OwnershipChange
+		members []prefs.MembershipChange
 	}{
 		// Real pagure.io messages: projects outside dist-git are not artifacts.
 		{name: "pagure.io user added", topic: topicUserAdded, body: c[topicUserAdded]},
@@ -89,13 +88,13 @@ func TestChanges(t *testing.T) {
 		{
 			name: "dist-git user added as admin", topic: "org.fedoraproject.prod.pagure.project.user.added",
 			body:   edit(t, c[topicUserAdded], distGit("rpms")),
-			owners: []pgstore.OwnershipChange{{Artifact: rpm("foo"), OwnerKind: prefs.OwnerUser, Owner: "ralph"}},
+			owners: []prefs.OwnershipChange{{Artifact: rpm("foo"), OwnerKind: prefs.OwnerUser, Owner: "ralph"}},
 		},
 		// Commit access counts as ownership.
 		{
 			name: "dist-git access updated to commit", topic: "org.fedoraproject.prod.pagure.project.user.access.updated",
 			body:   edit(t, c[topicUserAccess], distGit("rpms")),
-			owners: []pgstore.OwnershipChange{{Artifact: rpm("foo"), OwnerKind: prefs.OwnerUser, Owner: "ralph"}},
+			owners: []prefs.OwnershipChange{{Artifact: rpm("foo"), OwnerKind: prefs.OwnerUser, Owner: "ralph"}},
 		},
 		// Downgrade to ticket removes ownership.
 		{
@@ -104,7 +103,7 @@ func TestChanges(t *testing.T) {
 				distGit("rpms")(m)
 				m["new_access"] = "ticket"
 			}),
-			owners: []pgstore.OwnershipChange{{Artifact: rpm("foo"), OwnerKind: prefs.OwnerUser, Owner: "ralph", Remove: true}},
+			owners: []prefs.OwnershipChange{{Artifact: rpm("foo"), OwnerKind: prefs.OwnerUser, Owner: "ralph", Remove: true}},
 		},
 		// An access level fmn does not know says nothing.
 		{
@@ -121,7 +120,7 @@ func TestChanges(t *testing.T) {
 				distGit("container")(m)
 				m["access"] = "collaborator"
 			}),
-			owners: []pgstore.OwnershipChange{{Artifact: message.Artifact{Type: message.ArtifactContainer, Name: "foo"}, OwnerKind: prefs.OwnerUser, Owner: "ralph"}},
+			owners: []prefs.OwnershipChange{{Artifact: message.Artifact{Type: message.ArtifactContainer, Name: "foo"}, OwnerKind: prefs.OwnerUser, Owner: "ralph"}},
 		},
 		// Pagure before access levels sent no access: those users could commit.
 		{
@@ -130,13 +129,13 @@ func TestChanges(t *testing.T) {
 				distGit("modules")(m)
 				delete(m, "access")
 			}),
-			owners: []pgstore.OwnershipChange{{Artifact: message.Artifact{Type: message.ArtifactModule, Name: "foo"}, OwnerKind: prefs.OwnerUser, Owner: "ralph"}},
+			owners: []prefs.OwnershipChange{{Artifact: message.Artifact{Type: message.ArtifactModule, Name: "foo"}, OwnerKind: prefs.OwnerUser, Owner: "ralph"}},
 		},
 		// Removal.
 		{
 			name: "dist-git user removed", topic: "org.fedoraproject.prod.pagure.project.user.removed",
 			body:   edit(t, c[topicUserRemoved], distGit("rpms")),
-			owners: []pgstore.OwnershipChange{{Artifact: rpm("pingoutest"), OwnerKind: prefs.OwnerUser, Owner: "ralph", Remove: true}},
+			owners: []prefs.OwnershipChange{{Artifact: rpm("pingoutest"), OwnerKind: prefs.OwnerUser, Owner: "ralph", Remove: true}},
 		},
 		// Group added with commit access.
 		{
@@ -147,7 +146,7 @@ func TestChanges(t *testing.T) {
 				m["new_group"] = "kde-sig"
 				m["access"] = "commit"
 			}),
-			owners: []pgstore.OwnershipChange{{Artifact: message.Artifact{Type: message.ArtifactFlatpak, Name: "foo"}, OwnerKind: prefs.OwnerGroup, Owner: "kde-sig"}},
+			owners: []prefs.OwnershipChange{{Artifact: message.Artifact{Type: message.ArtifactFlatpak, Name: "foo"}, OwnerKind: prefs.OwnerGroup, Owner: "kde-sig"}},
 		},
 		// Group downgraded to ticket.
 		{
@@ -157,7 +156,7 @@ func TestChanges(t *testing.T) {
 				group(m)
 				m["new_access"] = "ticket"
 			}),
-			owners: []pgstore.OwnershipChange{{Artifact: rpm("foo"), OwnerKind: prefs.OwnerGroup, Owner: "ralph", Remove: true}},
+			owners: []prefs.OwnershipChange{{Artifact: rpm("foo"), OwnerKind: prefs.OwnerGroup, Owner: "ralph", Remove: true}},
 		},
 		// Groups removed come as a list.
 		{
@@ -167,7 +166,7 @@ func TestChanges(t *testing.T) {
 				delete(m, "removed_user")
 				m["removed_groups"] = []string{"python-sig", "bad name"}
 			}),
-			owners: []pgstore.OwnershipChange{{Artifact: rpm("pingoutest"), OwnerKind: prefs.OwnerGroup, Owner: "python-sig", Remove: true}},
+			owners: []prefs.OwnershipChange{{Artifact: rpm("pingoutest"), OwnerKind: prefs.OwnerGroup, Owner: "python-sig", Remove: true}},
 		},
 		// A fork's ACL is not the package's.
 		{
@@ -182,27 +181,27 @@ func TestChanges(t *testing.T) {
 		// Real FAS messages: object shape.
 		{
 			name: "fas sponsor", topic: topicSponsor, body: c[topicSponsor],
-			members: []pgstore.MembershipChange{{Group: "ambassadors", User: "ralph"}},
+			members: []prefs.MembershipChange{{Group: "ambassadors", User: "ralph"}},
 		},
 		{
 			name: "fas role update", topic: topicRole, body: c[topicRole],
-			members: []pgstore.MembershipChange{{Group: "ambassadors", User: "ralph"}},
+			members: []prefs.MembershipChange{{Group: "ambassadors", User: "ralph"}},
 		},
 		// Applying is not membership.
 		{name: "fas apply", topic: topicApply, body: c[topicApply]},
 		// The string shape, on a removal topic.
 		{
 			name: "fas remove, string shape", topic: "org.fedoraproject.prod.fas.group.member.remove", body: c[topicApply],
-			members: []pgstore.MembershipChange{{Group: "ambassadors", User: "ralph", Remove: true}},
+			members: []prefs.MembershipChange{{Group: "ambassadors", User: "ralph", Remove: true}},
 		},
 		// Noggin wraps the fields in msg.
 		{
 			name: "noggin sponsor", topic: "org.fedoraproject.prod.fas.group.member.sponsor", body: noggin,
-			members: []pgstore.MembershipChange{{Group: "python-sig", User: "alice"}},
+			members: []prefs.MembershipChange{{Group: "python-sig", User: "alice"}},
 		},
 		{
 			name: "noggin remove", topic: "org.fedoraproject.prod.fas.group.member.remove", body: noggin,
-			members: []pgstore.MembershipChange{{Group: "python-sig", User: "alice", Remove: true}},
+			members: []prefs.MembershipChange{{Group: "python-sig", User: "alice", Remove: true}},
 		},
 		// Malformed bodies give nothing.
 		{name: "not json", topic: "org.fedoraproject.prod.pagure.project.user.added", body: json.RawMessage(`{"project":`)},

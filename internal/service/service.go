@@ -21,6 +21,7 @@ import (
 	"fmn/internal/rabbit"
 	"fmn/internal/wire"
 	"fmn/migrations"
+	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 )
 
@@ -66,7 +67,7 @@ func DialBroker(a config.AMQP, topo rabbit.Topology, name string, d Deps, logger
 // unacked and the broker redelivers it; downstream ids make the repeat harmless.
 func Settle(ctx context.Context, batch []amqp.Delivery, effect func(ctx context.Context) error,
 	onRetry func(attempt int, err error), beforeAck func(context.Context)) {
-	if err := backoff.Default.Retry(ctx, effect, onRetry); err != nil {
+	if err := backoff.Default().Retry(ctx, effect, onRetry); err != nil {
 		return
 	}
 	if beforeAck != nil {
@@ -96,10 +97,10 @@ func Reject(batch []amqp.Delivery) {
 // confirmed batch on the prefs fanout. A change nobody listens for (no worker is running) is not
 // an error: a worker that starts loads everything.
 func PrefsPublisher(pub *rabbit.Publisher, exchange string, now func() time.Time) pgstore.PublishFunc {
-	return func(ctx context.Context, changes []wire.PrefsChange) error {
+	return func(ctx context.Context, changes []prefs.Change) error {
 		out := make([]rabbit.Outgoing, 0, len(changes))
-		for i := range changes {
-			body, err := wire.Encode(&changes[i])
+		for _, c := range changes {
+			body, err := wire.Encode(&wire.PrefsChange{Change: c})
 			if err != nil {
 				return err
 			}

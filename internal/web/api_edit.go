@@ -6,7 +6,6 @@ import (
 
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
-	"fmn/pkg/prefs/pgstore"
 	"fmn/pkg/rules"
 )
 
@@ -85,7 +84,7 @@ func (h *handler) updateDestination(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	upd := pgstore.DestinationUpdate{Enabled: in.Enabled, Format: in.Format, DigestMaxCount: in.DigestMaxCount}
+	upd := prefs.DestinationUpdate{Enabled: in.Enabled, Format: in.Format, DigestMaxCount: in.DigestMaxCount}
 	if in.DigestMaxDelay != nil {
 		d := time.Duration(0)
 		if *in.DigestMaxDelay != "" {
@@ -133,14 +132,14 @@ func (h *handler) applyOwnership(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	owners := make([]pgstore.OwnershipChange, 0, len(in.Owners))
+	owners := make([]prefs.OwnershipChange, 0, len(in.Owners))
 	for _, o := range in.Owners {
-		owners = append(owners, pgstore.OwnershipChange{Artifact: message.Artifact{Type: message.ArtifactType(o.ArtifactType), Name: o.Artifact},
+		owners = append(owners, prefs.OwnershipChange{Artifact: message.Artifact{Type: message.ArtifactType(o.ArtifactType), Name: o.Artifact},
 			OwnerKind: o.OwnerKind, Owner: o.Owner, Remove: o.Remove})
 	}
-	members := make([]pgstore.MembershipChange, 0, len(in.Members))
+	members := make([]prefs.MembershipChange, 0, len(in.Members))
 	for _, m := range in.Members {
-		members = append(members, pgstore.MembershipChange{Group: m.Group, User: m.User, Remove: m.Remove})
+		members = append(members, prefs.MembershipChange{Group: m.Group, User: m.User, Remove: m.Remove})
 	}
 	if err := h.store.ApplyOwnership(r.Context(), owners, members); err != nil {
 		return err

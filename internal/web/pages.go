@@ -11,7 +11,6 @@ import (
 	"fmn/internal/deadletter"
 	"fmn/internal/queuestatus"
 	"fmn/pkg/prefs"
-	"fmn/pkg/prefs/pgstore"
 )
 
 // pageRoutes adds the HTML pages. Every state change is a POST (CrossOriginProtection guards
@@ -205,7 +204,7 @@ func (h *handler) updateDestinationPage(w http.ResponseWriter, r *http.Request, 
 	enabled := r.PostFormValue("enabled") == "1"
 	format := r.PostFormValue("format")
 	count := formInt(r, "digest_max_count")
-	upd := pgstore.DestinationUpdate{Enabled: &enabled, Format: &format, DigestMaxCount: &count}
+	upd := prefs.DestinationUpdate{Enabled: &enabled, Format: &format, DigestMaxCount: &count}
 	delay := time.Duration(0)
 	if s := strings.TrimSpace(r.PostFormValue("digest_max_delay")); s != "" {
 		if delay, err = time.ParseDuration(s); err != nil {

@@ -18,7 +18,7 @@ func notMe() rules.Condition {
 
 // excludeApps is the one-click "exclude these apps" condition, starting with the noisy ones.
 func excludeApps() rules.Condition {
-	return rules.Condition{Field: rules.FieldApp, Op: rules.OpIn, Values: append([]string(nil), prefs.DefaultNoisyApps...), Negate: true}
+	return rules.Condition{Field: rules.FieldApp, Op: rules.OpIn, Values: prefs.DefaultNoisyApps(), Negate: true}
 }
 
 // presets are the filters people start from, in the order the page lists them.

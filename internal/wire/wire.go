@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fmn/pkg/message"
+	"fmn/pkg/prefs"
 )
 
 // Version is the wire version of work items and preference changes this build writes and reads.
@@ -205,11 +206,10 @@ func (b *NotificationBatch) unpack() error {
 	return nil
 }
 
-// PrefsChange tells workers that preferences changed. Version is the change's outbox id.
+// PrefsChange tells workers that preferences changed: a prefs.Change with the wire version.
 type PrefsChange struct {
-	V       int    `json:"v"`
-	Version int64  `json:"version"`
-	User    string `json:"user,omitempty"`
+	V int `json:"v"`
+	prefs.Change
 }
 
 // NotificationID derives a notification's id from what identifies it.

@@ -169,8 +169,8 @@ func TestChangesReachEveryWorkerWithinASecond(t *testing.T) {
 	kernelMsg := &message.Message{ID: "k", Topic: "org.fedoraproject.prod.buildsys.build.state.change", App: "buildsys", Severity: 20,
 		Artifacts: []message.Artifact{{Type: message.ArtifactRPM, Name: "kernel"}}}
 	require.NoError(t, b.store.ApplyOwnership(ctx,
-		[]pgstore.OwnershipChange{{Artifact: kernelMsg.Artifacts[0], OwnerKind: prefs.OwnerGroup, Owner: "kernel-maint"}}, nil))
-	require.NoError(t, b.store.ApplyOwnership(ctx, nil, []pgstore.MembershipChange{{Group: "kernel-maint", User: "alice"}}))
+		[]prefs.OwnershipChange{{Artifact: kernelMsg.Artifacts[0], OwnerKind: prefs.OwnerGroup, Owner: "kernel-maint"}}, nil))
+	require.NoError(t, b.store.ApplyOwnership(ctx, nil, []prefs.MembershipChange{{Group: "kernel-maint", User: "alice"}}))
 	require.Eventually(t, func() bool {
 		for _, w := range workers {
 			if len(matches(w.current(), kernelMsg)["alice"]) != 1 {
@@ -180,7 +180,7 @@ func TestChangesReachEveryWorkerWithinASecond(t *testing.T) {
 		return true
 	}, time.Second, 5*time.Millisecond, "the group's artifact matches for its new member on both workers")
 
-	require.NoError(t, b.store.ApplyOwnership(ctx, nil, []pgstore.MembershipChange{{Group: "kernel-maint", User: "alice", Remove: true}}))
+	require.NoError(t, b.store.ApplyOwnership(ctx, nil, []prefs.MembershipChange{{Group: "kernel-maint", User: "alice", Remove: true}}))
 	require.Eventually(t, func() bool {
 		for _, w := range workers {
 			if len(matches(w.current(), kernelMsg)["alice"]) != 0 {
@@ -219,7 +219,7 @@ func TestNoChangeIsMissedAcrossReconnects(t *testing.T) {
 				Conditions: []rules.Condition{{Field: rules.FieldUser, Values: []string{rules.Me}}}})
 		case 2:
 			off := i%8 == 2
-			err = b.store.UpdateDestination(ctx, a.u, a.sse, pgstore.DestinationUpdate{Enabled: &off})
+			err = b.store.UpdateDestination(ctx, a.u, a.sse, prefs.DestinationUpdate{Enabled: &off})
 		case 3:
 			var fs []rules.Filter
 			fs, err = b.store.Filters(ctx, a.u)

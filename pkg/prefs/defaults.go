@@ -8,9 +8,12 @@ import (
 	"fmn/pkg/rules"
 )
 
-// DefaultNoisyApps are the applications left out of the default "artifacts I own" filter: they
-// speak about every package many times a day (CI, rebuild and scan bots).
-var DefaultNoisyApps = []string{"ci", "koschei", "openqa", "copr", "greenwave", "resultsdb", "waiverdb"}
+// DefaultNoisyApps returns the applications left out of the default "artifacts I own" filter:
+// they speak about every package many times a day (CI, rebuild and scan bots). Each call returns
+// a new slice.
+func DefaultNoisyApps() []string {
+	return []string{"ci", "koschei", "openqa", "copr", "greenwave", "resultsdb", "waiverdb"}
+}
 
 // DefaultFilters are the filters a new user starts with, as the old FMN gave packagers a sensible
 // set: events about me except my own actions, and my artifacts except noisy apps. Their
@@ -24,7 +27,7 @@ func DefaultFilters() []rules.Filter {
 		{Name: "Artifacts I own", Enabled: true, Conditions: []rules.Condition{
 			{Field: rules.FieldOwned, Op: rules.OpIn, Values: []string{rules.Me}},
 			{Field: rules.FieldAgent, Op: rules.OpIn, Values: []string{rules.Me}, Negate: true},
-			{Field: rules.FieldApp, Op: rules.OpIn, Values: DefaultNoisyApps, Negate: true},
+			{Field: rules.FieldApp, Op: rules.OpIn, Values: DefaultNoisyApps(), Negate: true},
 		}},
 	}
 }

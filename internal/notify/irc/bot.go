@@ -45,8 +45,8 @@ const (
 	DefaultQueue        = 64
 )
 
-// DefaultReconnect bounds the jittered waits between reconnection attempts.
-var DefaultReconnect = backoff.Policy{Min: time.Second, Max: 2 * time.Minute}
+// DefaultReconnect returns the bounds of the jittered waits between reconnection attempts.
+func DefaultReconnect() backoff.Policy { return backoff.Policy{Min: time.Second, Max: 2 * time.Minute} }
 
 // ErrDisconnected is the temporary failure of a send while the bot is not connected.
 var ErrDisconnected = errors.New("irc: bot not connected")
@@ -155,7 +155,7 @@ func New(cfg Config, cmds Commands, logger *slog.Logger, opts ...Option) (*Bot, 
 		cfg.ReplyTimeout = DefaultReplyTimeout
 	}
 	if cfg.Reconnect.Min <= 0 {
-		cfg.Reconnect = DefaultReconnect
+		cfg.Reconnect = DefaultReconnect()
 	}
 	if cfg.Queue <= 0 {
 		cfg.Queue = DefaultQueue

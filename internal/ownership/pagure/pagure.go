@@ -22,7 +22,6 @@ import (
 	"fmn/internal/ownership"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
-	"fmn/pkg/prefs/pgstore"
 )
 
 // Defaults of Config.
@@ -62,7 +61,7 @@ type Config struct {
 
 // Store is where ownership goes; *pgstore.Store implements it.
 type Store interface {
-	ReplaceArtifactOwners(ctx context.Context, owners map[message.Artifact][]pgstore.OwnershipChange) error
+	ReplaceArtifactOwners(ctx context.Context, owners map[message.Artifact][]prefs.OwnershipChange) error
 }
 
 // Deps are the importer's collaborators.
@@ -327,8 +326,8 @@ var ownerLevels = []string{"owner", "admin", "commit", "collaborator"}
 
 // artifactOwners converts one page's projects into the owners of each artifact, skipping
 // projects outside ns (forks, mislabeled or unusable entries). rows counts the owners.
-func artifactOwners(projects []project, ns string, typ message.ArtifactType) (owners map[message.Artifact][]pgstore.OwnershipChange, skipped, rows int) {
-	owners = make(map[message.Artifact][]pgstore.OwnershipChange, len(projects))
+func artifactOwners(projects []project, ns string, typ message.ArtifactType) (owners map[message.Artifact][]prefs.OwnershipChange, skipped, rows int) {
+	owners = make(map[message.Artifact][]prefs.OwnershipChange, len(projects))
 	for _, p := range projects {
 		parent := strings.TrimSpace(string(p.Parent))
 		if p.Namespace == nil || *p.Namespace != ns || (parent != "" && parent != "null") || !ownership.ValidName(p.Name) {
@@ -337,7 +336,7 @@ func artifactOwners(projects []project, ns string, typ message.ArtifactType) (ow
 		}
 		a := message.Artifact{Type: typ, Name: p.Name}
 		seen := map[[2]string]bool{}
-		cs := []pgstore.OwnershipChange{}
+		cs := []prefs.OwnershipChange{}
 		add := func(kind string, access map[string][]string) {
 			for _, level := range ownerLevels {
 				for _, name := range access[level] {
@@ -345,7 +344,7 @@ func artifactOwners(projects []project, ns string, typ message.ArtifactType) (ow
 						continue
 					}
 					seen[[2]string{kind, name}] = true
-					cs = append(cs, pgstore.OwnershipChange{Artifact: a, OwnerKind: kind, Owner: name})
+					cs = append(cs, prefs.OwnershipChange{Artifact: a, OwnerKind: kind, Owner: name})
 				}
 			}
 		}

@@ -136,7 +136,7 @@ func TestImport(t *testing.T) {
 	rpm := func(n string) message.Artifact { return message.Artifact{Type: message.ArtifactRPM, Name: n} }
 	// Before: a stale owner of bash (replaced), a stale owner of the orphaned package (removed:
 	// it has only ticket access now), and an artifact the API does not list (left alone).
-	require.NoError(t, b.store.ApplyOwnership(ctx, []pgstore.OwnershipChange{
+	require.NoError(t, b.store.ApplyOwnership(ctx, []prefs.OwnershipChange{
 		{Artifact: rpm("bash"), OwnerKind: prefs.OwnerUser, Owner: "formerowner"},
 		{Artifact: rpm("orphaned-thing"), OwnerKind: prefs.OwnerUser, Owner: "gone"},
 		{Artifact: rpm("unlisted"), OwnerKind: prefs.OwnerGroup, Owner: "somegroup"},
@@ -300,7 +300,7 @@ func TestNewValidates(t *testing.T) {
 // failingStore fails on the second page.
 type failingStore struct{ calls int }
 
-func (f *failingStore) ReplaceArtifactOwners(context.Context, map[message.Artifact][]pgstore.OwnershipChange) error {
+func (f *failingStore) ReplaceArtifactOwners(context.Context, map[message.Artifact][]prefs.OwnershipChange) error {
 	f.calls++
 	if f.calls == 2 {
 		return errors.New("database went away")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -73,16 +72,8 @@ func (s *Store) DeleteFilter(ctx context.Context, user prefs.User, id int64) err
 	return s.changeOne(ctx, user, "delete filter", `DELETE FROM filters WHERE id = $1 AND user_id = $2`, id)
 }
 
-// DestinationUpdate is what can change on a destination; nil fields stay as they are.
-type DestinationUpdate struct {
-	Enabled        *bool
-	Format         *string
-	DigestMaxDelay *time.Duration
-	DigestMaxCount *int
-}
-
 // UpdateDestination changes one of user's destinations.
-func (s *Store) UpdateDestination(ctx context.Context, user prefs.User, id int64, u DestinationUpdate) error {
+func (s *Store) UpdateDestination(ctx context.Context, user prefs.User, id int64, u prefs.DestinationUpdate) error {
 	if u.Format != nil && *u.Format != prefs.FormatShort && *u.Format != prefs.FormatVerbose {
 		return &prefs.InvalidError{Field: "format", Reason: `must be "short" or "verbose"`}
 	}

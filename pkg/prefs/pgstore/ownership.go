@@ -12,21 +12,6 @@ import (
 	"fmn/pkg/rules"
 )
 
-// OwnershipChange adds or removes one owner of one artifact.
-type OwnershipChange struct {
-	Artifact message.Artifact
-	// OwnerKind is prefs.OwnerUser or prefs.OwnerGroup.
-	OwnerKind string
-	Owner     string
-	Remove    bool
-}
-
-// MembershipChange adds or removes one member of one group.
-type MembershipChange struct {
-	Group, User string
-	Remove      bool
-}
-
 func validArtifactType(t message.ArtifactType) bool {
 	switch t {
 	case message.ArtifactRPM, message.ArtifactContainer, message.ArtifactModule, message.ArtifactFlatpak:
@@ -37,7 +22,7 @@ func validArtifactType(t message.ArtifactType) bool {
 
 // ApplyOwnership applies ownership and membership changes in one transaction with one outbox row
 // (workers reload ownership as a whole). Adding what exists and removing what does not are no-ops.
-func (s *Store) ApplyOwnership(ctx context.Context, owners []OwnershipChange, members []MembershipChange) error {
+func (s *Store) ApplyOwnership(ctx context.Context, owners []prefs.OwnershipChange, members []prefs.MembershipChange) error {
 	for _, c := range owners {
 		if !validArtifactType(c.Artifact.Type) || c.Artifact.Name == "" || c.Owner == "" ||
 			(c.OwnerKind != prefs.OwnerUser && c.OwnerKind != prefs.OwnerGroup) {
@@ -79,7 +64,7 @@ func (s *Store) ApplyOwnership(ctx context.Context, owners []OwnershipChange, me
 
 // ReplaceArtifactOwners makes the owners of each given artifact exactly those listed (an importer
 // calls it with what the package source says), in one transaction with one outbox row.
-func (s *Store) ReplaceArtifactOwners(ctx context.Context, owners map[message.Artifact][]OwnershipChange) error {
+func (s *Store) ReplaceArtifactOwners(ctx context.Context, owners map[message.Artifact][]prefs.OwnershipChange) error {
 	if len(owners) == 0 {
 		return nil
 	}

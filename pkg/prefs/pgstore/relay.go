@@ -4,13 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmn/pkg/prefs"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"fmn/internal/wire"
 )
 
 // NotifyChannel is the LISTEN/NOTIFY channel that wakes the relay after a write.
@@ -29,7 +28,7 @@ const (
 
 // PublishFunc publishes preference changes with confirms; it returns nil only once the broker
 // has them all.
-type PublishFunc func(ctx context.Context, changes []wire.PrefsChange) error
+type PublishFunc func(ctx context.Context, changes []prefs.Change) error
 
 // Relay publishes the outbox to the prefs exchange. Any number of relays may run; an advisory lock
 // lets one at a time work.
@@ -110,7 +109,7 @@ func (r *Relay) drain(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read outbox: %w", err)
 	}
-	var changes []wire.PrefsChange
+	var changes []prefs.Change
 	var id int64
 	var payload []byte
 	for rows.Next() {
@@ -118,7 +117,7 @@ func (r *Relay) drain(ctx context.Context) (int, error) {
 			rows.Close()
 			return 0, fmt.Errorf("scan outbox: %w", err)
 		}
-		c := wire.PrefsChange{Version: id}
+		c := prefs.Change{Version: id}
 		if err := json.Unmarshal(payload, &c); err != nil {
 			r.logger.ErrorContext(ctx, "undecodable outbox row; publishing a full-reload change", "version", id, "error", err)
 			c.User = ""

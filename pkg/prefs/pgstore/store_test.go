@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/pgtest"
-	"fmn/internal/wire"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
@@ -164,8 +163,8 @@ func TestRelayPublishesTheOutbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var mu sync.Mutex
-	var got []wire.PrefsChange
-	publish := func(_ context.Context, cs []wire.PrefsChange) error {
+	var got []prefs.Change
+	publish := func(_ context.Context, cs []prefs.Change) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, cs...)
@@ -252,11 +251,11 @@ func TestEditFiltersAndDestinations(t *testing.T) {
 	require.Empty(t, up.Filters, "a disabled filter is not matched")
 
 	off := false
-	require.NoError(t, b.store.UpdateDestination(ctx, u, sse.ID, pgstore.DestinationUpdate{Enabled: &off}))
+	require.NoError(t, b.store.UpdateDestination(ctx, u, sse.ID, prefs.DestinationUpdate{Enabled: &off}))
 	up, _, err = b.store.UserPrefs(ctx, "alice")
 	require.NoError(t, err)
 	require.Empty(t, up.Destinations, "a disabled destination receives nothing")
-	require.ErrorIs(t, b.store.UpdateDestination(ctx, other, sse.ID, pgstore.DestinationUpdate{Enabled: &off}), prefs.ErrNotFound)
+	require.ErrorIs(t, b.store.UpdateDestination(ctx, other, sse.ID, prefs.DestinationUpdate{Enabled: &off}), prefs.ErrNotFound)
 	require.ErrorIs(t, b.store.DeleteFilter(ctx, other, f.ID), prefs.ErrNotFound)
 	require.NoError(t, b.store.DeleteFilter(ctx, u, f.ID))
 	require.ErrorIs(t, b.store.DeleteFilter(ctx, u, f.ID), prefs.ErrNotFound)
@@ -275,16 +274,16 @@ func TestOwnershipAndMemberships(t *testing.T) {
 	v0, err := b.store.Version(ctx)
 	require.NoError(t, err)
 	require.NoError(t, b.store.ApplyOwnership(ctx,
-		[]pgstore.OwnershipChange{{Artifact: kernel, OwnerKind: prefs.OwnerUser, Owner: "jforbes"}, {Artifact: kernel, OwnerKind: prefs.OwnerGroup, Owner: "kernel-maint"}},
-		[]pgstore.MembershipChange{{Group: "kernel-maint", User: "alice"}, {Group: "kernel-maint", User: "bob"}}))
-	require.NoError(t, b.store.ApplyOwnership(ctx, nil, []pgstore.MembershipChange{{Group: "kernel-maint", User: "bob", Remove: true}}))
+		[]prefs.OwnershipChange{{Artifact: kernel, OwnerKind: prefs.OwnerUser, Owner: "jforbes"}, {Artifact: kernel, OwnerKind: prefs.OwnerGroup, Owner: "kernel-maint"}},
+		[]prefs.MembershipChange{{Group: "kernel-maint", User: "alice"}, {Group: "kernel-maint", User: "bob"}}))
+	require.NoError(t, b.store.ApplyOwnership(ctx, nil, []prefs.MembershipChange{{Group: "kernel-maint", User: "bob", Remove: true}}))
 	snap, err := b.store.Snapshot(ctx)
 	require.NoError(t, err)
 	require.Greater(t, snap.Version, v0)
 	require.ElementsMatch(t, []rules.Ownership{{Artifact: kernel, User: "jforbes"}, {Artifact: kernel, Group: "kernel-maint"}}, snap.Rules.Ownership)
 	require.Equal(t, []rules.Membership{{Group: "kernel-maint", User: "alice"}}, snap.Rules.Memberships)
 
-	require.NoError(t, b.store.ReplaceArtifactOwners(ctx, map[message.Artifact][]pgstore.OwnershipChange{
+	require.NoError(t, b.store.ReplaceArtifactOwners(ctx, map[message.Artifact][]prefs.OwnershipChange{
 		kernel: {{OwnerKind: prefs.OwnerUser, Owner: "jwboyer"}},
 	}))
 	snap, err = b.store.Snapshot(ctx)
@@ -292,7 +291,7 @@ func TestOwnershipAndMemberships(t *testing.T) {
 	require.Equal(t, []rules.Ownership{{Artifact: kernel, User: "jwboyer"}}, snap.Rules.Ownership)
 
 	var inv *prefs.InvalidError
-	err = b.store.ApplyOwnership(ctx, []pgstore.OwnershipChange{{Artifact: message.Artifact{Type: "tarballs", Name: "x"}, OwnerKind: prefs.OwnerUser, Owner: "a"}}, nil)
+	err = b.store.ApplyOwnership(ctx, []prefs.OwnershipChange{{Artifact: message.Artifact{Type: "tarballs", Name: "x"}, OwnerKind: prefs.OwnerUser, Owner: "a"}}, nil)
 	require.True(t, errors.As(err, &inv), "unknown artifact type: %v", err)
 }
 
