@@ -86,7 +86,7 @@ func Extract(m *Message, aliases Aliases) {
 		}
 		m.Summary = oneLine(m.Summary)
 		if m.Summary == "" {
-			m.Summary = oneLine(defaultSummary(m, x.topic, x.root))
+			m.Summary = oneLine(defaultSummary(m, &x))
 		}
 	}
 }
@@ -379,12 +379,10 @@ func cutRunes(s string, n int) string {
 // application, what happened (the topic after the application, in words), who did it, what it is
 // about, and the object's title when the body names one at its top:
 // `bodhi: update comment by ralph, about tzdata: "Fix the zone"`.
-func defaultSummary(m *Message, topic string, root any) string {
+func defaultSummary(m *Message, x *extraction) string {
 	var b strings.Builder
-	app, event, _ := strings.Cut(topic, ".")
-	if i := strings.LastIndexByte(event, '.'); i > 0 && isVersionWord(event[i+1:]) {
-		event = event[:i] // schema versions such as "host.added.v2"
-	}
+	app, _, _ := strings.Cut(x.topic, ".")
+	event := x.event()
 	b.WriteString(app)
 	if event != "" {
 		b.WriteString(": ")
@@ -403,7 +401,7 @@ func defaultSummary(m *Message, topic string, root any) string {
 		}
 	}
 	for _, k := range []string{"title", "subject", "name", "summary"} {
-		if t := strings.TrimSpace(getString(root, k)); t != "" && len(t) <= 120 {
+		if t := strings.TrimSpace(getString(x.root, k)); t != "" && len(t) <= 120 {
 			b.WriteString(`: "` + t + `"`)
 			break
 		}

@@ -24,21 +24,6 @@ const (
 	mbsHost        = "https://mbs.fedoraproject.org"
 )
 
-// lastWord returns the part of s after its last dot.
-func lastWord(s string) string { return s[strings.LastIndexByte(s, '.')+1:] }
-
-// shorten bounds a title quoted in a summary, cutting at a word boundary.
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := strings.LastIndexAny(s[:n], " ,")
-	if cut <= 0 {
-		return cutRunes(s, n) + "…"
-	}
-	return s[:cut] + "…"
-}
-
 // possessive renders "ralph's " for a known person and "" otherwise.
 func possessive(who string) string {
 	if who == "" {
@@ -1164,11 +1149,6 @@ func buildUsable(s string) string {
 	return s
 }
 
-// buildIsWeb reports whether s is an http or https address.
-func buildIsWeb(s string) bool {
-	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
-}
-
 // kojiDistGitCommit turns a koji build source ("git+https://src.fedoraproject.org/rpms/foo.git#sha",
 // "git://pkgs.fedoraproject.org/rpms/foo?#sha") into the commit's short id and its dist-git page
 // ("" when the source is not Fedora dist-git).
@@ -1213,7 +1193,7 @@ func kojiSubtasks(x *extraction, children any, web string) {
 		if n == 5 && failed < 3 {
 			failed++
 			u := getString(c, "url")
-			if !buildIsWeb(u) {
+			if httpURL(u) == "" {
 				u = ""
 				if id := scalarString(getPath(c, "id")); id != "" {
 					u = web + "/taskinfo?taskID=" + id
@@ -1255,7 +1235,7 @@ func kojiBuildDetails(x *extraction) {
 	kojiSubtasks(x, getPath(task, "children"), web)
 	if id := scalarString(getPath(x.root, "task_id")); id != "" {
 		u := getString(task, "url")
-		if !buildIsWeb(u) {
+		if httpURL(u) == "" {
 			u = web + "/taskinfo?taskID=" + id
 		}
 		x.detailLink("Task", id, u)
@@ -1564,10 +1544,10 @@ func ciPipelineDetails(x *extraction) {
 	}
 	x.buildDetailNew("Build", buildUsable(getString(x.root, "nvr")))
 	x.detail("Arch", ciArch(getString(x.root, "ref")))
-	if u := getString(x.root, "image_url"); buildIsWeb(u) {
+	if u := getString(x.root, "image_url"); httpURL(u) != "" {
 		x.detailLink("Image", getString(x.root, "image_name"), u)
 	}
-	if u := getString(x.root, "package_url"); buildIsWeb(u) {
+	if u := getString(x.root, "package_url"); httpURL(u) != "" {
 		x.detailLink("Packages", u, u)
 	}
 }
@@ -1578,11 +1558,11 @@ func ciSpecDetails(x *extraction) {
 	if r := getString(x.root, "error", "reason"); r != "" && !buildSaid(x, r) {
 		x.detail("Error", r)
 	}
-	if u := getString(x.root, "error", "issue_url"); buildIsWeb(u) {
+	if u := getString(x.root, "error", "issue_url"); httpURL(u) != "" {
 		x.detailLink("Issue", u, u)
 	}
 	for _, k := range []string{"log", "debug"} {
-		if u := getString(x.root, "run", k); buildIsWeb(u) && u != x.url {
+		if u := getString(x.root, "run", k); httpURL(u) != "" && u != x.url {
 			x.detailLink(map[string]string{"log": "Log", "debug": "Debug"}[k], u, u)
 		}
 	}
@@ -1594,7 +1574,7 @@ func ciSpecDetails(x *extraction) {
 		}
 	case "pull-request", "dist-git-pr":
 		id, repo := scalarString(getPath(art, "id")), getString(art, "repository")
-		if buildIsWeb(repo) && id != "" {
+		if httpURL(repo) != "" && id != "" {
 			x.detailLink("Pull request", "#"+id, strings.TrimRight(repo, "/")+"/pull-request/"+url.PathEscape(id))
 		}
 		if c := getString(art, "commit_hash"); c != "" {
@@ -1611,7 +1591,7 @@ func ciSpecDetails(x *extraction) {
 	x.detail("Scenario", getString(x.root, "test", "scenario"))
 	x.detail("Note", getString(x.root, "test", "note"))
 	x.buildDetailNew("Pipeline", getString(x.root, "pipeline", "name"))
-	if u := getString(x.root, "test", "docs"); buildIsWeb(u) && u != x.url {
+	if u := getString(x.root, "test", "docs"); httpURL(u) != "" && u != x.url {
 		x.detailLink("Docs", u, u)
 	}
 	contact := getString(x.root, "contact", "name")
@@ -1619,7 +1599,7 @@ func ciSpecDetails(x *extraction) {
 		contact = strings.TrimSpace(contact + " (" + t + ")")
 	}
 	link := getString(x.root, "contact", "url")
-	if !buildIsWeb(link) {
+	if httpURL(link) == "" {
 		link = getString(x.root, "contact", "docs")
 	}
 	x.detailLink("Contact", contact, link)
@@ -1714,7 +1694,7 @@ func waiverdbDetails(x *extraction) {
 
 // autocloudDetails adds the image type and, when the link is the job, the image itself.
 func autocloudDetails(x *extraction) {
-	if u := getString(x.root, "image_url"); buildIsWeb(u) && u != x.url {
+	if u := getString(x.root, "image_url"); httpURL(u) != "" && u != x.url {
 		x.detailLink("Image", u, u)
 	}
 	x.detail("Type", getString(x.root, "type"))

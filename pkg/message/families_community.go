@@ -76,25 +76,6 @@ func commSegments(name string, wiki bool) string {
 // commQuote puts a title in double quotes.
 func commQuote(s string) string { return "\"" + s + "\"" }
 
-// commHTTP returns u if it is an absolute http or https URL, else "".
-func commHTTP(u string) string {
-	u = strings.TrimSpace(u)
-	if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
-		return u
-	}
-	return ""
-}
-
-// commEvent returns the topic after its application word and strips a schema version:
-// "group.member.sponsor" for fas.group.member.sponsor.
-func commEvent(x *extraction) string {
-	_, ev, _ := strings.Cut(x.topic, ".")
-	if i := strings.LastIndexByte(ev, '.'); i > 0 && isVersionWord(ev[i+1:]) {
-		ev = ev[:i]
-	}
-	return ev
-}
-
 // commFields says which fields changed: "3 details (firstname, lastname, gpgkeyid)".
 func commFields(v any) string {
 	var fs []string
@@ -140,7 +121,7 @@ func fasContent(x *extraction) {
 	if agent == "" {
 		agent = "someone"
 	}
-	ev := commEvent(x)
+	ev := x.event()
 	theGroup := "the " + group + " group"
 	var s string
 	switch {
@@ -224,7 +205,7 @@ func fedocalContent(x *extraction) {
 		}
 	}
 	theCal := "the calendar " + commQuote(cal)
-	ev := commEvent(x)
+	ev := x.event()
 	var s string
 	switch {
 	case cal == "":
@@ -284,7 +265,7 @@ func meetbotContent(x *extraction) {
 		name = getString(x.root, "meeting_name")
 	}
 	owner := commWho(x, getPath(x.root, "owner"))
-	ev := commEvent(x)
+	ev := x.event()
 	in := ""
 	if where != "" {
 		in = " in " + where
@@ -356,7 +337,7 @@ func meetbotURL(x *extraction, ev string) string {
 		var minutes string
 		each(getPath(x.root, "logs"), func(l any) {
 			if minutes == "" && getString(l, "log_type") == "HTML Minutes" {
-				minutes = commHTTP(getString(l, "log_url"))
+				minutes = httpURL(getString(l, "log_url"))
 			}
 		})
 		if minutes != "" {
@@ -367,7 +348,7 @@ func meetbotURL(x *extraction, ev string) string {
 	if base == "" {
 		return ""
 	}
-	if commHTTP(base) == "" {
+	if httpURL(base) == "" {
 		base = commMeetbot + "/" + strings.TrimPrefix(base, "/")
 	}
 	switch {
@@ -375,7 +356,7 @@ func meetbotURL(x *extraction, ev string) string {
 		return base + ".html"
 	case ev == "meeting.item.link":
 		for f := range strings.FieldsSeq(getString(x.root, "details", "line")) {
-			if u := commHTTP(f); u != "" {
+			if u := httpURL(f); u != "" {
 				return u
 			}
 		}
@@ -398,7 +379,7 @@ var discourseInstances = map[string]string{
 func discourseContent(x *extraction) {
 	defer discourseDetails(x)
 	hdr := getPath(x.root, "webhook_headers")
-	inst := strings.TrimRight(commHTTP(getString(hdr, "X-Discourse-Instance")), "/")
+	inst := strings.TrimRight(httpURL(getString(hdr, "X-Discourse-Instance")), "/")
 	site := discourseInstances[inst]
 	if site == "" {
 		site = strings.TrimPrefix(strings.TrimPrefix(inst, "https://"), "http://")
@@ -407,7 +388,7 @@ func discourseContent(x *extraction) {
 		inst = commDiscourse
 	}
 	typ, event := getString(hdr, "X-Discourse-Event-Type"), getString(hdr, "X-Discourse-Event")
-	ev := commEvent(x)
+	ev := x.event()
 	if typ == "" || event == "" {
 		typ, event, _ = strings.Cut(ev, ".")
 	}
@@ -507,7 +488,7 @@ func fmnContent(x *extraction) {
 		who = "someone"
 	}
 	ctx, changed := getString(x.root, "context"), getString(x.root, "changed")
-	ev := commEvent(x)
+	ev := x.event()
 	var s string
 	switch {
 	case ev == "confirmation.update":
@@ -546,7 +527,7 @@ func askbotContent(x *extraction) {
 	}
 	answer := getString(post, "post_type") == "answer"
 	created, _ := getPath(x.root, "created").(bool)
-	ev := commEvent(x)
+	ev := x.event()
 	var s string
 	switch {
 	case ev == "post.edit" && created && answer:
@@ -605,7 +586,7 @@ func electionsContent(x *extraction) {
 	el := "the election " + commQuote(name)
 	cand := commQuote(getString(x.root, "candidate", "name"))
 	var s string
-	switch ev := commEvent(x); ev {
+	switch ev := x.event(); ev {
 	case "election.new":
 		s = who + " created " + el
 	case "election.edit":
@@ -641,7 +622,7 @@ func nuancierContent(x *extraction) {
 	if submitter != "" {
 		whose = submitter + "'s"
 	}
-	ev := commEvent(x)
+	ev := x.event()
 	var s string
 	switch {
 	case name == "":
@@ -670,9 +651,9 @@ func nuancierContent(x *extraction) {
 	}
 	x.summary = strings.ReplaceAll(s, " \"\"", "")
 	switch {
-	case commHTTP(getString(x.root, "candidate", "original_url")) != "":
+	case httpURL(getString(x.root, "candidate", "original_url")) != "":
 		x.url = getString(x.root, "candidate", "original_url")
-	case commHTTP(getString(x.root, "thing", "url")) != "":
+	case httpURL(getString(x.root, "thing", "url")) != "":
 		x.url = getString(x.root, "thing", "url")
 	case commText(x.root, "election", "id") != "":
 		x.url = commNuancier + "/election/" + url.PathEscape(commText(x.root, "election", "id"))
@@ -713,7 +694,7 @@ func taggerContent(x *extraction) {
 		pkg = getString(x.root, "package", "name")
 	}
 	tag := commQuote(getString(x.root, "vote", "tag", "tag"))
-	ev := commEvent(x)
+	ev := x.event()
 	var s string
 	switch {
 	case ev == "tag.update":
@@ -778,7 +759,7 @@ func wikiContent(x *extraction) {
 		x.summary = who + " made an edit to the wiki page " + commQuote(title)
 	}
 	for _, k := range [...]string{"url", "diff_url", "page_url"} {
-		if u := commHTTP(getString(x.root, k)); u != "" {
+		if u := httpURL(getString(x.root, k)); u != "" {
 			x.url = u
 			return
 		}
@@ -799,7 +780,7 @@ func badgesContent(x *extraction) {
 	if who == "" {
 		who = commName(getPath(x.root, "person"))
 	}
-	ev := commEvent(x)
+	ev := x.event()
 	var s string
 	switch {
 	case ev == "badge.award":
@@ -862,7 +843,7 @@ func mailmanContent(x *extraction) {
 	}
 	at := strings.TrimSuffix(strings.TrimPrefix(getString(msg, "archived-at"), "<"), ">")
 	switch {
-	case commHTTP(at) != "":
+	case httpURL(at) != "":
 		x.url = at
 	case strings.HasPrefix(at, "/"):
 		x.url = commLists + at
@@ -933,7 +914,7 @@ func fasDetails(x *extraction) {
 		}
 		x.detailLink("Group", g, link)
 	}
-	ev := commEvent(x)
+	ev := x.event()
 	if ev == "role.update" {
 		x.detail("Role", commName(getPath(x.root, "status")))
 	}
@@ -953,7 +934,7 @@ func fasDetails(x *extraction) {
 func fedocalDetails(x *extraction) {
 	m := getPath(x.root, "meeting")
 	if m == nil {
-		if commEvent(x) == "calendar.new" {
+		if x.event() == "calendar.new" {
 			x.detailText("Description", getString(x.root, "calendar", "calendar_description"))
 		}
 		return
@@ -995,7 +976,7 @@ func fedocalDetails(x *extraction) {
 // meetbotDetails adds the meeting's name, the item's text, the new topic, when the meeting ran
 // and its minutes and full log.
 func meetbotDetails(x *extraction) {
-	ev := commEvent(x)
+	ev := x.event()
 	name := getString(x.root, "meeting_topic")
 	if name == "" {
 		name = getString(x.root, "meeting_name")
@@ -1009,7 +990,7 @@ func meetbotDetails(x *extraction) {
 	}
 	x.detail("When", commSpan(getString(x.root, "start_time"), getString(x.root, "end_time")))
 	each(getPath(x.root, "logs"), func(l any) {
-		u := commHTTP(getString(l, "log_url"))
+		u := httpURL(getString(l, "log_url"))
 		switch getString(l, "log_type") {
 		case "HTML Minutes":
 			if u != x.url {
@@ -1052,7 +1033,7 @@ func mailmanDetails(x *extraction) {
 	if strings.HasPrefix(at, "/") {
 		at = commLists + at
 	}
-	if i := strings.Index(at, "/list/"); i >= 0 && commHTTP(at) != "" {
+	if i := strings.Index(at, "/list/"); i >= 0 && httpURL(at) != "" {
 		if j := strings.IndexByte(at[i+len("/list/"):], '/'); j > 0 {
 			link = at[:i+len("/list/")+j+1]
 		}
@@ -1085,7 +1066,7 @@ func wikiDetails(x *extraction) {
 		return
 	}
 	x.detailText("Comment", getString(x.root, "summary"))
-	if p := commHTTP(getString(x.root, "page_url")); p != "" && p != x.url {
+	if p := httpURL(getString(x.root, "page_url")); p != "" && p != x.url {
 		x.detailLink("Page", getString(x.root, "title"), p)
 	}
 }
@@ -1110,10 +1091,10 @@ func electionsDetails(x *extraction) {
 	if s, t := commEpoch(getPath(e, "start_date")), commEpoch(getPath(e, "end_date")); s != "" && t != "" {
 		x.detail("Voting", s+" – "+t+" UTC")
 	}
-	if commEvent(x) == "election.new" {
+	if x.event() == "election.new" {
 		x.detailText("Description", getString(e, "description"))
 	}
-	if u := commHTTP(getString(x.root, "candidate", "url")); u != "" {
+	if u := httpURL(getString(x.root, "candidate", "url")); u != "" {
 		x.detailLink("Candidate", getString(x.root, "candidate", "name"), u)
 	}
 }

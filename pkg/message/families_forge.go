@@ -20,28 +20,6 @@ const (
 	forgeHostedCgit = "https://git.fedorahosted.org/cgit"
 )
 
-// forgeURL returns s if it is an http or https URL, else "".
-func forgeURL(s string) string {
-	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") {
-		if !strings.ContainsAny(s, " \t\r\n") {
-			return s
-		}
-	}
-	return ""
-}
-
-// forgeSeries joins words as a sentence lists them: "a", "a and b", "a, b and c".
-func forgeSeries(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
 // forgeStrings returns the string elements of a JSON array (or a lone string), in order.
 func forgeStrings(v any) []string {
 	var out []string
@@ -64,14 +42,6 @@ func forgeStrings(v any) []string {
 func forgeFirstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return strings.TrimSpace(s)
-}
-
-// forgeShortSHA returns the first eight characters of a commit hash.
-func forgeShortSHA(s string) string {
-	if len(s) > 8 {
-		return s[:8]
-	}
-	return s
 }
 
 // forgeCommits says "1 commit" or "n commits".
@@ -150,7 +120,7 @@ func pagureProject(p any) (string, string) {
 			}
 		}
 	}
-	if full := forgeURL(getString(obj, "full_url")); full != "" {
+	if full := httpURL(getString(obj, "full_url")); full != "" {
 		if base, ok := strings.CutSuffix(strings.TrimSuffix(full, "/"), "/"+path); ok {
 			return path, base
 		}
@@ -231,9 +201,9 @@ func pagureText(x *extraction) {
 				u += "#comment-" + id
 			}
 		case "issue.tag.added":
-			s = who + " tagged ticket " + ticket + ": " + forgeSeries(tags)
+			s = who + " tagged ticket " + ticket + ": " + series(tags)
 		case "issue.tag.removed":
-			s = who + " removed the " + forgeSeries(tags) + " tags from ticket " + ticket
+			s = who + " removed the " + series(tags) + " tags from ticket " + ticket
 		case "issue.assigned.added":
 			s = who + " assigned ticket " + ticket
 			if a := getString(issue, "assignee", "name"); a != "" {
@@ -250,7 +220,7 @@ func pagureText(x *extraction) {
 			if len(fields) == 1 && fields[0] == "status" {
 				s = who + " set the status of ticket " + ticket + " to: " + getString(issue, "status")
 			} else if len(fields) > 0 {
-				s = who + " edited the " + forgeSeries(fields) + " fields of ticket " + ticket + title
+				s = who + " edited the " + series(fields) + " fields of ticket " + ticket + title
 			} else {
 				s = who + " edited ticket " + ticket + title
 			}
@@ -307,9 +277,9 @@ func pagureText(x *extraction) {
 		case "flag.updated":
 			s = flagger + " updated the flags on " + path + "#" + prID + " with: \"" + getString(r, "flag", "comment") + "\""
 		case "tag.added":
-			s = who + " tagged pull-request " + path + "#" + prID + ": " + forgeSeries(tags)
+			s = who + " tagged pull-request " + path + "#" + prID + ": " + series(tags)
 		case "tag.removed":
-			s = who + " removed the " + forgeSeries(tags) + " tags from pull-request " + path + "#" + prID
+			s = who + " removed the " + series(tags) + " tags from pull-request " + path + "#" + prID
 		case "assigned.added":
 			s = who + " assigned PR " + path + "#" + prID
 			if a := getString(pr, "assignee", "name"); a != "" {
@@ -332,7 +302,7 @@ func pagureText(x *extraction) {
 			if ev == "commit.flag.updated" {
 				verb = " updated its flag on the commit "
 			}
-			s = flagger + verb + forgeShortSHA(hash) + " of the project " + path
+			s = flagger + verb + shortSHA(hash) + " of the project " + path
 			if st := getString(r, "flag", "status"); st != "" {
 				s += " (" + st + ")"
 			}
@@ -367,7 +337,7 @@ func pagureText(x *extraction) {
 			s, u = who+" deleted the branch "+branch+" on "+path, projURL+"/branches"
 		}
 	case ev == "git.tag.creation" || ev == "git.tag.deletion":
-		tag, rev := getString(r, "tag"), forgeShortSHA(getString(r, "rev"))
+		tag, rev := getString(r, "tag"), shortSHA(getString(r, "rev"))
 		if ev == "git.tag.creation" {
 			s, u = who+" tagged the commit "+rev+" on "+path+" as "+tag, projURL+"/commits/"+tag
 		} else {
@@ -385,7 +355,7 @@ func pagureText(x *extraction) {
 	case ev == "project.edit":
 		u = projURL
 		if f := forgeStrings(getPath(r, "fields")); len(f) > 0 {
-			s = who + " edited the " + forgeSeries(f) + " fields of project " + path
+			s = who + " edited the " + series(f) + " fields of project " + path
 		} else {
 			s = who + " edited project " + path
 		}
@@ -412,13 +382,13 @@ func pagureText(x *extraction) {
 		s = who + " updated access of group \"" + getString(r, "new_group") + "\" to " + getString(r, "new_access") + " in project " + path
 	case ev == "project.group.removed":
 		u = projURL
-		s = who + " removed group \"" + forgeSeries(forgeStrings(getPath(r, "removed_groups"))) + "\" from the project " + path
+		s = who + " removed group \"" + series(forgeStrings(getPath(r, "removed_groups"))) + "\" from the project " + path
 	case ev == "project.tag.edited":
 		u = projURL
 		s = who + " altered tags on project " + path + " from \"" + getString(r, "old_tag") + "\" to \"" + getString(r, "new_tag") + "\""
 	case ev == "project.tag.removed":
 		u = projURL
-		s = who + " removed tags \"" + forgeSeries(tags) + "\" from project " + path
+		s = who + " removed tags \"" + series(tags) + "\" from project " + path
 	default:
 		u = projURL
 		s = who + " " + strings.ReplaceAll(ev, ".", " ") + " on " + path
@@ -464,7 +434,7 @@ func distgitText(x *extraction) {
 			x.summary += " (" + branch + ")"
 		}
 		x.summary += forgeTitled(getString(c, "summary"))
-		if u := forgeURL(getString(c, "url")); u != "" {
+		if u := httpURL(getString(c, "url")); u != "" {
 			x.url = u
 		} else if rev := getString(c, "rev"); rev != "" {
 			if ns == "" {
@@ -525,7 +495,7 @@ func distgitText(x *extraction) {
 			x.summary += " with " + itoa(n) + " errors"
 		}
 		if b := forgeStrings(getPath(r, "branchedPackages")); len(b) > 0 && len(b) <= 3 {
-			x.summary += " (branched " + forgeSeries(b) + ")"
+			x.summary += " (branched " + series(b) + ")"
 		} else if len(b) > 3 {
 			x.detail("Branched", strings.Join(b, ", "))
 		}
@@ -605,7 +575,7 @@ func tracText(x *extraction) {
 	r := x.root
 	who := x.forgeWho(getString(r, "agent"), getString(r, "commit", "username"))
 	project := getString(r, "instance", "project_name")
-	base := strings.TrimRight(forgeURL(getString(r, "instance", "base_url")), "/")
+	base := strings.TrimRight(httpURL(getString(r, "instance", "base_url")), "/")
 	on := ""
 	if project != "" {
 		on = " on the " + project + " trac instance"
@@ -740,7 +710,7 @@ func bugzillaText(x *extraction) {
 	if title != "" {
 		ref += " '" + title + "'"
 	}
-	if u := forgeURL(getString(bug, "weburl")); u != "" {
+	if u := httpURL(getString(bug, "weburl")); u != "" {
 		x.url = u
 	} else {
 		x.url = forgeBugzilla + "/show_bug.cgi?id=" + id
@@ -762,7 +732,7 @@ func bugzillaText(x *extraction) {
 		if len(fields) > 2 {
 			x.summary = who + " updated " + strings.Join(fields[:len(fields)-1], ", ") + ", and " + fields[len(fields)-1] + " on " + ref
 		} else if len(fields) > 0 {
-			x.summary = who + " updated " + forgeSeries(fields) + " on " + ref
+			x.summary = who + " updated " + series(fields) + " on " + ref
 		} else {
 			x.summary = who + " updated " + ref
 		}
@@ -835,7 +805,7 @@ func githubText(x *extraction) {
 	if num == "" {
 		num = scalarString(getPath(r, "issue", "number"))
 	}
-	repoURL := forgeURL(getString(r, "repository", "html_url"))
+	repoURL := httpURL(getString(r, "repository", "html_url"))
 	s := ""
 	switch {
 	case ev == "webhook":
@@ -904,7 +874,7 @@ func githubText(x *extraction) {
 		if c := getString(r, "context"); c != "" && c != "default" {
 			what = c + ": " + what
 		}
-		s = what + " for " + repo + " " + forgeShortSHA(getString(r, "sha"))
+		s = what + " for " + repo + " " + shortSHA(getString(r, "sha"))
 		if st := getString(r, "state"); st != "" && !strings.Contains(strings.ToLower(what), st) {
 			s += " (" + st + ")"
 		}
@@ -955,7 +925,7 @@ func githubLink(r any, repoURL string) string {
 		{"compare_url"}, {"comment", "html_url"}, {"review", "html_url"}, {"pull_request", "html_url"},
 		{"issue", "html_url"}, {"forkee", "html_url"}, {"commit", "html_url"},
 	} {
-		if u := forgeURL(getString(r, k...)); u != "" {
+		if u := httpURL(getString(r, k...)); u != "" {
 			return u
 		}
 	}
@@ -1054,7 +1024,7 @@ func webhookText(x *extraction) {
 			s += " (" + ref + ")"
 		}
 		s += " " + outcome
-		x.url = forgeURL(getString(run, "html_url"))
+		x.url = httpURL(getString(run, "html_url"))
 	case has(p, "ref") && has(p, "commits"):
 		n := scalarString(getPath(p, "total_commits"))
 		if n == "" {
@@ -1070,10 +1040,10 @@ func webhookText(x *extraction) {
 	case has(p, "forkee"):
 		// GitHub sends the parent as the repository and the fork as the forkee; Forgejo the reverse.
 		parent, fork := repo, getString(p, "forkee", "full_name")
-		forkURL := forgeURL(getString(p, "forkee", "html_url"))
+		forkURL := httpURL(getString(p, "forkee", "html_url"))
 		if getPath(p, "repository", "fork") == true && getPath(p, "forkee", "fork") != true {
 			parent, fork = fork, repo
-			forkURL = forgeURL(getString(p, "repository", "html_url"))
+			forkURL = httpURL(getString(p, "repository", "html_url"))
 		}
 		s = who + " forked " + parent + " to " + fork
 		x.url = forkURL
@@ -1092,7 +1062,7 @@ func webhookText(x *extraction) {
 		x.summary = strings.TrimSpace(s)
 	}
 	if x.url == "" {
-		x.url = githubLink(p, forgeURL(getString(p, "repository", "html_url")))
+		x.url = githubLink(p, httpURL(getString(p, "repository", "html_url")))
 	}
 	githubDetails(x, p)
 }
@@ -1127,7 +1097,7 @@ func gitlabText(x *extraction, p any, who string) {
 		var last any
 		each(getPath(p, "commits"), func(c any) { last = c })
 		s += forgeTitled(forgeFirstLine(getString(last, "title")))
-		x.url = forgeURL(getString(last, "url"))
+		x.url = httpURL(getString(last, "url"))
 	case "issue":
 		s = who + " " + past + " issue #" + scalarString(getPath(oa, "iid")) + " on " + repo + forgeTitled(getString(oa, "title"))
 	case "merge_request":
@@ -1140,7 +1110,7 @@ func gitlabText(x *extraction, p any, who string) {
 		case "MergeRequest":
 			what = "merge request !" + scalarString(getPath(p, "merge_request", "iid")) + " on " + repo + forgeTitled(getString(p, "merge_request", "title"))
 		case "Commit":
-			what = "commit " + forgeShortSHA(getString(p, "commit", "id")) + " on " + repo
+			what = "commit " + shortSHA(getString(p, "commit", "id")) + " on " + repo
 		default:
 			what = "a snippet on " + repo
 		}
@@ -1156,13 +1126,13 @@ func gitlabText(x *extraction, p any, who string) {
 		x.summary = strings.TrimSpace(s)
 	}
 	if x.url == "" {
-		x.url = forgeURL(getString(oa, "url"))
+		x.url = httpURL(getString(oa, "url"))
 	}
 	if x.url == "" {
-		x.url = forgeURL(getString(p, "project", "web_url"))
+		x.url = httpURL(getString(p, "project", "web_url"))
 	}
 	if x.url == "" {
-		x.url = forgeURL(getString(p, "project", "homepage"))
+		x.url = httpURL(getString(p, "project", "homepage"))
 	}
 	gitlabDetails(x, p, kind)
 }
@@ -1184,7 +1154,7 @@ func pagureAuthorsPush(x *extraction) {
 	if len(names) == 0 || n == "" {
 		return
 	}
-	x.summary = forgeSeries(names) + " pushed " + forgeCommits(n)
+	x.summary = series(names) + " pushed " + forgeCommits(n)
 }
 
 // gitlabAction puts a GitLab object action ("open", "merge", "approval") in the past tense.
@@ -1317,7 +1287,7 @@ func forgePushCommits(x *extraction, commits any, total int) {
 		if subject == "" {
 			subject = forgeFirstLine(getString(c, "message"))
 		}
-		x.detailLink("Commit", strings.TrimSpace(forgeShortSHA(getString(c, "id"))+" "+subject), forgeURL(getString(c, "url")))
+		x.detailLink("Commit", strings.TrimSpace(shortSHA(getString(c, "id"))+" "+subject), httpURL(getString(c, "url")))
 	}
 	if n := total - (len(arr) - start); n > 0 && len(arr) > 0 {
 		x.detail("Commits", "and "+itoa(n)+" more")
@@ -1472,7 +1442,7 @@ func pagureDetails(x *extraction, ev string, proj, issue, pr any, projURL string
 // quotes the flag's comment (pull-request flags), else it is added too (commit flags, whose
 // summary gives the status instead).
 func pagureFlagDetails(x *extraction, flag any, onPR bool) {
-	u := forgeURL(getString(flag, "url"))
+	u := httpURL(getString(flag, "url"))
 	res := ""
 	if onPR {
 		res = getString(flag, "status")
@@ -1499,9 +1469,9 @@ func pagurePushDetails(x *extraction, projURL string) {
 			from = old
 		}
 		if from != "" && from != end {
-			x.detailLink("Commits", forgeShortSHA(from)+".."+forgeShortSHA(end), projURL+"/c/"+from+".."+end)
+			x.detailLink("Commits", shortSHA(from)+".."+shortSHA(end), projURL+"/c/"+from+".."+end)
 		} else {
-			x.detailLink("Commit", forgeShortSHA(end), projURL+"/c/"+end)
+			x.detailLink("Commit", shortSHA(end), projURL+"/c/"+end)
 		}
 	}
 	if forced {
@@ -1689,7 +1659,7 @@ func githubDetails(x *extraction, p any) {
 		run := getPath(p, "run")
 		x.detail("Workflow", getString(run, "workflow_id"))
 		x.detail("Trigger", getString(run, "event"))
-		x.detail("Commit", forgeShortSHA(getString(run, "commit_sha")))
+		x.detail("Commit", shortSHA(getString(run, "commit_sha")))
 		if ps := getString(p, "prior_status"); ps != "" && ps != "running" && ps != "waiting" {
 			x.detail("Previous run", ps)
 		}
@@ -1739,8 +1709,8 @@ func githubDetails(x *extraction, p any) {
 		x.detailText("Notes", getString(rel, "body"))
 	case has(p, "sha") && has(p, "state") && has(p, "context"):
 		c := getPath(p, "commit")
-		x.detailLink("Commit", strings.TrimSpace(forgeShortSHA(getString(p, "sha"))+" "+forgeFirstLine(getString(c, "commit", "message"))),
-			forgeURL(getString(c, "html_url")))
+		x.detailLink("Commit", strings.TrimSpace(shortSHA(getString(p, "sha"))+" "+forgeFirstLine(getString(c, "commit", "message"))),
+			httpURL(getString(c, "html_url")))
 		x.detail("Branch", strings.Join(forgeNames(getPath(p, "branches"), "name"), ", "))
 	case has(p, "deployment_status"):
 		x.detail("Environment", getString(p, "deployment", "environment"))
@@ -1761,8 +1731,8 @@ func gitlabDetails(x *extraction, p any, kind string) {
 		}
 		forgePushCommits(x, getPath(p, "commits"), total)
 		before, after := getString(p, "before"), getString(p, "after")
-		if web := forgeURL(getString(p, "project", "web_url")); web != "" && !forgeZeroSHA(before) && !forgeZeroSHA(after) {
-			x.detailLink("Compare", forgeShortSHA(before)+".."+forgeShortSHA(after), web+"/-/compare/"+before+"..."+after)
+		if web := httpURL(getString(p, "project", "web_url")); web != "" && !forgeZeroSHA(before) && !forgeZeroSHA(after) {
+			x.detailLink("Compare", shortSHA(before)+".."+shortSHA(after), web+"/-/compare/"+before+"..."+after)
 		}
 	case "issue":
 		switch action {
@@ -1799,7 +1769,7 @@ func gitlabDetails(x *extraction, p any, kind string) {
 		x.detailText("Comment", getString(oa, "note"))
 	case "pipeline":
 		c := getPath(p, "commit")
-		x.detailLink("Commit", strings.TrimSpace(forgeShortSHA(getString(c, "id"))+" "+forgeFirstLine(getString(c, "message"))),
-			forgeURL(getString(c, "url")))
+		x.detailLink("Commit", strings.TrimSpace(shortSHA(getString(c, "id"))+" "+forgeFirstLine(getString(c, "message"))),
+			httpURL(getString(c, "url")))
 	}
 }

@@ -26,25 +26,6 @@ const (
 	bugzillaProd  = "https://bugzilla.redhat.com"
 )
 
-// httpURL returns s if it is an http or https URL, else "".
-func httpURL(s string) string {
-	if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") {
-		return s
-	}
-	return ""
-}
-
-// listWords joins items as "a, b and c"; more than max items end in "and N more".
-func listWords(items []string, maxItems int) string {
-	if len(items) > maxItems {
-		return strings.Join(items[:maxItems], ", ") + " and " + itoa(len(items)-maxItems) + " more"
-	}
-	if len(items) <= 1 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
 // strs returns the strings of a JSON array (other elements are skipped).
 func strs(v any) []string {
 	var out []string
@@ -289,14 +270,14 @@ func relengFn(x *extraction) {
 		}
 	}
 	find(x.root, 0)
-	if lastWordOf(x.topic) != "complete" {
+	if lastWord(x.topic) != "complete" {
 		x.detail("Compose", compose)
 	}
 	what := "Fedora Atomic Host"
 	if release != "" {
 		what = "Fedora " + release + " Atomic Host"
 	}
-	switch lastWordOf(x.topic) {
+	switch lastWord(x.topic) {
 	case "complete":
 		s := "A new " + what + " release is ready"
 		if compose != "" {
@@ -306,12 +287,9 @@ func relengFn(x *extraction) {
 	case "begin", "start":
 		x.summary = "The " + what + " two-week release process started"
 	default:
-		x.summary = "The " + what + " two-week release " + lastWordOf(x.topic)
+		x.summary = "The " + what + " two-week release " + lastWord(x.topic)
 	}
 }
-
-// lastWordOf returns the last word of a dotted topic.
-func lastWordOf(t string) string { return t[strings.LastIndexByte(t, '.')+1:] }
 
 // fedimgFn describes fedimg's cloud image uploads, tests, copies and publications:
 // "Fedora-Cloud-Base-24-20160710.0.x86_64 finished uploading to eu-west-1 (ami-1234fda, HVM, gp2)".
@@ -343,7 +321,7 @@ func fedimgFn(x *extraction) {
 	if dest != "" {
 		to = " to " + dest
 	}
-	switch lastWordOf(x.topic) {
+	switch lastWord(x.topic) {
 	case "upload":
 		if state == "" {
 			state = "started"
@@ -379,10 +357,7 @@ func fedimgFn(x *extraction) {
 
 // mirrormanagerFn describes MirrorManager's crawler, netblocks and host and site changes.
 func mirrormanagerFn(x *extraction) {
-	ev := strings.TrimPrefix(x.topic, "mirrormanager.")
-	if i := strings.LastIndexByte(ev, '.'); i > 0 && isVersionWord(ev[i+1:]) {
-		ev = ev[:i]
-	}
+	ev := x.event()
 	host := getString(x.root, "host", "name")
 	site := getString(x.root, "site", "name")
 	if site == "" {
@@ -581,7 +556,7 @@ func ansibleFn(x *extraction) {
 	pb = strings.TrimPrefix(pb, "/")
 	x.url = ansibleTree + pb
 	who := x.agent
-	switch lastWordOf(x.topic) {
+	switch lastWord(x.topic) {
 	case "start":
 		if who == "" {
 			x.summary = "an ansible run of " + pb + " started"
@@ -625,7 +600,7 @@ func allpackagesFn(x *extraction) {
 	}
 	what := "package " + repo
 	if rev := getString(x.root, "rev"); rev != "" {
-		what = "Commit " + shortRev(rev) + " of package " + repo
+		what = "Commit " + shortSHA(rev) + " of package " + repo
 	}
 	branch := ""
 	if b := getString(x.root, "branch"); b != "" {
@@ -633,14 +608,14 @@ func allpackagesFn(x *extraction) {
 	}
 	var verb string
 	switch st := strings.ToUpper(getString(x.root, "status")); {
-	case lastWordOf(x.topic) == "running":
+	case lastWord(x.topic) == "running":
 		verb = "is running through"
 	case st == "SUCCESS":
 		verb = "passed"
 	case st == "ABORTED":
 		verb = "was aborted in"
 	case st == "":
-		verb = lastWordOf(x.topic) + ":"
+		verb = lastWord(x.topic) + ":"
 	default:
 		verb = "failed"
 	}
@@ -654,14 +629,6 @@ func allpackagesFn(x *extraction) {
 	}
 }
 
-// shortRev shortens a commit hash to eight characters.
-func shortRev(s string) string {
-	if len(s) > 8 {
-		return s[:8]
-	}
-	return s
-}
-
 // summershumFn describes summershum's ingestion of a lookaside tarball.
 func summershumFn(x *extraction) {
 	o := getPath(x.root, "original")
@@ -672,7 +639,7 @@ func summershumFn(x *extraction) {
 	if md5 := getString(o, "md5sum"); md5 != "" {
 		x.url = lookasideHost + name + "/" + file + "/" + md5 + "/" + file
 	}
-	switch lastWordOf(x.topic) {
+	switch lastWord(x.topic) {
 	case "start":
 		x.summary = "summershum started working on " + file + " for " + name
 	case "complete":
@@ -680,7 +647,7 @@ func summershumFn(x *extraction) {
 	case "fail", "failed":
 		x.summary = "summershum failed to ingest " + file + " for " + name
 	default:
-		x.summary = "summershum " + lastWordOf(x.topic) + " " + file + " for " + name
+		x.summary = "summershum " + lastWord(x.topic) + " " + file + " for " + name
 	}
 }
 
@@ -772,10 +739,7 @@ func anityaFn(x *extraction) {
 	if id := scalarString(getPath(proj, "id")); id != "" {
 		x.url = anityaHost + "/project/" + id + "/"
 	}
-	ev := strings.TrimPrefix(x.topic, "anitya.")
-	if i := strings.LastIndexByte(ev, '.'); i > 0 && isVersionWord(ev[i+1:]) {
-		ev = ev[:i]
-	}
+	ev := x.event()
 	who := x.agent
 	if who == "" {
 		who = "someone"

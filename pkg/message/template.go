@@ -99,13 +99,19 @@ func computed(name string, x *extraction, m *Message) string {
 		return x.topic
 	case "event":
 		// The topic after its application word, in words: "update comment".
-		_, ev, _ := strings.Cut(x.topic, ".")
-		if i := strings.LastIndexByte(ev, '.'); i > 0 && isVersionWord(ev[i+1:]) {
-			ev = ev[:i] // schema versions such as "host.added.v2"
-		}
-		return strings.ReplaceAll(ev, ".", " ")
+		return strings.ReplaceAll(x.event(), ".", " ")
 	}
 	return ""
+}
+
+// event returns the topic after its application word, without a schema version such as the
+// "v2" of "host.added.v2": "group.member.sponsor" for fas.group.member.sponsor.
+func (x *extraction) event() string {
+	_, ev, _ := strings.Cut(x.topic, ".")
+	if i := strings.LastIndexByte(ev, '.'); i > 0 && isVersionWord(ev[i+1:]) {
+		ev = ev[:i]
+	}
+	return ev
 }
 
 func itoa(n int) string {
