@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 	"fmn/migrations"
 )
 

@@ -86,7 +86,7 @@ wait_for "rabbitmq management api" http_ok http://127.0.0.1:15672/
 
 log "postgresql, redis and rabbitmq (with its management api on :15672) are up on 127.0.0.1"
 
-# Chromium, for the browser tests (internal/browsertest drives it with chromedp). Not a service,
+# Chromium, for the browser tests (internal/testkit/browsertest drives it with chromedp). Not a service,
 # but the tests need it the same way; FMN_SKIP_CHROMIUM=1 leaves it out (make run does not need it).
 if [ -z "${FMN_SKIP_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
   log "installing chromium (browser tests)"; apt_install chromium

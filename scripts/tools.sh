@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the test tools pinned in tools/go.mod (a module of its own, so their dependencies stay out
 # of fmn's go.mod) into $HOME/.cache/fmn-tools/<tool>-<version>/, once per version: a second run
-# costs nothing. Today that is mailpit, the SMTP server of the email tests (internal/mailtest),
-# ergo, the IRC server of the IRC tests (internal/irctest), and devoidc, the dev/test OpenID
-# Provider of the login tests (internal/oidctest), whose version also hashes its own source.
+# costs nothing. Today that is mailpit, the SMTP server of the email tests (internal/testkit/mailtest),
+# ergo, the IRC server of the IRC tests (internal/testkit/irctest), and devoidc, the dev/test OpenID
+# Provider of the login tests (internal/testkit/oidctest), whose version also hashes its own source.
 # `make run` uses the same three. It prints each binary's path as NAME=PATH on stdout (what it is
 # doing goes to stderr), for `eval "$(scripts/tools.sh)"`.
 set -euo pipefail
@@ -34,6 +34,6 @@ build() {
 build mailpit github.com/axllent/mailpit github.com/axllent/mailpit
 build ergo github.com/ergochat/ergo github.com/ergochat/ergo
 # devoidc is our own code: its version is zitadel/oidc's plus a hash of the files in tools/devoidc
-# (sorted by name, concatenated), so any change rebuilds it. internal/oidctest computes the same.
+# (sorted by name, concatenated), so any change rebuilds it. internal/testkit/oidctest computes the same.
 devoidc_hash=$(cd devoidc && LC_ALL=C ls -1 | LC_ALL=C sort | while read -r f; do if [ -f "$f" ]; then cat "$f"; fi; done | sha256sum | cut -c1-12)
 build devoidc github.com/zitadel/oidc/v3 ./devoidc "$(go list -m -f '{{.Version}}' github.com/zitadel/oidc/v3)-$devoidc_hash"

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/corpus"
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 )
 
 // TestArchiveLoadAndImport fills an archive with synthetic messages (twice: the same flags add

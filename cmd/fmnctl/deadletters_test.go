@@ -12,7 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/deadletter"
-	"fmn/internal/pgtest"
+	"fmn/internal/deadletter/letter"
+	"fmn/internal/testkit/pgtest"
 )
 
 // TestDeadLettersCmd lists and shows archived dead letters.
@@ -25,8 +26,8 @@ func TestDeadLettersCmd(t *testing.T) {
 	t.Cleanup(pool.Close)
 	store := deadletter.NewStore(pool)
 	d := amqp.Delivery{MessageId: "m-1", Body: []byte("not json"), Headers: amqp.Table{
-		deadletter.HeaderStage: "consumer", deadletter.HeaderReason: "body is not valid JSON",
-		deadletter.HeaderOriginalRoutingKey: "org.x", deadletter.HeaderDeadAt: "2026-11-23T20:00:00Z"}}
+		letter.HeaderStage: "consumer", letter.HeaderReason: "body is not valid JSON",
+		letter.HeaderOriginalRoutingKey: "org.x", letter.HeaderDeadAt: "2026-11-23T20:00:00Z"}}
 	_, err = store.Insert(ctx, []deadletter.Archived{deadletter.FromDelivery(d, deadletter.DefaultMaxBody, time.Now())})
 	require.NoError(t, err)
 

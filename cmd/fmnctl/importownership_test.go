@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 )
 
 // TestImportOwnershipCmd runs the command against the importer's recorded-style pages.

@@ -9,8 +9,8 @@ import (
 	"fmn/internal/archive"
 	"fmn/internal/archive/synth"
 	"fmn/internal/corpus"
-	"fmn/internal/pgtest"
 	"fmn/internal/population"
+	"fmn/internal/testkit/pgtest"
 )
 
 // BenchmarkWrite measures Store.Write on corpus-shaped synthetic messages sent "now" (one weekly

@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 	"fmn/pkg/message"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/archive"
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 	"fmn/pkg/message"
 )
 

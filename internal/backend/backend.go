@@ -26,11 +26,12 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"fmn/internal/config"
-	"fmn/internal/deadletter"
+	"fmn/internal/deadletter/letter"
 	"fmn/internal/lifecycle"
 	"fmn/internal/notify/sse"
 	"fmn/internal/rabbit"
 	"fmn/internal/service"
+	"fmn/internal/settle"
 	"fmn/internal/ssetoken"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
@@ -271,12 +272,12 @@ func (b *sseDeliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 		if err != nil {
 			b.m.malformed.Inc()
 			b.logger.ErrorContext(ctx, "undecodable notification batch dead-lettered", "error", err)
-			dead = append(dead, deadletter.Outgoing(b.cfg.Topology.DeadLetterExchange, d, "backend-sse", err.Error(), b.now()))
+			dead = append(dead, letter.For(b.cfg.Topology.DeadLetterExchange, d, "backend-sse", err.Error(), b.now()))
 			continue
 		}
 		ns = append(ns, nb.Notifications...)
 	}
-	service.Settle(ctx, batch, func(ctx context.Context) error {
+	settle.Batch(ctx, batch, func(ctx context.Context) error {
 		if err := b.pub.Publish(ctx, dead...); err != nil {
 			return err
 		}

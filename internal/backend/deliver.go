@@ -12,11 +12,11 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"fmn/internal/backoff"
-	"fmn/internal/deadletter"
+	"fmn/internal/deadletter/letter"
 	"fmn/internal/ledger"
 	"fmn/internal/notify"
 	"fmn/internal/rabbit"
-	"fmn/internal/service"
+	"fmn/internal/settle"
 	"fmn/internal/wire"
 )
 
@@ -76,7 +76,7 @@ func (d *deliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 		if err != nil {
 			d.m.malformed.Inc()
 			d.logger.ErrorContext(ctx, "undecodable notification batch dead-lettered", "error", err)
-			out = append(out, deadletter.Outgoing(d.topo.DeadLetterExchange, dl, d.stage(), err.Error(), d.now()))
+			out = append(out, letter.For(d.topo.DeadLetterExchange, dl, d.stage(), err.Error(), d.now()))
 			continue
 		}
 		prior := attemptOf(dl)
@@ -117,7 +117,7 @@ func (d *deliverer) handle(ctx context.Context, batch []amqp.Delivery) {
 	if hasSent(rows) && !d.durable(ctx, effect) {
 		return
 	}
-	service.Settle(ctx, batch, effect, func(attempt int, err error) {
+	settle.Batch(ctx, batch, effect, func(attempt int, err error) {
 		if attempt == 0 {
 			d.logger.WarnContext(ctx, "settle deliveries; retrying", "channel", d.channel, "error", err)
 		}
@@ -293,7 +293,7 @@ func (d *deliverer) deadLetter(dl amqp.Delivery, n wire.Notification, reason str
 	one := dl
 	one.Body = encodeOne(d.channel, n)
 	one.MessageId = n.ID
-	return deadletter.Outgoing(d.topo.DeadLetterExchange, one, d.stage(), reason, now)
+	return letter.For(d.topo.DeadLetterExchange, one, d.stage(), reason, now)
 }
 
 func (d *deliverer) stage() string { return "backend-" + d.channel }

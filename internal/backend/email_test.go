@@ -21,14 +21,14 @@ import (
 
 	"fmn/internal/backend"
 	"fmn/internal/config"
-	"fmn/internal/deadletter"
+	"fmn/internal/deadletter/letter"
 	"fmn/internal/ledger"
-	"fmn/internal/mailtest"
 	"fmn/internal/notify/email"
-	"fmn/internal/pgtest"
 	"fmn/internal/rabbit"
-	"fmn/internal/rabbittest"
-	"fmn/internal/redistest"
+	"fmn/internal/testkit/mailtest"
+	"fmn/internal/testkit/pgtest"
+	"fmn/internal/testkit/rabbittest"
+	"fmn/internal/testkit/redistest"
 	"fmn/internal/wire"
 	"fmn/migrations"
 )
@@ -266,9 +266,9 @@ func TestEmailPermanentFailureDeadLettersOnlyThatNotification(t *testing.T) {
 	b.publish(t, bob, alice)
 
 	d := nextDeadLetter(t, dead)
-	require.Equal(t, "backend-email", d.Headers[deadletter.HeaderStage])
-	require.Contains(t, d.Headers[deadletter.HeaderReason], "550")
-	require.Contains(t, d.Headers[deadletter.HeaderReason], "permanent")
+	require.Equal(t, "backend-email", d.Headers[letter.HeaderStage])
+	require.Contains(t, d.Headers[letter.HeaderReason], "550")
+	require.Contains(t, d.Headers[letter.HeaderReason], "permanent")
 	nb, err := wire.DecodeNotifications(d.Body)
 	require.NoError(t, err)
 	require.Len(t, nb.Notifications, 1, "the dead letter holds only the failed notification")
@@ -303,7 +303,7 @@ func TestEmailGivesUpAfterTheLastRetry(t *testing.T) {
 	b.publish(t, n)
 
 	d := nextDeadLetter(t, dead)
-	require.Contains(t, d.Headers[deadletter.HeaderReason], "gave up after 3 attempts")
+	require.Contains(t, d.Headers[letter.HeaderReason], "gave up after 3 attempts")
 	require.EqualValues(t, 2, d.Headers[backend.HeaderAttempt])
 	waitUntil(t, func() bool {
 		e, err := b.ledger.Get(t.Context(), n.ID)
@@ -424,8 +424,8 @@ func TestEmailMalformedBatchIsDeadLettered(t *testing.T) {
 
 	d := nextDeadLetter(t, dead)
 	require.Equal(t, "garbage", d.MessageId)
-	require.Equal(t, "backend-email", d.Headers[deadletter.HeaderStage])
-	require.Contains(t, d.Headers[deadletter.HeaderReason], "decode notification batch")
+	require.Equal(t, "backend-email", d.Headers[letter.HeaderStage])
+	require.Contains(t, d.Headers[letter.HeaderReason], "decode notification batch")
 	b.waitCount(t, "sent", 1)
 	require.Len(t, fake.Received(), 1)
 }

@@ -9,11 +9,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/irctest"
 	"fmn/internal/leader"
 	"fmn/internal/lifecycle"
 	"fmn/internal/notify/irc"
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/irctest"
+	"fmn/internal/testkit/pgtest"
 )
 
 // replica is the IRC share of one backend replica: an elector on the bot's lock, and a bot it runs

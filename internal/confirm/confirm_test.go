@@ -11,7 +11,7 @@ import (
 
 	"fmn/internal/confirm"
 	"fmn/internal/rabbit"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 	"fmn/internal/wire"
 	"fmn/pkg/prefs"
 )

@@ -16,11 +16,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"fmn/internal/archive"
-	"fmn/internal/deadletter"
+	"fmn/internal/deadletter/letter"
 	"fmn/internal/lifecycle"
 	"fmn/internal/ownership"
 	"fmn/internal/rabbit"
 	"fmn/internal/service"
+	"fmn/internal/settle"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
 	"fmn/pkg/message"
@@ -167,7 +168,7 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 		if err != nil {
 			c.m.malformed.Inc()
 			c.logger.WarnContext(ctx, "malformed bus message dead-lettered", "routing_key", d.RoutingKey, "error", err)
-			out = append(out, deadletter.Outgoing(c.cfg.Topology.DeadLetterExchange, d, "consumer", err.Error(), c.now()))
+			out = append(out, letter.For(c.cfg.Topology.DeadLetterExchange, d, "consumer", err.Error(), c.now()))
 			continue
 		}
 		if _, dup := inBatch[msg.ID]; dup {
@@ -200,7 +201,7 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 		if err != nil {
 			// Cannot happen for a decoded message; let the broker dead-letter the batch.
 			c.logger.ErrorContext(ctx, "encode work item", "error", err)
-			service.Reject(batch)
+			settle.Reject(batch)
 			return
 		}
 		pub := amqp.Publishing{ContentType: wire.ContentType, Type: wire.TypeWork, Timestamp: c.now(), Body: body}
@@ -211,7 +212,7 @@ func (c *consumer) handle(ctx context.Context, batch []amqp.Delivery) {
 			out = append(out, rabbit.Outgoing{Key: q, Msg: pub})
 		}
 	}
-	service.Settle(ctx, batch, func(ctx context.Context) error {
+	settle.Batch(ctx, batch, func(ctx context.Context) error {
 		// Ownership first: once the work items are out, the workers should already see it.
 		if err := c.store.ApplyOwnership(ctx, owners, members); err != nil {
 			var inv *prefs.InvalidError
@@ -325,14 +326,14 @@ func (c *consumer) archiveBatch(ctx context.Context, batch []amqp.Delivery) {
 		item, err := wire.DecodeWork(d.Body)
 		if err != nil {
 			c.logger.ErrorContext(ctx, "undecodable work item in the archive queue dead-lettered", "error", err)
-			dead = append(dead, deadletter.Outgoing(c.cfg.Topology.DeadLetterExchange, d, "archive", err.Error(), c.now()))
+			dead = append(dead, letter.For(c.cfg.Topology.DeadLetterExchange, d, "archive", err.Error(), c.now()))
 			continue
 		}
 		for _, msg := range item.Messages {
 			msgs, from = append(msgs, msg), append(from, d)
 		}
 	}
-	service.Settle(ctx, batch, func(ctx context.Context) error {
+	settle.Batch(ctx, batch, func(ctx context.Context) error {
 		if err := c.pub.Publish(ctx, dead...); err != nil {
 			return err
 		}
@@ -345,7 +346,7 @@ func (c *consumer) archiveBatch(ctx context.Context, batch []amqp.Delivery) {
 		for i := range msgs {
 			if err := c.archive.Write(ctx, msgs[i:i+1]); archive.IsDataError(err) {
 				c.logger.WarnContext(ctx, "message refused by the archive dead-lettered", "message_id", msgs[i].ID, "error", err)
-				refused = append(refused, deadletter.Outgoing(c.cfg.Topology.DeadLetterExchange, alone(from[i], msgs[i]), "archive", err.Error(), c.now()))
+				refused = append(refused, letter.For(c.cfg.Topology.DeadLetterExchange, alone(from[i], msgs[i]), "archive", err.Error(), c.now()))
 			} else if err != nil {
 				return err
 			}

@@ -13,8 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"fmn/internal/deadletter/letter"
 	"fmn/internal/rabbit"
-	"fmn/internal/service"
+	"fmn/internal/settle"
 )
 
 // StageBroker is the stage of a dead letter the broker made (a message past its queue's
@@ -90,12 +91,12 @@ func FromDelivery(d amqp.Delivery, maxBody int, archivedAt time.Time) Archived {
 	h.Write(d.Body)
 	copy(a.Hash[:], h.Sum(nil))
 
-	if stage, ok := d.Headers[HeaderStage].(string); ok && stage != "" {
+	if stage, ok := d.Headers[letter.HeaderStage].(string); ok && stage != "" {
 		a.Stage = stage
-		a.Reason, _ = d.Headers[HeaderReason].(string)
-		a.OriginalExchange, _ = d.Headers[HeaderOriginalExchange].(string)
-		a.OriginalRoutingKey, _ = d.Headers[HeaderOriginalRoutingKey].(string)
-		if at, ok := d.Headers[HeaderDeadAt].(string); ok {
+		a.Reason, _ = d.Headers[letter.HeaderReason].(string)
+		a.OriginalExchange, _ = d.Headers[letter.HeaderOriginalExchange].(string)
+		a.OriginalRoutingKey, _ = d.Headers[letter.HeaderOriginalRoutingKey].(string)
+		if at, ok := d.Headers[letter.HeaderDeadAt].(string); ok {
 			if t, err := time.Parse(time.RFC3339Nano, at); err == nil {
 				a.DeadAt = t
 			}
@@ -223,7 +224,7 @@ func (a *Archiver) handle(ctx context.Context, batch []amqp.Delivery) {
 	for i, d := range batch {
 		letters[i] = FromDelivery(d, a.cfg.MaxBody, now)
 	}
-	service.Settle(ctx, batch, func(ctx context.Context) error {
+	settle.Batch(ctx, batch, func(ctx context.Context) error {
 		added, err := a.store.Insert(ctx, letters)
 		if err != nil {
 			return err

@@ -16,19 +16,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/deadletter"
-	"fmn/internal/pgtest"
+	"fmn/internal/deadletter/letter"
 	"fmn/internal/rabbit"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/pgtest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 var t0 = time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 
-// letter is a dead letter of stage that died at t0 plus n minutes.
-func letter(stage string, n int) deadletter.Archived {
+// deadLetter is a dead letter of stage that died at t0 plus n minutes.
+func deadLetter(stage string, n int) deadletter.Archived {
 	d := amqp.Delivery{Exchange: "fmn.dead", RoutingKey: "k", MessageId: fmt.Sprintf("m-%d", n), ContentType: "application/json",
 		Headers: amqp.Table{
-			deadletter.HeaderStage: stage, deadletter.HeaderReason: "r", deadletter.HeaderOriginalExchange: "amq.topic",
-			deadletter.HeaderOriginalRoutingKey: "org.x", deadletter.HeaderDeadAt: t0.Add(time.Duration(n) * time.Minute).Format(time.RFC3339Nano),
+			letter.HeaderStage: stage, letter.HeaderReason: "r", letter.HeaderOriginalExchange: "amq.topic",
+			letter.HeaderOriginalRoutingKey: "org.x", letter.HeaderDeadAt: t0.Add(time.Duration(n) * time.Minute).Format(time.RFC3339Nano),
 		},
 		Body: []byte(`{"n":1}`)}
 	return deadletter.FromDelivery(d, deadletter.DefaultMaxBody, t0)
@@ -52,7 +53,7 @@ func TestStoreListsNewestFirstWithFiltersAndPages(t *testing.T) {
 		if n%2 == 1 {
 			stage = "worker"
 		}
-		in = append(in, letter(stage, n))
+		in = append(in, deadLetter(stage, n))
 	}
 	added, err := s.Insert(ctx, in)
 	require.NoError(t, err)
@@ -98,7 +99,7 @@ func TestStoreGetRedriveDelete(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := deadletter.NewStore(pgtest.Pool(t))
-	_, err := s.Insert(ctx, []deadletter.Archived{letter("worker", 1)})
+	_, err := s.Insert(ctx, []deadletter.Archived{deadLetter("worker", 1)})
 	require.NoError(t, err)
 	ls, _, err := s.List(ctx, deadletter.Query{})
 	require.NoError(t, err)
@@ -171,8 +172,8 @@ func TestRepublishRestoresHeadersWithoutDeadLetterOnes(t *testing.T) {
 		Headers: amqp.Table{
 			"fedora_messaging_severity": int32(20), "fedora_messaging_user_alice": true, "ratio": 0.5,
 			"nested": amqp.Table{"a": "b"}, "list": []any{"x", int16(2)},
-			deadletter.HeaderStage: "consumer", deadletter.HeaderReason: "r", deadletter.HeaderOriginalExchange: "amq.topic",
-			deadletter.HeaderOriginalRoutingKey: "org.x", deadletter.HeaderDeadAt: t0.Format(time.RFC3339Nano),
+			letter.HeaderStage: "consumer", letter.HeaderReason: "r", letter.HeaderOriginalExchange: "amq.topic",
+			letter.HeaderOriginalRoutingKey: "org.x", letter.HeaderDeadAt: t0.Format(time.RFC3339Nano),
 			"x-fmn-attempt": int32(3), "x-death": []any{amqp.Table{"count": int64(1)}},
 		}}
 	a := deadletter.FromDelivery(d, deadletter.DefaultMaxBody, t0)
@@ -213,7 +214,7 @@ func TestArchiverIsIdempotentOnRedelivery(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	msg := amqp.Publishing{MessageId: "m-1", Body: []byte("not json"),
-		Headers: amqp.Table{deadletter.HeaderStage: "consumer", deadletter.HeaderReason: "bad", deadletter.HeaderDeadAt: t0.Format(time.RFC3339Nano)}}
+		Headers: amqp.Table{letter.HeaderStage: "consumer", letter.HeaderReason: "bad", letter.HeaderDeadAt: t0.Format(time.RFC3339Nano)}}
 	require.NoError(t, pub.Publish(ctx, rabbit.Outgoing{Exchange: topo.DeadLetterExchange, Msg: msg}))
 
 	// First run: stop at the hook, after the insert, before the ack.

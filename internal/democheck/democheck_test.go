@@ -14,9 +14,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/irctest"
-	"fmn/internal/mailtest"
-	"fmn/internal/testproc"
+	"fmn/internal/testkit/irctest"
+	"fmn/internal/testkit/mailtest"
+	"fmn/internal/testkit/testproc"
 )
 
 // stream is an SSE endpoint that sends one notification when send is closed.

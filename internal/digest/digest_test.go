@@ -14,7 +14,7 @@ import (
 
 	"fmn/internal/digest"
 	"fmn/internal/notify"
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 	"fmn/internal/wire"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/oidclogin"
-	"fmn/internal/oidctest"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/oidctest"
+	"fmn/internal/testkit/rabbittest"
 	"fmn/internal/web"
 	"fmn/pkg/prefs/pgstore"
 )

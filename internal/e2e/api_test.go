@@ -13,7 +13,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 	"fmn/internal/web"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 // Every message the consumer accepts is archived, with its users and packages, once, even when

@@ -8,8 +8,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/browsertest"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/browsertest"
+	"fmn/internal/testkit/rabbittest"
 	"fmn/internal/web"
 )
 

@@ -10,10 +10,10 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/browsertest"
-	"fmn/internal/mailtest"
-	"fmn/internal/oidctest"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/browsertest"
+	"fmn/internal/testkit/mailtest"
+	"fmn/internal/testkit/oidctest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 // A person's whole journey in a real browser: log in, add an email address and confirm it by the

@@ -11,10 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/confirm"
-	"fmn/internal/irctest"
-	"fmn/internal/mailtest"
 	"fmn/internal/rabbit"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/irctest"
+	"fmn/internal/testkit/mailtest"
+	"fmn/internal/testkit/rabbittest"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 	"fmn/pkg/rules"

@@ -13,7 +13,7 @@ import (
 	"fmn/internal/consumer"
 	"fmn/internal/corpus"
 	"fmn/internal/rabbit"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 // BenchmarkConsumerDrain is one consumer (production batch size) draining a backlog of b.N

@@ -13,8 +13,8 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/deadletter"
-	"fmn/internal/rabbittest"
+	"fmn/internal/deadletter/letter"
+	"fmn/internal/testkit/rabbittest"
 )
 
 // deadLetter is a dead letter as the admin API shows it.
@@ -67,11 +67,11 @@ func (s *stack) deadLetterAsStage(msg amqp.Publishing, stage, reason, exchange, 
 	if msg.Headers == nil {
 		msg.Headers = amqp.Table{}
 	}
-	msg.Headers[deadletter.HeaderStage] = stage
-	msg.Headers[deadletter.HeaderReason] = reason
-	msg.Headers[deadletter.HeaderOriginalExchange] = exchange
-	msg.Headers[deadletter.HeaderOriginalRoutingKey] = key
-	msg.Headers[deadletter.HeaderDeadAt] = time.Now().UTC().Format(time.RFC3339Nano)
+	msg.Headers[letter.HeaderStage] = stage
+	msg.Headers[letter.HeaderReason] = reason
+	msg.Headers[letter.HeaderOriginalExchange] = exchange
+	msg.Headers[letter.HeaderOriginalRoutingKey] = key
+	msg.Headers[letter.HeaderDeadAt] = time.Now().UTC().Format(time.RFC3339Nano)
 	conn, err := amqp.Dial(s.amqpURL)
 	require.NoError(s.t, err)
 	defer conn.Close()

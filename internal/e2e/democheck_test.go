@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/democheck"
-	"fmn/internal/oidctest"
-	"fmn/internal/rabbittest"
-	"fmn/internal/testproc"
+	"fmn/internal/testkit/oidctest"
+	"fmn/internal/testkit/rabbittest"
+	"fmn/internal/testkit/testproc"
 )
 
 // fmnctl demo-check's login goes through devoidc's form, the web app's callback and its redirects

@@ -11,8 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/mailtest"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/mailtest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 // userWithEmail creates a user with a confirmed email destination and a filter "mail me" sending

@@ -9,8 +9,8 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/irctest"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/irctest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 // userWithIRC creates a user with a confirmed IRC destination (nick) and a filter sending

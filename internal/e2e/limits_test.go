@@ -12,8 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/mailtest"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/mailtest"
+	"fmn/internal/testkit/rabbittest"
 	"fmn/internal/web"
 	"fmn/pkg/prefs"
 )

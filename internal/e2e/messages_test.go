@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/archive"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 	"fmn/pkg/message"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 // The web app and the backend, the processes with public ports, serve /metrics only on their

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/mutetoken"
-	"fmn/internal/rabbittest"
 	"fmn/internal/signedtoken"
+	"fmn/internal/testkit/rabbittest"
 )
 
 // A mute link that expired, or is of the first format, gets a page saying so; one issued for an

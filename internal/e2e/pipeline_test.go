@@ -15,7 +15,7 @@ import (
 
 	"fmn/internal/corpus"
 	"fmn/internal/notify/sse"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 // A message naming alice reaches alice's browser stream; bob, whose filter does not match, gets

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/notify/sse"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 	"fmn/internal/web"
 	"fmn/internal/wire"
 )

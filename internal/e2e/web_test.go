@@ -18,9 +18,9 @@ import (
 
 	"fmn/internal/notify/sse"
 	"fmn/internal/oidclogin"
-	"fmn/internal/oidctest"
-	"fmn/internal/rabbittest"
-	"fmn/internal/testproc"
+	"fmn/internal/testkit/oidctest"
+	"fmn/internal/testkit/rabbittest"
+	"fmn/internal/testkit/testproc"
 	"fmn/internal/web"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/hits"
-	"fmn/internal/redistest"
+	"fmn/internal/testkit/redistest"
 )
 
 func TestCountsSumTheLastDays(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/leader"
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 )
 
 type replica struct {

@@ -32,7 +32,7 @@ import (
 	"fmn/internal/notify/sse"
 	"fmn/internal/rabbit"
 	"fmn/internal/ssetoken"
-	"fmn/internal/testproc"
+	"fmn/internal/testkit/testproc"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 	"fmn/pkg/rules"

@@ -14,12 +14,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/irctest"
-	"fmn/internal/mailtest"
-	"fmn/internal/pgtest"
-	"fmn/internal/rabbittest"
-	"fmn/internal/redistest"
-	"fmn/internal/testenv"
+	"fmn/internal/testkit/irctest"
+	"fmn/internal/testkit/mailtest"
+	"fmn/internal/testkit/pgtest"
+	"fmn/internal/testkit/rabbittest"
+	"fmn/internal/testkit/redistest"
+	"fmn/internal/testkit/testenv"
 )
 
 // TestCheckCountsLostDuplicatedAndUnexpected: the check is what makes a run's "lost 0,

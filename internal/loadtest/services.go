@@ -18,9 +18,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"fmn/internal/irctest"
-	"fmn/internal/mailtest"
-	"fmn/internal/testproc"
+	"fmn/internal/testkit/irctest"
+	"fmn/internal/testkit/mailtest"
+	"fmn/internal/testkit/testproc"
 )
 
 // faultServices are the services a fault run brings of its own, so that stopping them disturbs

@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/mailtest"
+	"fmn/internal/testkit/mailtest"
 )
 
 // TestSMTPGateRefusesBetweenCommands: the gate in front of a real mailpit passes a session

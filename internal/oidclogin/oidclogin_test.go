@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/oidclogin"
-	"fmn/internal/oidctest"
+	"fmn/internal/testkit/oidctest"
 )
 
 // redirectURL is the client's callback; nothing listens there, the tests read the redirect.

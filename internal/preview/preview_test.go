@@ -7,10 +7,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/pgtest"
 	"fmn/internal/population"
 	"fmn/internal/population/popdb"
 	"fmn/internal/preview"
+	"fmn/internal/testkit/pgtest"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs/pgstore"
 	"fmn/pkg/rules"

@@ -20,9 +20,9 @@ import (
 	"fmn/internal/config"
 	"fmn/internal/queuestatus"
 	"fmn/internal/rabbit"
-	"fmn/internal/rabbittest"
-	"fmn/internal/testenv"
-	"fmn/internal/testproc"
+	"fmn/internal/testkit/rabbittest"
+	"fmn/internal/testkit/testenv"
+	"fmn/internal/testkit/testproc"
 )
 
 const (

@@ -18,7 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"fmn/internal/rabbit"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 func TestMain(m *testing.M) {

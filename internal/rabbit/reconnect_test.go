@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/rabbit"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 // These tests disrupt the shared broker: they take rabbittest's exclusive

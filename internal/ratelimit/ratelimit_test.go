@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/ratelimit"
-	"fmn/internal/redistest"
+	"fmn/internal/testkit/redistest"
 )
 
 func TestAllowsLimitPerWindowAndDestination(t *testing.T) {

@@ -17,10 +17,10 @@ import (
 
 	"fmn/internal/archive"
 	"fmn/internal/config"
-	"fmn/internal/pgtest"
 	"fmn/internal/population"
 	"fmn/internal/population/popdb"
-	"fmn/internal/redistest"
+	"fmn/internal/testkit/pgtest"
+	"fmn/internal/testkit/redistest"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"

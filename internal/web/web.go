@@ -22,6 +22,7 @@ import (
 	"fmn/internal/hits"
 	"fmn/internal/lifecycle"
 	"fmn/internal/oidclogin"
+	"fmn/internal/prefsbus"
 	"fmn/internal/queuestatus"
 	"fmn/internal/rabbit"
 	"fmn/internal/ratelimit"
@@ -53,7 +54,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	pub := conn.NewPublisher()
 	defer pub.Close()
 
-	relay := pgstore.NewRelay(pool, service.PrefsPublisher(pub, cfg.Topology.PrefsExchange, now), logger, cfg.RelayPoll)
+	relay := pgstore.NewRelay(pool, prefsbus.Publisher(pub, cfg.Topology.PrefsExchange, now), logger, cfg.RelayPoll)
 
 	// The web app archives dead letters because it is the process that always has the database
 	// and the broker (the backend opens Postgres only for email or IRC) and serves the API that lists

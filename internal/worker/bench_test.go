@@ -13,9 +13,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"fmn/internal/pgtest"
 	"fmn/internal/population"
 	"fmn/internal/population/popdb"
+	"fmn/internal/testkit/pgtest"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs/pgstore"
 )

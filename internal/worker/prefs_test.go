@@ -16,10 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/lifecycle"
-	"fmn/internal/pgtest"
+	"fmn/internal/prefsbus"
 	"fmn/internal/rabbit"
-	"fmn/internal/rabbittest"
-	"fmn/internal/service"
+	"fmn/internal/testkit/pgtest"
+	"fmn/internal/testkit/rabbittest"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
@@ -46,7 +46,7 @@ func setupPrefs(t *testing.T, url string) *prefsBundle {
 	conn := b.dial()
 	pub := conn.NewPublisher()
 	t.Cleanup(func() { _ = pub.Close() })
-	relay := pgstore.NewRelay(b.pool, service.PrefsPublisher(pub, b.topo.PrefsExchange, time.Now), b.logger, 50*time.Millisecond)
+	relay := pgstore.NewRelay(b.pool, prefsbus.Publisher(pub, b.topo.PrefsExchange, time.Now), b.logger, 50*time.Millisecond)
 	b.run(relay.Run)
 	return b
 }

@@ -13,11 +13,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	amqp "github.com/rabbitmq/amqp091-go"
 
-	"fmn/internal/deadletter"
+	"fmn/internal/deadletter/letter"
 	"fmn/internal/hits"
 	"fmn/internal/lifecycle"
 	"fmn/internal/rabbit"
 	"fmn/internal/service"
+	"fmn/internal/settle"
 	"fmn/internal/telemetry"
 	"fmn/internal/wire"
 	"fmn/pkg/prefs"
@@ -194,7 +195,7 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 		if err != nil {
 			w.m.malformed.Inc()
 			w.logger.ErrorContext(ctx, "undecodable work item dead-lettered", "error", err)
-			out = append(out, deadletter.Outgoing(w.cfg.Topology.DeadLetterExchange, d, "worker", err.Error(), now))
+			out = append(out, letter.For(w.cfg.Topology.DeadLetterExchange, d, "worker", err.Error(), now))
 			continue
 		}
 		for i := range item.Messages {
@@ -230,7 +231,7 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 			if err != nil {
 				// Cannot happen for decoded data; let the broker dead-letter the batch.
 				w.logger.ErrorContext(ctx, "encode notifications", "error", err)
-				service.Reject(batch)
+				settle.Reject(batch)
 				return
 			}
 			out = append(out, rabbit.Outgoing{Exchange: w.cfg.Topology.NotificationsExchange, Key: channel, Msg: amqp.Publishing{
@@ -238,7 +239,7 @@ func (w *worker) handle(ctx context.Context, batch []amqp.Delivery) {
 			}})
 		}
 	}
-	service.Settle(ctx, batch, func(ctx context.Context) error {
+	settle.Batch(ctx, batch, func(ctx context.Context) error {
 		if err := w.pub.Publish(ctx, out...); err != nil {
 			return err
 		}

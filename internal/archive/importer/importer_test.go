@@ -12,7 +12,7 @@ import (
 
 	"fmn/internal/archive"
 	"fmn/internal/archive/importer"
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 )
 
 func importFiles(t *testing.T, batch int, names ...string) (importer.Summary, func(q string, args ...any) int) {

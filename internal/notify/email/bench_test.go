@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"fmn/internal/mailtest"
 	"fmn/internal/notify/email"
+	"fmn/internal/testkit/mailtest"
 )
 
 // BenchmarkSendToMailpit is email throughput into a real SMTP server (mailpit on loopback): render

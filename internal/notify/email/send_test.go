@@ -8,9 +8,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/mailtest"
 	"fmn/internal/notify"
 	"fmn/internal/notify/email"
+	"fmn/internal/testkit/mailtest"
 )
 
 const from = "Fedora Notifications <notifications@fmn.example.org>"

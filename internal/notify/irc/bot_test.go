@@ -15,9 +15,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/irctest"
 	"fmn/internal/notify"
 	"fmn/internal/notify/irc"
+	"fmn/internal/testkit/irctest"
 	"fmn/internal/wire"
 	"fmn/pkg/prefs"
 )

@@ -20,8 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/notify/sse"
-	"fmn/internal/redistest"
 	"fmn/internal/ssetoken"
+	"fmn/internal/testkit/redistest"
 	"fmn/internal/wire"
 )
 

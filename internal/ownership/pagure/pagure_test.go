@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/ownership/pagure"
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"

@@ -6,9 +6,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/pgtest"
 	"fmn/internal/population"
 	"fmn/internal/population/popdb"
+	"fmn/internal/testkit/pgtest"
 	"fmn/pkg/prefs/pgstore"
 	"fmn/pkg/rules"
 )

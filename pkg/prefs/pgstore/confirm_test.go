@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"
 )

@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/pgtest"
+	"fmn/internal/testkit/pgtest"
 	"fmn/pkg/message"
 	"fmn/pkg/prefs"
 	"fmn/pkg/prefs/pgstore"

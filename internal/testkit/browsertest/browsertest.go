@@ -13,7 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"fmn/internal/testenv"
+	"fmn/internal/testkit/testenv"
 )
 
 // Timeout bounds a whole browser session of a test.

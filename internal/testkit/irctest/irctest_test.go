@@ -12,7 +12,7 @@ import (
 // TestVersionPinned keeps ErgoVersion in step with tools/go.mod.
 func TestVersionPinned(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(filepath.Join("..", "..", "tools", "go.mod"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "tools", "go.mod"))
 	require.NoError(t, err)
 	re := regexp.MustCompile(`(?m)^\s*github\.com/ergochat/ergo ` + regexp.QuoteMeta(ErgoVersion) + `(\s|$)`)
 	require.True(t, re.Match(b), "tools/go.mod must pin ergo %s (or update ErgoVersion)", ErgoVersion)

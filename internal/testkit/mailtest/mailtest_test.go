@@ -8,12 +8,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/mailtest"
+	"fmn/internal/testkit/mailtest"
 )
 
 func TestVersionMatchesToolsModule(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(filepath.Join("..", "..", "tools", "go.mod"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "tools", "go.mod"))
 	require.NoError(t, err)
 	re := regexp.MustCompile(`(?m)^\s*github\.com/axllent/mailpit ` + regexp.QuoteMeta(mailtest.MailpitVersion) + `(\s|$)`)
 	require.True(t, re.Match(b),

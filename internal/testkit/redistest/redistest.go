@@ -10,7 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"fmn/internal/testenv"
+	"fmn/internal/testkit/testenv"
 )
 
 // EnvURL names the variable with the test Redis URL.

@@ -1,8 +1,8 @@
-// Package deadletter builds the messages fmn sends to its dead-letter exchange (the original
-// delivery, unchanged, plus headers saying which stage refused it and why), archives what arrives
-// in the dead-letter queue into PostgreSQL (Archiver, Store), and re-drives archived letters to
-// where they came from (Redriver).
-package deadletter
+// Package letter builds the messages fmn's stages send to the dead-letter exchange: the original
+// delivery, unchanged, plus headers saying which stage refused it and why. It is a leaf, so that
+// every stage can refuse a delivery without linking the archiver (package deadletter), which
+// reads those headers back.
+package letter
 
 import (
 	"time"
@@ -24,8 +24,8 @@ const (
 // maxReason bounds the reason header.
 const maxReason = 500
 
-// Outgoing returns the dead letter for d, to be published on exchange.
-func Outgoing(exchange string, d amqp.Delivery, stage, reason string, now time.Time) rabbit.Outgoing {
+// For returns the dead letter for d, to be published on exchange.
+func For(exchange string, d amqp.Delivery, stage, reason string, now time.Time) rabbit.Outgoing {
 	if len(reason) > maxReason {
 		reason = reason[:maxReason]
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"fmn/internal/testenv"
+	"fmn/internal/testkit/testenv"
 	"fmn/migrations"
 )
 

@@ -31,7 +31,7 @@ import (
 	"fmn/internal/config"
 	"fmn/internal/formlogin"
 	"fmn/internal/oidclogin"
-	"fmn/internal/testproc"
+	"fmn/internal/testkit/testproc"
 )
 
 // ZitadelVersion is the zitadel/oidc version tools/go.mod pins (a test keeps them in step).
@@ -75,7 +75,7 @@ func Version() (string, error) {
 	if !ok {
 		return "", errors.New("locate oidctest's source")
 	}
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "tools", "devoidc")
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "tools", "devoidc")
 	entries, err := os.ReadDir(dir) // sorted by name, like `LC_ALL=C ls | sort`
 	if err != nil {
 		return "", fmt.Errorf("read devoidc source: %w", err)

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"fmn/internal/rabbit"
-	"fmn/internal/rabbittest"
+	"fmn/internal/testkit/rabbittest"
 )
 
 func TestPrefix(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"fmn/internal/mailpitapi"
-	"fmn/internal/testproc"
+	"fmn/internal/testkit/testproc"
 )
 
 // MailpitVersion is the mailpit version tools/go.mod pins (a test keeps them in step).

@@ -10,12 +10,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/oidctest"
+	"fmn/internal/testkit/oidctest"
 )
 
 func TestVersionMatchesToolsModule(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(filepath.Join("..", "..", "tools", "go.mod"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "tools", "go.mod"))
 	require.NoError(t, err)
 	re := regexp.MustCompile(`(?m)^\s*github\.com/zitadel/oidc/v3 ` + regexp.QuoteMeta(oidctest.ZitadelVersion) + `(\s|$)`)
 	require.True(t, re.Match(b),
@@ -33,12 +33,12 @@ func TestVersionHashesTheSource(t *testing.T) {
 // the one Start looks for.
 func TestVersionMatchesToolsScript(t *testing.T) {
 	t.Parallel()
-	script, err := os.ReadFile(filepath.Join("..", "..", "scripts", "tools.sh"))
+	script, err := os.ReadFile(filepath.Join("..", "..", "..", "scripts", "tools.sh"))
 	require.NoError(t, err)
 	line := regexp.MustCompile(`(?m)^devoidc_hash=.*$`).Find(script)
 	require.NotNil(t, line, "scripts/tools.sh has no devoidc_hash= line")
 	cmd := exec.Command("bash", "-c", "set -euo pipefail; "+string(line)+`; echo -n "$devoidc_hash"`)
-	cmd.Dir = filepath.Join("..", "..", "tools")
+	cmd.Dir = filepath.Join("..", "..", "..", "tools")
 	out, err := cmd.Output()
 	require.NoError(t, err)
 	v, err := oidctest.Version()

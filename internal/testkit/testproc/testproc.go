@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"fmn/internal/testenv"
+	"fmn/internal/testkit/testenv"
 )
 
 // Timeouts: they bound waits on conditions, they are not expected durations.

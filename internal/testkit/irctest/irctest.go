@@ -20,7 +20,7 @@ import (
 
 	"github.com/lrstanley/girc"
 
-	"fmn/internal/testproc"
+	"fmn/internal/testkit/testproc"
 )
 
 // ErgoVersion is the ergo version tools/go.mod pins (a test keeps them in step).
