@@ -78,4 +78,17 @@
 // overlay's indexes, reusing its validated filters, so its cost grows with the overlay, never
 // with the base: recompile in the background when OverlayUsers grows past a few thousand. The
 // ownership and membership maps are kept in the Matcher for this.
+//
+// # Where things are
+//
+// model.go holds the filter model, limits.go the Max* limits, json.go the JSON form and weight.go
+// what a filter counts against quotas. validate.go validates a filter and prepares its
+// conditions into the form in prepared.go, with the per-field parts in topic.go (globs),
+// severity.go and body.go (paths, and reading them in a parsed body); compilecache.go shares
+// compiled patterns across a snapshot. bind.go binds a prepared filter to its owner, program.go
+// stores bound filters in the compact form both matchers run, and eval.go evaluates them against
+// a message (msgctx.go) with the value sets of sets.go. snapshot.go holds the snapshot, the
+// ownership lookups and the symbol table. naive.go is the reference evaluator. matcher.go is the
+// compiled Matcher's API: index.go builds its indexes, globtrie.go its trie of topic patterns,
+// match.go looks a message up in them, and overlay.go patches a Matcher (WithUsers).
 package rules

@@ -31,6 +31,14 @@ const (
 // Me is the placeholder for the filter's owner in user, agent and owned conditions.
 const Me = "@me"
 
+// Placeholders and prefixes allowed in owned conditions, beside Me.
+const (
+	// MyGroups in an owned condition stands for every group the filter's owner is a member of.
+	MyGroups = "@mygroups"
+	// GroupPrefix marks a group name in an owned condition: "group:python-sig".
+	GroupPrefix = "group:"
+)
+
 // Condition is one test on a message. A filter's conditions must all hold.
 type Condition struct {
 	Field  Field    `json:"field"`

@@ -3,42 +3,9 @@ package rules
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
-	"github.com/gobwas/glob"
-
 	"fmn/pkg/message"
-)
-
-// Limits on what a filter may hold. They bound the work one filter can cost per message and the
-// size of a snapshot; the API refuses input beyond them.
-const (
-	// MaxConditions is the most conditions one filter may have.
-	MaxConditions = 32
-	// MaxValues is the most values one condition may list (a long list of followed packages).
-	MaxValues = 500
-	// MaxValueLen is the longest value, in bytes (topics are at most 255 bytes on AMQP).
-	MaxValueLen = 255
-	// MaxRegexLen is the longest regular expression, in bytes.
-	MaxRegexLen = 512
-	// MaxPathLen is the longest body path, in bytes.
-	MaxPathLen = 256
-	// MaxPathDepth is the most segments (keys and indices) a body path may have.
-	MaxPathDepth = 32
-	// MaxPathIndex is the largest array index a body path may use.
-	MaxPathIndex = 1 << 16
-	// MaxDestinations is the most destinations one filter may send to.
-	MaxDestinations = 64
-)
-
-// Placeholders and prefixes allowed in owned conditions, beside Me.
-const (
-	// MyGroups in an owned condition stands for every group the filter's owner is a member of.
-	MyGroups = "@mygroups"
-	// GroupPrefix marks a group name in an owned condition: "group:python-sig".
-	GroupPrefix = "group:"
 )
 
 // ErrInvalid is matched (with errors.Is) by every *ValidationError.
@@ -147,67 +114,6 @@ func ValidateConditions(conds []Condition) error {
 	return err
 }
 
-// compileCache shares compiled globs and regexps between the filters of one snapshot: many users
-// write the same patterns, and compiling each once keeps Compile fast and the matcher small. A
-// nil *compileCache compiles everything afresh.
-type compileCache struct {
-	globs   map[string]*topicGlob
-	regexps map[string]*regexp.Regexp
-	// topics and bodies share identical topic and body conditions, keyed by cacheKey.
-	topics map[string]*topicCond
-	bodies map[string]*bodyCond
-}
-
-func newCompileCache() *compileCache {
-	return &compileCache{
-		globs:   make(map[string]*topicGlob),
-		regexps: make(map[string]*regexp.Regexp),
-		topics:  make(map[string]*topicCond),
-		bodies:  make(map[string]*bodyCond),
-	}
-}
-
-// cacheKey identifies a condition's test (not its negation) for sharing.
-func cacheKey(op Op, path string, values []string) string {
-	var b strings.Builder
-	b.WriteString(string(op))
-	b.WriteByte(0)
-	b.WriteString(path)
-	for _, v := range values {
-		b.WriteByte(0)
-		b.WriteString(v)
-	}
-	return b.String()
-}
-
-func (cc *compileCache) glob(p string) (*topicGlob, error) {
-	if cc == nil {
-		return compileGlob(p)
-	}
-	if g, ok := cc.globs[p]; ok {
-		return g, nil
-	}
-	g, err := compileGlob(p)
-	if err == nil {
-		cc.globs[p] = g
-	}
-	return g, err
-}
-
-func (cc *compileCache) regexp(expr string) (*regexp.Regexp, error) {
-	if cc == nil {
-		return regexp.Compile(expr)
-	}
-	if re, ok := cc.regexps[expr]; ok {
-		return re, nil
-	}
-	re, err := regexp.Compile(expr)
-	if err == nil {
-		cc.regexps[expr] = re
-	}
-	return re, err
-}
-
 // prepareConditions validates conds and compiles them into their executable form, not yet bound
 // to an owner.
 func prepareConditions(conds []Condition, cc *compileCache) ([]pcond, error) {
@@ -235,14 +141,35 @@ func prepareConditions(conds []Condition, cc *compileCache) ([]pcond, error) {
 	return out, nil
 }
 
-// prepareCondition validates one condition and compiles it.
+// prepareCondition validates one condition and compiles it: its operator, its values, the
+// qualifiers (path, artifact type) it may carry, then what its field needs.
 func prepareCondition(i int, c *Condition, cc *compileCache) (pcond, error) {
+	op, err := checkOp(i, c)
+	if err != nil {
+		return pcond{}, err
+	}
+	if err := checkValues(i, c, op); err != nil {
+		return pcond{}, err
+	}
+	if err := checkQualifiers(i, c); err != nil {
+		return pcond{}, err
+	}
+	out := pcond{fid: fieldIDOf(c.Field), negate: c.Negate, artType: message.ArtifactType(c.ArtifactType)}
+	if err := prepareField(i, c, op, cc, &out); err != nil {
+		return pcond{}, err
+	}
+	return out, nil
+}
+
+// checkOp checks the condition's field and returns its effective operator, refusing one the
+// field does not take.
+func checkOp(i int, c *Condition) (Op, error) {
 	ops := allowedOps(c.Field)
 	if ops == nil {
 		if c.Field == "" {
-			return pcond{}, condErr(i, c.Field, nil, "no field")
+			return "", condErr(i, c.Field, nil, "no field")
 		}
-		return pcond{}, condErr(i, c.Field, nil, "unknown field %q", string(c.Field))
+		return "", condErr(i, c.Field, nil, "unknown field %q", string(c.Field))
 	}
 	op := c.EffectiveOp()
 	opOK := false
@@ -252,91 +179,106 @@ func prepareCondition(i int, c *Condition, cc *compileCache) (pcond, error) {
 		}
 	}
 	if !opOK {
-		return pcond{}, condErr(i, c.Field, nil, "operator %q not allowed (allowed: %s)", string(op), joinOps(ops))
+		return "", condErr(i, c.Field, nil, "operator %q not allowed (allowed: %s)", string(op), joinOps(ops))
 	}
+	return op, nil
+}
+
+// checkValues checks the number of values and the length of each (regexps have their own limit,
+// checked with the body condition).
+func checkValues(i int, c *Condition, op Op) error {
 	if len(c.Values) == 0 {
-		return pcond{}, condErr(i, c.Field, nil, "no values")
+		return condErr(i, c.Field, nil, "no values")
 	}
 	if len(c.Values) > MaxValues {
-		return pcond{}, condErr(i, c.Field, nil, "%d values, more than the limit of %d", len(c.Values), MaxValues)
+		return condErr(i, c.Field, nil, "%d values, more than the limit of %d", len(c.Values), MaxValues)
 	}
 	for _, v := range c.Values {
 		if v == "" {
-			return pcond{}, condErr(i, c.Field, nil, "empty value")
+			return condErr(i, c.Field, nil, "empty value")
 		}
 		if len(v) > MaxValueLen && op != OpRegex {
-			return pcond{}, condErr(i, c.Field, nil, "value of %d bytes, longer than the limit of %d", len(v), MaxValueLen)
+			return condErr(i, c.Field, nil, "value of %d bytes, longer than the limit of %d", len(v), MaxValueLen)
 		}
 	}
+	return nil
+}
+
+// checkQualifiers checks Path and ArtifactType: each only on the fields that take it, and a
+// well-formed artifact type.
+func checkQualifiers(i int, c *Condition) error {
 	if c.Path != "" && c.Field != FieldBody {
-		return pcond{}, condErr(i, c.Field, nil, "path is only allowed on body conditions")
+		return condErr(i, c.Field, nil, "path is only allowed on body conditions")
 	}
 	if c.ArtifactType != "" {
 		if c.Field != FieldArtifact && c.Field != FieldOwned {
-			return pcond{}, condErr(i, c.Field, nil, "artifact_type is only allowed on artifact and owned conditions")
+			return condErr(i, c.Field, nil, "artifact_type is only allowed on artifact and owned conditions")
 		}
 		if !validArtifactType(c.ArtifactType) {
-			return pcond{}, condErr(i, c.Field, nil, "bad artifact type %q", c.ArtifactType)
+			return condErr(i, c.Field, nil, "bad artifact type %q", c.ArtifactType)
 		}
 	}
-	out := pcond{fid: fieldIDOf(c.Field), negate: c.Negate, artType: message.ArtifactType(c.ArtifactType)}
+	return nil
+}
+
+// prepareField checks and compiles what is particular to the condition's field into out.
+func prepareField(i int, c *Condition, op Op, cc *compileCache, out *pcond) error {
+	var err error
 	switch c.Field {
 	case FieldTopic:
-		t, err := prepareTopic(i, c.Values, op, cc)
-		if err != nil {
-			return pcond{}, err
-		}
-		out.topic = t
+		out.topic, err = prepareTopic(i, c.Values, op, cc)
 	case FieldApp, FieldGroup, FieldArtifact:
-		if err := noPlaceholders(i, c.Field, c.Values); err != nil {
-			return pcond{}, err
-		}
+		err = noPlaceholders(i, c.Field, c.Values)
 	case FieldUser, FieldAgent:
-		for _, v := range c.Values {
-			switch {
-			case v == Me:
-				out.me = true
-			case strings.HasPrefix(v, "@"):
-				return pcond{}, condErr(i, c.Field, nil, "unknown placeholder %q (only %s is allowed here)", v, Me)
-			case strings.HasPrefix(v, GroupPrefix):
-				return pcond{}, condErr(i, c.Field, nil, "%q names a group; use a group or owned condition", v)
-			}
-		}
+		out.me, err = prepareUserValues(i, c.Field, c.Values)
 	case FieldOwned:
-		o := &ownedCond{}
-		for _, v := range c.Values {
-			switch {
-			case v == Me:
-				o.me = true
-			case v == MyGroups:
-				o.myGroups = true
-			case strings.HasPrefix(v, GroupPrefix):
-				g := strings.TrimPrefix(v, GroupPrefix)
-				if g == "" {
-					return pcond{}, condErr(i, c.Field, nil, "%q names no group", v)
-				}
-				o.groups = append(o.groups, g)
-			case strings.HasPrefix(v, "@"):
-				return pcond{}, condErr(i, c.Field, nil, "unknown placeholder %q (allowed: %s, %s)", v, Me, MyGroups)
-			default:
-				o.users = append(o.users, v)
-			}
-		}
-		out.owned = o
+		out.owned, err = prepareOwned(i, c.Values)
 	case FieldSeverity:
-		s, err := prepareSeverity(i, c.Values, op)
-		if err != nil {
-			return pcond{}, err
-		}
-		out.sevMask = s
+		out.sevMask, err = prepareSeverity(i, c.Values, op)
 	case FieldBody:
-		b, err := prepareBody(i, c, op, cc)
-		if err != nil {
-			return pcond{}, err
-		}
-		out.body = b
+		out.body, err = prepareBody(i, c, op, cc)
 	}
-	return out, nil
+	return err
+}
+
+// prepareUserValues checks the values of a user or agent condition, which name accounts, and
+// reports whether they list Me.
+func prepareUserValues(i int, f Field, values []string) (me bool, err error) {
+	for _, v := range values {
+		switch {
+		case v == Me:
+			me = true
+		case strings.HasPrefix(v, "@"):
+			return false, condErr(i, f, nil, "unknown placeholder %q (only %s is allowed here)", v, Me)
+		case strings.HasPrefix(v, GroupPrefix):
+			return false, condErr(i, f, nil, "%q names a group; use a group or owned condition", v)
+		}
+	}
+	return me, nil
+}
+
+// prepareOwned reads the owners an owned condition lists: Me, MyGroups, "group:NAME" or a user.
+func prepareOwned(i int, values []string) (*ownedCond, error) {
+	o := &ownedCond{}
+	for _, v := range values {
+		switch {
+		case v == Me:
+			o.me = true
+		case v == MyGroups:
+			o.myGroups = true
+		case strings.HasPrefix(v, GroupPrefix):
+			g := strings.TrimPrefix(v, GroupPrefix)
+			if g == "" {
+				return nil, condErr(i, FieldOwned, nil, "%q names no group", v)
+			}
+			o.groups = append(o.groups, g)
+		case strings.HasPrefix(v, "@"):
+			return nil, condErr(i, FieldOwned, nil, "unknown placeholder %q (allowed: %s, %s)", v, Me, MyGroups)
+		default:
+			o.users = append(o.users, v)
+		}
+	}
+	return o, nil
 }
 
 func joinOps(ops []Op) string {
@@ -368,313 +310,4 @@ func validArtifactType(t string) bool {
 		}
 	}
 	return true
-}
-
-// Severity handling.
-
-// severityLevels are the levels in increasing order; a severity mask has bit i for level i.
-// (An array, not a slice, so it is a value nobody can change through a shared backing store.)
-func severityLevels() [4]int {
-	return [4]int{message.SeverityDebug, message.SeverityInfo, message.SeverityWarning, message.SeverityError}
-}
-
-// ParseSeverity parses a severity value: a name (debug, info, warning, error; any case) or the
-// number 10, 20, 30 or 40.
-func ParseSeverity(v string) (int, error) {
-	switch strings.ToLower(v) {
-	case "debug":
-		return message.SeverityDebug, nil
-	case "info":
-		return message.SeverityInfo, nil
-	case "warning":
-		return message.SeverityWarning, nil
-	case "error":
-		return message.SeverityError, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err == nil {
-		for _, l := range severityLevels() {
-			if l == n {
-				return n, nil
-			}
-		}
-	}
-	return 0, fmt.Errorf("bad severity %q (want debug, info, warning, error or 10, 20, 30, 40)", v)
-}
-
-// prepareSeverity turns a severity condition into a bit mask over severityLevels. A message whose
-// severity is not one of the four levels counts as the highest level not above it (debug below 10).
-func prepareSeverity(i int, values []string, op Op) (uint8, error) {
-	if op == OpAtLeast && len(values) != 1 {
-		return 0, condErr(i, FieldSeverity, nil, "at_least takes exactly one value, got %d", len(values))
-	}
-	var mask uint8
-	for _, v := range values {
-		n, err := ParseSeverity(v)
-		if err != nil {
-			return 0, condErr(i, FieldSeverity, nil, "%s", err.Error())
-		}
-		for b, l := range severityLevels() {
-			if (op == OpAtLeast && l >= n) || (op == OpIn && l == n) {
-				mask |= 1 << b
-			}
-		}
-	}
-	return mask, nil
-}
-
-// severityBit maps a message severity to its bit in a severity mask.
-func severityBit(sev int) uint8 { return 1 << severityIndex(sev) }
-
-// severityIndex maps a message severity to the index of its level in severityLevels: the highest
-// level not above it, debug for anything below debug.
-func severityIndex(sev int) int {
-	b := 0
-	for j, l := range severityLevels() {
-		if sev >= l {
-			b = j
-		}
-	}
-	return b
-}
-
-// Topic handling.
-
-// topicMeta are the characters that make a topic value a pattern rather than an exact topic.
-const topicMeta = "*?["
-
-// prepareTopic compiles topic values: exact topics (no wildcard, or op in) and globs.
-func prepareTopic(i int, values []string, op Op, cc *compileCache) (t *topicCond, err error) {
-	if cc != nil {
-		key := cacheKey(op, "", values)
-		if t, ok := cc.topics[key]; ok {
-			return t, nil
-		}
-		defer func() {
-			if err == nil {
-				cc.topics[key] = t
-			}
-		}()
-	}
-	t = &topicCond{}
-	var exact []string
-	for _, v := range values {
-		if strings.HasPrefix(v, "@") {
-			return nil, condErr(i, FieldTopic, nil, "%q makes no sense on a topic condition", v)
-		}
-		if op == OpIn || !strings.ContainsAny(v, topicMeta) {
-			exact = append(exact, v)
-			continue
-		}
-		g, err := cc.glob(v)
-		if err != nil {
-			return nil, condErr(i, FieldTopic, err, "bad glob %q", v)
-		}
-		t.globs = append(t.globs, g)
-	}
-	t.exact = newStrSet(exact)
-	return t, nil
-}
-
-// topicGlob is a compiled topic pattern.
-type topicGlob struct {
-	pattern string
-	// prefix is the literal text before the first wildcard.
-	prefix string
-	// prefixOnly is set when the pattern is prefix + "*": reaching the prefix is a match.
-	prefixOnly bool
-	g          *glob.Pattern
-}
-
-func (t *topicGlob) match(topic string) bool {
-	if !strings.HasPrefix(topic, t.prefix) {
-		return false
-	}
-	if t.prefixOnly {
-		return true
-	}
-	return t.g.Match(topic)
-}
-
-// compileGlob compiles an fnmatch-style pattern (`*` any run of characters, dots included; `?` one
-// character; `[abc]`, `[a-z]`, `[!abc]` classes) with gobwas/glob and no separators. Braces and
-// backslashes, which gobwas treats specially and fnmatch does not, are escaped so they stay
-// literal. Two deviations from Python's fnmatch, both refused as bad globs: an unclosed `[`
-// (fnmatch takes it literally), and a class mixing a range with other characters (`[a-z0-9]`),
-// which gobwas cannot express.
-func compileGlob(p string) (*topicGlob, error) {
-	var b strings.Builder
-	inClass := false
-	classStart := 0
-	for j := 0; j < len(p); j++ {
-		c := p[j]
-		if inClass {
-			switch {
-			case c == ']' && j > classStart:
-				inClass = false
-				b.WriteByte(c)
-			case c == '\\' || c == ']' || c == '[' || c == '{' || c == '}':
-				b.WriteByte('\\')
-				b.WriteByte(c)
-			default:
-				b.WriteByte(c)
-			}
-			continue
-		}
-		switch c {
-		case '[':
-			inClass = true
-			classStart = j + 1
-			if j+1 < len(p) && p[j+1] == '!' {
-				classStart = j + 2
-				b.WriteString("[!")
-				j++
-				continue
-			}
-			b.WriteByte(c)
-		case '{', '}', '\\', ']':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	if inClass {
-		return nil, errors.New("unclosed [")
-	}
-	g, err := glob.Compile(b.String())
-	if err != nil {
-		return nil, fmt.Errorf("compile: %w", err)
-	}
-	k := strings.IndexAny(p, topicMeta)
-	if k < 0 { // no wildcard: the whole pattern is literal (prepareTopic treats it as exact)
-		k = len(p)
-	}
-	t := &topicGlob{pattern: p, prefix: p[:k], g: g}
-	t.prefixOnly = k == len(p)-1 && p[k] == '*'
-	return t, nil
-}
-
-// Body handling.
-
-// pathSeg is one step of a body path: a key, or an array index when key is empty and index >= 0.
-type pathSeg struct {
-	key   string
-	index int
-}
-
-// parsePath parses a dotted JSON path with [n] indices, such as "update.status",
-// "builds[0].nvr" or "[0].name". Keys may hold any character but '.', '[' and ']'.
-func parsePath(p string) ([]pathSeg, error) {
-	if p == "" {
-		return nil, errors.New("empty path")
-	}
-	if len(p) > MaxPathLen {
-		return nil, fmt.Errorf("path of %d bytes, longer than the limit of %d", len(p), MaxPathLen)
-	}
-	var segs []pathSeg
-	j := 0
-	expectKey := p[0] != '['
-	for j < len(p) {
-		if p[j] == '[' {
-			end := strings.IndexByte(p[j:], ']')
-			if end < 0 {
-				return nil, fmt.Errorf("unclosed [ at %d", j)
-			}
-			num := p[j+1 : j+end]
-			n, err := strconv.Atoi(num)
-			if err != nil || n < 0 || n > MaxPathIndex || num != strconv.Itoa(n) {
-				return nil, fmt.Errorf("bad index %q at %d", num, j)
-			}
-			segs = append(segs, pathSeg{index: n})
-			j += end + 1
-			if j < len(p) {
-				switch p[j] {
-				case '.':
-					j++
-					if j == len(p) {
-						return nil, errors.New("path ends with a dot")
-					}
-					expectKey = true
-				case '[':
-				default:
-					return nil, fmt.Errorf("unexpected %q at %d", p[j], j)
-				}
-			}
-			continue
-		}
-		if !expectKey {
-			return nil, fmt.Errorf("unexpected %q at %d", p[j], j)
-		}
-		end := j
-		for end < len(p) && p[end] != '.' && p[end] != '[' && p[end] != ']' {
-			end++
-		}
-		if end == j {
-			return nil, fmt.Errorf("empty key at %d", j)
-		}
-		segs = append(segs, pathSeg{key: p[j:end], index: -1})
-		j = end
-		expectKey = false
-		if j < len(p) {
-			switch p[j] {
-			case '.':
-				j++
-				if j == len(p) {
-					return nil, errors.New("path ends with a dot")
-				}
-				expectKey = true
-			case ']':
-				return nil, fmt.Errorf("unexpected ] at %d", j)
-			}
-		}
-	}
-	if len(segs) > MaxPathDepth {
-		return nil, fmt.Errorf("path of %d segments, deeper than the limit of %d", len(segs), MaxPathDepth)
-	}
-	return segs, nil
-}
-
-func prepareBody(i int, c *Condition, op Op, cc *compileCache) (b *bodyCond, err error) {
-	if c.Path == "" {
-		return nil, condErr(i, FieldBody, nil, "no path")
-	}
-	if cc != nil {
-		key := cacheKey(op, c.Path, c.Values)
-		if b, ok := cc.bodies[key]; ok {
-			return b, nil
-		}
-		defer func() {
-			if err == nil {
-				cc.bodies[key] = b
-			}
-		}()
-	}
-	segs, err := parsePath(c.Path)
-	if err != nil {
-		return nil, condErr(i, FieldBody, err, "bad path %q", c.Path)
-	}
-	b = &bodyCond{path: segs}
-	switch op {
-	case OpEq:
-		if len(c.Values) != 1 {
-			return nil, condErr(i, FieldBody, nil, "eq takes exactly one value, got %d", len(c.Values))
-		}
-		b.set = newStrSet(c.Values)
-	case OpIn:
-		b.set = newStrSet(c.Values)
-	case OpRegex:
-		if len(c.Values) != 1 {
-			return nil, condErr(i, FieldBody, nil, "regex takes exactly one value, got %d", len(c.Values))
-		}
-		if len(c.Values[0]) > MaxRegexLen {
-			return nil, condErr(i, FieldBody, nil, "regex of %d bytes, longer than the limit of %d", len(c.Values[0]), MaxRegexLen)
-		}
-		re, err := cc.regexp(c.Values[0])
-		if err != nil {
-			return nil, condErr(i, FieldBody, err, "bad regex %q", c.Values[0])
-		}
-		b.re = re
-	}
-	return b, nil
 }

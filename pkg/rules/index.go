@@ -1,0 +1,275 @@
+package rules
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"fmn/pkg/message"
+)
+
+// index is a set of compiled filters and the indexes over them.
+type index struct {
+	p *program
+
+	// The indexes, keyed by symbol id (see ownerIndex.syms) except for exact topics.
+	users     map[uint32][]int32 // user (involved) condition values
+	agents    map[uint32][]int32 // agent condition values
+	artifacts map[uint32][]int32 // artifact names, from artifact and expanded owned conditions
+	groups    map[uint32][]int32
+	apps      map[uint32][]int32
+	topics    map[string][]int32 // exact topics
+	trie      globTrie
+	// always lists the always-check filters by message severity level (the index of
+	// severityBit): a filter that requires a severity is listed only under the levels it allows.
+	always [4][]int32
+
+	stats Stats
+}
+
+// Index ranks: a lower rank is a more selective index.
+const (
+	rankUser = iota
+	rankArtifact
+	rankOwned
+	rankGroup
+	rankTopic
+	rankTopicGlob
+	rankApp
+	rankTopicGlobWeak // a topic condition with a pattern that starts with a wildcard
+	rankNone
+)
+
+// compileIndex validates, binds (through own, which interns their names) and indexes the enabled
+// filters of fs, and lists those that do not validate. fs must not be longer than MaxInt32.
+func compileIndex(fs []Filter, own *ownerIndex) (*index, []InvalidFilter) {
+	b := newIndexBuilder(own, len(fs))
+	var invalid []InvalidFilter
+	b.c.stats.Filters = len(fs)
+	cc := newCompileCache()
+	// Filters are stored in (user, id) order, so that the matching filters of a message, taken in
+	// index order, come out grouped by user and need little sorting.
+	order := make([]int32, len(fs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		fa, fb := &fs[a], &fs[b]
+		if c := strings.Compare(fa.User, fb.User); c != 0 {
+			return c
+		}
+		return cmp.Compare(fa.ID, fb.ID)
+	})
+	for _, i := range order {
+		f := &fs[i]
+		if !f.Enabled {
+			b.c.stats.Disabled++
+			continue
+		}
+		cf, err := bindFilter(f, own, cc)
+		if err != nil {
+			invalid = append(invalid, invalidFilter(f, err))
+			b.c.stats.Invalid++
+			continue
+		}
+		b.add(cf)
+	}
+	return b.finish(), invalid
+}
+
+// indexBuilder builds an index from bound filters, added in (user, id) order.
+type indexBuilder struct {
+	c    *index
+	tb   *trieBuilder
+	arts []uint32 // scratch for owned expansions
+}
+
+func newIndexBuilder(own *ownerIndex, nFilters int) *indexBuilder {
+	return &indexBuilder{
+		c: &index{
+			p:         newProgram(own, nFilters),
+			users:     make(map[uint32][]int32),
+			agents:    make(map[uint32][]int32),
+			artifacts: make(map[uint32][]int32),
+			groups:    make(map[uint32][]int32),
+			apps:      make(map[uint32][]int32),
+			topics:    make(map[string][]int32),
+		},
+		tb: newTrieBuilder(),
+	}
+}
+
+// add stores and indexes a bound filter, unless it sends nowhere or cannot match.
+func (b *indexBuilder) add(cf *boundFilter) {
+	c := b.c
+	if len(cf.dests) == 0 {
+		c.stats.NoDestinations++
+		return
+	}
+	best, bestArts, unmatchable := c.chooseIndex(cf, &b.arts)
+	if unmatchable {
+		c.stats.Unmatchable++
+		return
+	}
+	idx := c.p.emit(cf)
+	if best < 0 {
+		c.addAlways(cf, idx)
+		return
+	}
+	c.addIndexed(cf, idx, best, bestArts, b.tb)
+}
+
+// finish returns the index; b must not be used afterwards.
+func (b *indexBuilder) finish() *index {
+	c := b.c
+	c.p.done()
+	c.trie = b.tb.build()
+	c.stats.GlobPatterns = len(c.trie.globs)
+	c.stats.TrieNodes = len(c.trie.nodes)
+	return c
+}
+
+// chooseIndex picks the filter's most selective positive condition (-1 for none), expanding
+// owned conditions into the artifacts (as symbol ids) they stand for; arts is scratch. A positive
+// owned condition whose owners own nothing makes the filter unmatchable.
+func (c *index) chooseIndex(cf *boundFilter, arts *[]uint32) (best int, bestArts []uint32, unmatchable bool) {
+	best, bestRank, bestKeys := -1, rankNone, 0
+	for j := range cf.conds {
+		cd := &cf.conds[j]
+		if cd.negate {
+			continue
+		}
+		rank, keys := rankNone, 0
+		var expanded []uint32
+		switch cd.fid {
+		case fUser, fAgent:
+			rank, keys = rankUser, len(cd.ids)
+		case fArtifact:
+			rank, keys = rankArtifact, len(cd.ids)
+		case fGroup:
+			rank, keys = rankGroup, len(cd.ids)
+		case fApp:
+			rank, keys = rankApp, len(cd.ids)
+		case fTopic:
+			rank, keys = topicRank(cd.topic), len(cd.topic.exact.list)+len(cd.topic.globs)
+		case fOwned:
+			a := (*arts)[:0]
+			c.p.own.ownedArtifacts(cd.owned, func(art message.Artifact) {
+				if cd.artType == "" || art.Type == cd.artType {
+					a = append(a, c.p.own.intern(art.Name))
+				}
+			})
+			if len(a) == 0 {
+				unmatchable = true
+			}
+			slices.Sort(a)
+			a = slices.Compact(a)
+			*arts = a
+			expanded = a
+			rank, keys = rankOwned, len(a)
+		}
+		if rank < bestRank || (rank == bestRank && keys < bestKeys) {
+			best, bestRank, bestKeys = j, rank, keys
+			bestArts = slices.Clone(expanded)
+		}
+	}
+	return best, bestArts, unmatchable
+}
+
+// addAlways puts filter idx in the always-check lists of the severity levels it allows.
+func (c *index) addAlways(f *boundFilter, idx int32) {
+	mask := uint8(0xF)
+	for j := range f.conds {
+		if cd := &f.conds[j]; cd.fid == fSeverity {
+			if cd.negate {
+				mask &^= cd.sevMask
+			} else {
+				mask &= cd.sevMask
+			}
+		}
+	}
+	for b := range c.always {
+		if mask&(1<<b) != 0 {
+			c.always[b] = append(c.always[b], idx)
+		}
+	}
+	c.stats.AlwaysCheck++
+}
+
+// addIndexed posts filter idx under its condition best (bestArts for an owned condition).
+func (c *index) addIndexed(f *boundFilter, idx int32, best int, bestArts []uint32, tb *trieBuilder) {
+	c.stats.Indexed++
+	cd := &f.conds[best]
+	// Where the lookup is exact, the condition holds for every candidate found through it.
+	switch cd.fid {
+	case fUser, fAgent, fGroup, fApp, fTopic:
+		c.p.filters[idx].skip = int32(best)
+	case fArtifact:
+		if cd.artType == "" {
+			c.p.filters[idx].skip = int32(best)
+		}
+	}
+	switch cd.fid {
+	case fUser:
+		c.stats.ByUser++
+		c.post(c.users, cd.ids, idx)
+	case fAgent:
+		c.stats.ByUser++
+		c.post(c.agents, cd.ids, idx)
+	case fArtifact:
+		c.stats.ByArtifact++
+		c.post(c.artifacts, cd.ids, idx)
+	case fOwned:
+		c.stats.ByOwned++
+		c.post(c.artifacts, bestArts, idx)
+	case fGroup:
+		c.stats.ByGroup++
+		c.post(c.groups, cd.ids, idx)
+	case fApp:
+		c.stats.ByApp++
+		c.post(c.apps, cd.ids, idx)
+	case fTopic:
+		if len(cd.topic.globs) == 0 {
+			c.stats.ByTopic++
+		} else {
+			c.stats.ByTopicGlob++
+		}
+		for _, t := range cd.topic.exact.list {
+			if l := c.topics[t]; len(l) == 0 || l[len(l)-1] != idx {
+				c.topics[t] = append(l, idx)
+				c.stats.Postings++
+			}
+		}
+		for _, g := range cd.topic.globs {
+			tb.add(g, idx)
+			c.stats.Postings++
+		}
+	}
+}
+
+// topicRank ranks a topic condition: exact topics are the most selective, then patterns with a
+// literal prefix; a pattern starting with a wildcard is tried on every message, so the app
+// index is preferred to it.
+func topicRank(t *topicCond) int {
+	if len(t.globs) == 0 {
+		return rankTopic
+	}
+	for _, g := range t.globs {
+		if g.prefix == "" {
+			return rankTopicGlobWeak
+		}
+	}
+	return rankTopicGlob
+}
+
+// post adds filter idx under every key (once per key).
+func (c *index) post(index map[uint32][]int32, keys []uint32, idx int32) {
+	for _, k := range keys {
+		l := index[k]
+		if len(l) > 0 && l[len(l)-1] == idx {
+			continue
+		}
+		index[k] = append(l, idx)
+		c.stats.Postings++
+	}
+}

@@ -1,0 +1,157 @@
+package rules
+
+import (
+	"slices"
+	"time"
+
+	"fmn/pkg/message"
+)
+
+// scratch is the per-call state of Match: candidate dedup by generation stamps, the candidate
+// lists and the hits, all reused across calls.
+type scratch struct {
+	gen uint32
+	// base collects the candidates among the base's filters, over those of an overlay.
+	base, over candidates
+	hits       []hit
+	x          msgCtx
+}
+
+// candidates collects candidate filters once each: stamps[i] == gen when filter i is in list.
+type candidates struct {
+	stamps []uint32
+	list   []int32
+}
+
+func (cs *candidates) addAll(l []int32, gen uint32) {
+	for _, i := range l {
+		if cs.stamps[i] != gen {
+			cs.stamps[i] = gen
+			cs.list = append(cs.list, i)
+		}
+	}
+}
+
+// Match returns the notifications m gives rise to: one Match per (user, destination) with the
+// sorted ids of the matching filters, sorted by user then destination; nil when nothing matches.
+// now is accepted for time-based conditions; none uses it yet.
+func (c *Matcher) Match(m *message.Message, now time.Time) []Match {
+	out, _ := c.MatchWithInfo(m, now)
+	return out
+}
+
+// MatchWithInfo is Match that also reports how much work the message took.
+func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, MatchInfo) {
+	_ = now
+	var s *scratch
+	select {
+	case s = <-c.free:
+	default:
+		s = &scratch{base: candidates{stamps: make([]uint32, len(c.p.filters))}}
+	}
+	s.gen++
+	if s.gen == 0 { // wrapped: old stamps could collide
+		clear(s.base.stamps)
+		clear(s.over.stamps)
+		s.gen = 1
+	}
+	s.hits = s.hits[:0]
+
+	// The message's names as symbol ids; a name no filter or ownership row mentions is 0 and is
+	// not looked up. With an overlay, the overlay's symbol table resolves names: it gives the
+	// base's ids to the names the base knows, so one msgCtx serves both.
+	own := c.p.own
+	if c.ov != nil {
+		own = c.ov.own
+	}
+	x := &s.x
+	x.reset(m, own)
+	c.collect(&s.base, x, s.gen)
+	nMasked := 0
+	if c.ov == nil {
+		for _, i := range s.base.list {
+			if f := &c.p.filters[i]; c.p.matches(f, x) {
+				s.hits = c.p.appendHits(s.hits, f)
+			}
+		}
+	} else {
+		// Filters are in (user, id) order, so a user's candidates are adjacent and the mask is
+		// looked up once per user.
+		lastUser, lastMasked := uint32(0), false
+		for _, i := range s.base.list {
+			f := &c.p.filters[i]
+			if f.user != lastUser {
+				_, lastMasked = c.ov.masked[f.user]
+				lastUser = f.user
+			}
+			if lastMasked {
+				nMasked++
+				continue
+			}
+			if c.p.matches(f, x) {
+				s.hits = c.p.appendHits(s.hits, f)
+			}
+		}
+	}
+	info := MatchInfo{Candidates: len(s.base.list) - nMasked}
+	sorted := true // hits are grouped by user in increasing user order
+	if c.ov != nil {
+		ix := c.ov.ix
+		if len(s.over.stamps) < len(ix.p.filters) {
+			s.over.stamps = make([]uint32, len(ix.p.filters))
+		}
+		n := len(s.hits)
+		ix.collect(&s.over, x, s.gen)
+		for _, i := range s.over.list {
+			if f := &ix.p.filters[i]; ix.p.matches(f, x) {
+				s.hits = ix.p.appendHits(s.hits, f)
+			}
+		}
+		info.Candidates += len(s.over.list)
+		// Each run is grouped by user, and no user has hits in both (the base's are masked).
+		sorted = n == 0 || n == len(s.hits)
+	}
+	info.BodyParsed = x.bodyState != 0
+	var out []Match
+	if sorted {
+		out = buildMatchesByUser(s.hits)
+	} else {
+		out = buildMatches(s.hits)
+	}
+	x.reset(nil, nil)
+	select {
+	case c.free <- s:
+	default:
+	}
+	return out, info
+}
+
+// collect puts the candidate filters for the message x in cs, sorted.
+func (c *index) collect(cs *candidates, x *msgCtx, gen uint32) {
+	cs.list = cs.list[:0]
+	for _, u := range x.users { // the agent included
+		if u != 0 {
+			cs.addAll(c.users[u], gen)
+		}
+	}
+	if x.agent != 0 {
+		cs.addAll(c.agents[x.agent], gen)
+	}
+	for _, a := range x.arts {
+		if a != 0 {
+			cs.addAll(c.artifacts[a], gen)
+		}
+	}
+	for _, g := range x.groups {
+		if g != 0 {
+			cs.addAll(c.groups[g], gen)
+		}
+	}
+	if x.app != 0 {
+		cs.addAll(c.apps[x.app], gen)
+	}
+	cs.addAll(c.topics[x.m.Topic], gen)
+	c.trie.walk(x.m.Topic, cs, gen)
+	cs.addAll(c.always[severityIndex(x.m.Severity)], gen)
+	slices.Sort(cs.list)
+}
