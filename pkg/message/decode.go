@@ -30,6 +30,7 @@ func (e *DecodeError) Error() string { return "malformed message: " + e.Reason }
 // Unwrap makes errors.Is(err, ErrMalformed) hold.
 func (e *DecodeError) Unwrap() error { return ErrMalformed }
 
+// malformed returns a DecodeError with a formatted reason.
 func malformed(format string, args ...any) error {
 	return &DecodeError{Reason: fmt.Sprintf(format, args...)}
 }
@@ -297,6 +298,7 @@ func (m *Message) Normalize() {
 	}
 }
 
+// sortUnique sorts s and removes duplicates, in place.
 func sortUnique(s []string) []string {
 	if len(s) < 2 {
 		return s
@@ -305,8 +307,11 @@ func sortUnique(s []string) []string {
 	return slices.Compact(s)
 }
 
+// sortStrings sorts s in place.
 func sortStrings(s []string) { slices.Sort(s) }
 
+// toInt returns v as an int if it is a whole number (of any of the types JSON or AMQP give) or
+// a string of one.
 func toInt(v any) (int, bool) {
 	switch n := v.(type) {
 	case int:
@@ -337,6 +342,8 @@ func toInt(v any) (int, bool) {
 	return 0, false
 }
 
+// jsonReason says why a body could not be decoded (bad syntax, or a field of the wrong type),
+// without quoting the body.
 func jsonReason(err error) string {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {

@@ -1,12 +1,9 @@
 package message
 
 import (
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Aliases maps an e-mail address or IRC nick to an account name. Lookups must be cheap; the
@@ -168,12 +165,14 @@ func (x *extraction) userOf(v any) string {
 	return ""
 }
 
+// addUser adds the account v names (a string or a person object), if any.
 func (x *extraction) addUser(v any) {
 	if u := x.userOf(v); u != "" {
 		x.users = append(x.users, u)
 	}
 }
 
+// addUserPath adds the accounts p addresses in the body.
 func (x *extraction) addUserPath(p path) { p.each(x.root, x.addUser) }
 
 // setAgent sets the agent from v if none is set yet.
@@ -183,6 +182,7 @@ func (x *extraction) setAgent(v any) {
 	}
 }
 
+// addArtifact adds an artifact of type t, unless name is empty or cannot be one.
 func (x *extraction) addArtifact(t ArtifactType, name string) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 255 || strings.ContainsAny(name, " \t\r\n/") {
@@ -191,6 +191,7 @@ func (x *extraction) addArtifact(t ArtifactType, name string) {
 	x.arts = append(x.arts, Artifact{Type: t, Name: name})
 }
 
+// addGroup adds the group v names (a string or an object with a name).
 func (x *extraction) addGroup(v any) {
 	var g string
 	switch t := v.(type) {
@@ -250,6 +251,7 @@ func (x *extraction) generic() {
 	}
 }
 
+// genericAgent and genericUsers are the common keys generic reads who acted from.
 var (
 	genericAgent = mustPaths("agent", "user", "username", "owner", "submitter")
 	genericUsers = mustPaths("agent", "user", "username", "owner", "submitter", "packager")
@@ -282,136 +284,14 @@ func namesFromNVRList(s string) []string {
 	return out
 }
 
-// StripEnv removes the environment prefix of a topic: org.fedoraproject.prod.bodhi.update.comment
-// becomes bodhi.update.comment, io.pagure.prod.pagure.issue.new becomes pagure.issue.new. A topic
-// with no environment segment among its first three is returned unchanged.
-func StripEnv(topic string) string {
-	rest := topic
-	for range 3 {
-		seg, after, ok := strings.Cut(rest, ".")
-		if !ok {
-			return topic
-		}
-		switch seg {
-		case "prod", "stg", "stage", "dev":
-			if after != "" {
-				return after
-			}
-			return topic
-		}
-		rest = after
-	}
-	return topic
-}
-
-// HistoryURL is the link to message id in the message history of the web app at base (its
-// public URL, without a trailing slash): the page to open for a message whose producer names
-// none.
-func HistoryURL(base, id string) string {
-	return base + "/api/v1/messages/" + url.PathEscape(id)
-}
-
-// topicEnv returns the environment a topic names ("prod", "stg", "stage", "dev"), or "".
-func topicEnv(topic string) string {
-	stripped := StripEnv(topic)
-	if stripped == topic {
-		return ""
-	}
-	rest := strings.TrimSuffix(topic, "."+stripped)
-	return rest[strings.LastIndexByte(rest, '.')+1:]
-}
-
 // staging reports whether the message comes from a staging deployment, whose services have
 // hosts of their own.
 func (x *extraction) staging() bool { return x.env == "stg" || x.env == "stage" }
 
-// AppFromTopic returns the application part of a topic: the segment after the environment for
-// org.fedoraproject.{prod,stg,dev}.APP.…, io.pagure.{prod,dev}.pagure.…, and the like; the first
-// segment of a bare schema topic otherwise.
-func AppFromTopic(topic string) string {
-	t := StripEnv(topic)
-	app, _, _ := strings.Cut(t, ".")
-	return app
-}
-
-// maxSummary bounds a summary, in bytes; longer ones are cut at a rune boundary with "…".
-const maxSummary = 300
-
-// oneLine makes s fit on one line: control characters (newlines included) become spaces, runs
-// of white space collapse, and the result is bounded by maxSummary.
-func oneLine(s string) string {
-	clean := true
-	for _, r := range s {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			clean = false
-			break
-		}
-	}
-	if !clean {
-		s = strings.Map(func(r rune) rune {
-			if unicode.IsControl(r) || r == utf8.RuneError {
-				return ' '
-			}
-			return r
-		}, s)
-	}
-	if !clean || strings.Contains(s, "  ") || strings.TrimSpace(s) != s {
-		s = strings.Join(strings.Fields(s), " ")
-	}
-	if len(s) > maxSummary {
-		s = cutRunes(s, maxSummary) + "…"
-	}
-	return s
-}
-
-// cutRunes returns s cut to at most n bytes, at a rune boundary.
-func cutRunes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-// defaultSummary describes a message no template covered, as a sentence a person can place: the
-// application, what happened (the topic after the application, in words), who did it, what it is
-// about, and the object's title when the body names one at its top:
-// `bodhi: update comment by ralph, about tzdata: "Fix the zone"`.
-func defaultSummary(m *Message, x *extraction) string {
-	var b strings.Builder
-	app, _, _ := strings.Cut(x.topic, ".")
-	event := x.event()
-	b.WriteString(app)
-	if event != "" {
-		b.WriteString(": ")
-		b.WriteString(strings.ReplaceAll(event, ".", " "))
-	}
-	if m.Agent != "" {
-		b.WriteString(" by ")
-		b.WriteString(m.Agent)
-	}
-	if pk := m.Packages(); len(pk) > 0 {
-		b.WriteString(", about ")
-		const maxListed = 3
-		b.WriteString(strings.Join(pk[:min(len(pk), maxListed)], ", "))
-		if len(pk) > maxListed {
-			b.WriteString(" and " + itoa(len(pk)-maxListed) + " more")
-		}
-	}
-	for _, k := range []string{"title", "subject", "name", "summary"} {
-		if t := strings.TrimSpace(getString(x.root, k)); t != "" && len(t) <= 120 {
-			b.WriteString(`: "` + t + `"`)
-			break
-		}
-	}
-	return b.String()
-}
-
 // mentionRE finds @user mentions in free text (bodhi comments), not the domain of an address.
 var mentionRE = regexp.MustCompile(`(?:^|[^\w@.])@(\w[\w-]*)`)
 
+// addMentions adds the accounts @-mentioned in text.
 func (x *extraction) addMentions(text string) {
 	if !strings.Contains(text, "@") {
 		return

@@ -1,12 +1,9 @@
 package message
 
-import (
-	"strings"
-)
-
 // ruleSpecs is the extraction table, one block per producer family. Paths and topics come from
 // the producers' message schemas (and the fedmsg-era shapes still bridged onto the bus); code
-// is used only where a path cannot say it.
+// is used only where a path cannot say it; that code lives in family_<app>.go, named for the
+// rule's App (see the package comment).
 var ruleSpecs = []ruleSpec{
 	// --- Koji (buildsys) ---
 	{
@@ -45,18 +42,8 @@ var ruleSpecs = []ruleSpec{
 	// --- Bodhi ---
 	{
 		Topics: "bodhi.masher.start", App: "bodhi",
-		Agent: "agent",
-		Fn: func(x *extraction) {
-			if arr, ok := getPath(x.root, "updates").([]any); ok {
-				for _, u := range arr {
-					s, _ := u.(string)
-					for _, n := range namesFromNVRList(s) {
-						x.addArtifact(ArtifactRPM, n)
-					}
-				}
-			}
-			bodhiComposeText(x)
-		},
+		Agent:   "agent",
+		Fn:      func(x *extraction) { bodhiMasherPackages(x); bodhiComposeText(x) },
 		Summary: []string{"{@agent} started a bodhi push"},
 		URL:     []string{bodhiHost},
 	},
@@ -101,12 +88,7 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "git.branch git.branch.# git.lookaside.#", App: "distgit",
 		Agent: "agent", RPMs: "name",
-		Fn: func(x *extraction) {
-			if !has(x.root, "name") {
-				x.addArtifact(ArtifactRPM, repoFromTopic(x.topic, "git.branch."))
-			}
-			distgitText(x)
-		},
+		Fn:      func(x *extraction) { distgitBranchPackage(x); distgitText(x) },
 		Summary: []string{"{@agent} {@event} {name} {branch}", "{@agent} {@event} {name}"},
 	},
 	{
@@ -202,10 +184,7 @@ var ruleSpecs = []ruleSpec{
 		Topics: "meetbot.#", App: "meetbot",
 		Agent: "end_user start_user",
 		Users: "attendees.~ attendees[].name chairs.~ chairs[] owner start_user end_user",
-		Fn: func(x *extraction) {
-			x.dropUser("zodbot")
-			meetbotContent(x)
-		},
+		Fn:    func(x *extraction) { x.dropUser("zodbot"); meetbotContent(x) },
 	},
 	{
 		Topics: "fedocal.#", App: "fedocal",
@@ -259,13 +238,7 @@ var ruleSpecs = []ruleSpec{
 	{Topics: "infragit.#", App: "infragit", Agent: "commit.username commit.agent", Fn: infragitText},
 	{
 		Topics: "nagios.#", App: "nagios",
-		Fn: func(x *extraction) {
-			for _, k := range [...]string{"service_ack_author", "host_ack_author"} {
-				// An OpenID URL such as http://kevin.id.fedoraproject.org/.
-				x.addUser(getString(x.root, k))
-			}
-			nagiosFn(x)
-		},
+		Fn:      func(x *extraction) { nagiosAckAuthors(x); nagiosFn(x) },
 		Summary: []string{"{service} on {host} is {state}", "{host} is {state}", "nagios {@event}"},
 	},
 
@@ -273,27 +246,14 @@ var ruleSpecs = []ruleSpec{
 	{
 		Topics: "trac.#", App: "trac",
 		Agent: "agent", Users: "page.author ticket.owner ticket.reporter commit.username",
-		Fn: func(x *extraction) {
-			for u := range strings.SplitSeq(getString(x.root, "ticket", "cc"), ",") {
-				x.addUser(u)
-			}
-			tracText(x)
-		},
+		Fn:      func(x *extraction) { tracCC(x); tracText(x) },
 		Summary: []string{"{@agent} {@event} ticket #{ticket.id}: {ticket.summary}", "{@agent} {@event} {page.name}"},
 	},
 
 	// --- Forges and webhooks ---
 	{
 		Topics: "github.#", Shape: "fas_usernames", App: "github",
-		Fn: func(x *extraction) {
-			fu, _ := getPath(x.root, "fas_usernames").(map[string]any)
-			for _, v := range fu {
-				if s, ok := v.(string); ok && !strings.HasPrefix(s, "github_org_") {
-					x.addUser(s)
-				}
-			}
-			githubText(x)
-		},
+		Fn:      func(x *extraction) { githubAccounts(x); githubText(x) },
 		Summary: []string{"{sender.login} {@event} on {repository.full_name}"},
 		URL:     []string{"{pull_request.html_url}", "{issue.html_url}", "{compare}", "{repository.html_url}"},
 	},
@@ -340,26 +300,8 @@ var ruleSpecs = []ruleSpec{
 	// Fedora CI (the CI messages spec): the artifact under test and who submitted it.
 	{
 		Topics: "ci.#", Shape: "artifact.type", App: "ci",
-		Users: "artifact.issuer",
-		Fn: func(x *extraction) {
-			switch getString(x.root, "artifact", "type") {
-			case "koji-build", "brew-build":
-				name := getString(x.root, "artifact", "component")
-				if name == "" {
-					name = nameFromNVR(getString(x.root, "artifact", "nvr"))
-				}
-				x.addArtifact(ArtifactRPM, name)
-			case "koji-build-group":
-				each(getPath(x.root, "artifact", "builds"), func(b any) {
-					x.addArtifact(ArtifactRPM, getString(b, "component"))
-				})
-			case "pull-request", "dist-git-pr":
-				if t := namespaceType(getString(x.root, "artifact", "repository_namespace")); t != "" {
-					x.addArtifact(t, getString(x.root, "artifact", "repository"))
-				}
-			}
-			ciSpecFn(x)
-		},
+		Users:   "artifact.issuer",
+		Fn:      func(x *extraction) { ciSpecArtifacts(x); ciSpecFn(x) },
 		Summary: []string{"CI {@event} for {artifact.nvr}", "CI {@event} for {artifact.id}"},
 		URL:     []string{"{run.url}", "{run.log}", "{test.docs}"},
 	},
@@ -368,37 +310,19 @@ var ruleSpecs = []ruleSpec{
 		Agent:   "username",
 		Summary: []string{"{@event} for {repo} ({branch}): {status}", "{@event} for {repo}"},
 		URL:     []string{"{build_url}"},
-		Fn: func(x *extraction) {
-			if strings.HasPrefix(x.topic, "ci.pipeline.") {
-				ciPipelineFn(x)
-			}
-		},
+		Fn:      ciLegacyFn,
 	},
 	{Topics: "openqa.#", App: "openqa", Agent: "user", Summary: []string{"{@agent} {@event} on openQA job {job_id}", "openQA {@event}"},
 		Fn: openqaFn},
 	{
 		Topics: "greenwave.#", App: "greenwave",
-		Fn: func(x *extraction) {
-			each(getPath(x.root, "subject"), func(e any) {
-				if getString(e, "type") == "koji_build" {
-					x.addArtifact(ArtifactRPM, nameFromNVR(getString(e, "item")))
-				}
-			})
-			if getString(x.root, "subject_type") == "koji_build" {
-				x.addArtifact(ArtifactRPM, nameFromNVR(getString(x.root, "subject_identifier")))
-			}
-			greenwaveFn(x)
-		},
+		Fn:      func(x *extraction) { greenwaveSubjects(x); greenwaveFn(x) },
 		Summary: []string{"greenwave decision for {subject_identifier}: {summary}", "greenwave: {summary}"},
 	},
 	{Topics: "waiverdb.#", App: "waiverdb", Agent: "username", Summary: []string{"{@agent} waived {testcase}"}, Fn: waiverdbFn},
 	{
 		Topics: "taskotron.# resultsdb.#", App: "taskotron",
-		Fn: func(x *extraction) {
-			if getString(x.root, "task", "type") == "koji_build" {
-				x.addArtifact(ArtifactRPM, nameFromNVR(getString(x.root, "task", "item")))
-			}
-		},
+		Fn:      taskotronBuild,
 		Summary: []string{"{task.name} {result.outcome} for {task.item}", "{testcase.name} {outcome} for {data.item}"},
 		URL:     []string{"{result.log_url}", "{result.job_url}", "{ref_url}"},
 	},
@@ -424,33 +348,14 @@ var ruleSpecs = []ruleSpec{
 		Fn: nuancierContent},
 	{Topics: "askbot.#", App: "askbot", Agent: "agent", Users: "newly_mentioned_users[]",
 		Fn: askbotContent},
-	{Topics: "fmn.#", App: "fmn", Fn: func(x *extraction) {
-		if s := getString(x.root, "openid"); s != "" {
-			x.setAgent(strings.Split(s, ".")[0])
-		}
-		fmnContent(x)
-	}},
+	{Topics: "fmn.#", App: "fmn", Fn: func(x *extraction) { fmnOpenIDAgent(x); fmnContent(x) }},
 	{Topics: "fedoratagger.# tagger.#", App: "tagger",
 		Agent: "vote.user.username user.username rating.user.username",
 		RPMs:  "rating.package.name package.name",
-		Fn: func(x *extraction) {
-			x.dropUser("anonymous")
-			switch p := getPath(x.root, "vote", "tag", "package").(type) {
-			case string:
-				x.addArtifact(ArtifactRPM, p)
-			case map[string]any:
-				for k := range p {
-					x.addArtifact(ArtifactRPM, k)
-				}
-			}
-			taggerContent(x)
-		}},
+		Fn:    func(x *extraction) { taggerVotedPackages(x); taggerContent(x) }},
 	{Topics: "kerneltest.#", App: "kerneltest", Agent: "agent", Users: "test.tester",
 		Summary: []string{"{@agent} uploaded kernel test results"},
-		Fn: func(x *extraction) {
-			x.addArtifact(ArtifactRPM, "kernel")
-			kerneltestFn(x)
-		}},
+		Fn:      func(x *extraction) { x.addArtifact(ArtifactRPM, "kernel"); kerneltestFn(x) }},
 	{Topics: "irc.# maubot.#", Agent: "agent sender", Users: "recipient",
 		Fn: cookieContent},
 	{Topics: "summershum.#", App: "summershum", Agent: "original.agent", RPMs: "original.name", Fn: summershumFn,
@@ -461,294 +366,4 @@ var ruleSpecs = []ruleSpec{
 	{Topics: "planet.# fedoracollege.#", Agent: "username"},
 	{Topics: "mailman.# mailman3.#", App: "mailman", Fn: mailmanContent},
 	{Topics: "datanommer.#"},
-}
-
-// bodhi adds comment mentions and the packages of the update (from its builds, else its title),
-// or of the buildroot override.
-func bodhi(x *extraction) {
-	if text := getString(x.root, "comment", "text"); text != "" {
-		x.addMentions(text)
-	}
-	update := getPath(x.root, "update")
-	if update == nil {
-		update = getPath(x.root, "comment", "update")
-	}
-	if update != nil {
-		found := false
-		each(getPath(update, "builds"), func(b any) {
-			if n := nameFromNVR(getString(b, "nvr")); n != "" {
-				x.addArtifact(ArtifactRPM, n)
-				found = true
-			}
-		})
-		if !found {
-			for _, n := range namesFromNVRList(getString(update, "title")) {
-				x.addArtifact(ArtifactRPM, n)
-			}
-		}
-	} else if t := getString(x.root, "comment", "update_title"); t != "" {
-		for _, n := range namesFromNVRList(t) {
-			x.addArtifact(ArtifactRPM, n)
-		}
-	}
-	if ov := getPath(x.root, "override"); ov != nil {
-		nvr := getString(ov, "build", "nvr")
-		if nvr == "" {
-			nvr = getString(ov, "build")
-		}
-		if nvr == "" {
-			nvr = getString(ov, "nvr")
-		}
-		x.addArtifact(ArtifactRPM, nameFromNVR(nvr))
-	}
-	if x.agent == "" {
-		x.setAgent(getPath(x.root, "comment", "user"))
-		x.setAgent(getPath(x.root, "comment", "author"))
-		x.setAgent(getPath(x.root, "override", "submitter"))
-	}
-	bodhiText(x, update)
-}
-
-// namespaceType maps a dist-git namespace to an artifact type ("" for namespaces that hold no
-// artifacts, such as tests).
-func namespaceType(ns string) ArtifactType {
-	switch ns {
-	case "rpms", "rpms-checks", "":
-		return ArtifactRPM
-	case "container", "containers", "docker":
-		return ArtifactContainer
-	case "modules":
-		return ArtifactModule
-	case "flatpaks":
-		return ArtifactFlatpak
-	}
-	return ""
-}
-
-func distgitReceive(x *extraction) {
-	c := getPath(x.root, "commit")
-	if t := namespaceType(getString(c, "namespace")); t != "" {
-		repo := getString(c, "repo")
-		if repo == "" {
-			repo = repoFromTopic(x.topic, "git.receive.")
-		}
-		x.addArtifact(t, repo)
-	}
-}
-
-// repoFromTopic reads the repository from a legacy dist-git topic: <prefix><repo>.<branch>.
-func repoFromTopic(topic, prefix string) string {
-	if rest, ok := strings.CutPrefix(topic, prefix); ok {
-		if i := strings.LastIndexByte(rest, '.'); i > 0 {
-			return rest[:i]
-		}
-	}
-	return ""
-}
-
-// pagure handles pagure.io and dist-git (src.fedoraproject.org), which share topics. Changes to
-// a dist-git repository's content (pushes, pull requests, commit flags) are about its artifact.
-func pagure(x *extraction) {
-	if x.agent == "" {
-		x.setAgent(getString(x.root, "commit", "email"))
-	}
-	if !strings.HasPrefix(x.topic, "pagure.git.") && !strings.HasPrefix(x.topic, "pagure.pull-request.") &&
-		!strings.HasPrefix(x.topic, "pagure.commit.") {
-		return
-	}
-	for _, k := range [...][]string{{"pullrequest", "project"}, {"pull_request", "project"}, {"repo"}, {"project"}} {
-		p, ok := getPath(x.root, k...).(map[string]any)
-		if !ok {
-			continue
-		}
-		ns, _ := p["namespace"].(string)
-		if ns == "" {
-			return // a pagure.io project
-		}
-		if t := namespaceType(ns); t != "" {
-			name, _ := p["name"].(string)
-			x.addArtifact(t, name)
-		}
-		return
-	}
-}
-
-// anitya takes the acting user from message.agent (an account, an OpenID URL or an address)
-// and the Fedora packages of a project.
-func anitya(x *extraction) {
-	msg := getPath(x.root, "message")
-	if a := getString(msg, "agent"); a != "" {
-		x.setAgent(a)
-	} else if msg == nil && has(x.root, "project") {
-		// fedmsg-era version updates came from anitya's own cron job.
-		x.setAgent("anitya")
-	}
-	fedora := func(e any) {
-		if strings.EqualFold(getString(e, "distro"), "fedora") {
-			x.addArtifact(ArtifactRPM, getString(e, "package_name"))
-		}
-	}
-	switch {
-	case strings.HasPrefix(x.topic, "anitya.project.map.update"), strings.HasPrefix(x.topic, "anitya.project.map.new"):
-		if strings.EqualFold(getString(x.root, "distro", "name"), "fedora") {
-			x.addArtifact(ArtifactRPM, getString(msg, "new"))
-			if strings.HasPrefix(x.topic, "anitya.project.map.update") {
-				x.addArtifact(ArtifactRPM, getString(msg, "prev"))
-			}
-		}
-	case strings.HasPrefix(x.topic, "anitya.project.version.update"):
-		if ps, ok := getPath(msg, "packages").([]any); ok {
-			each(ps, fedora)
-		} else {
-			each(getPath(x.root, "packages"), fedora)
-		}
-	case strings.HasPrefix(x.topic, "anitya.project.flag"):
-		each(getPath(x.root, "packages"), fedora)
-	}
-}
-
-// hotness reads the message that triggered the-new-hotness (kept in "trigger").
-func hotness(x *extraction) {
-	trig := getPath(x.root, "trigger")
-	ttopic := getString(trig, "topic")
-	orig := getPath(trig, "msg")
-	if strings.Contains(ttopic, "buildsys.build") {
-		x.addUser(getPath(orig, "owner"))
-	}
-	switch {
-	case strings.Contains(ttopic, "anitya"):
-		ps := getPath(orig, "message", "packages")
-		if ps == nil {
-			ps = getPath(orig, "packages")
-		}
-		each(ps, func(e any) {
-			if getString(e, "distro") == "Fedora" {
-				x.addArtifact(ArtifactRPM, getString(e, "package_name"))
-			}
-		})
-		if x.hasArtifacts() {
-			return
-		}
-	}
-	switch {
-	case getPath(orig, "package_listing") != nil:
-		x.addArtifact(ArtifactRPM, getString(orig, "package_listing", "package", "name"))
-	case strings.Contains(ttopic, "buildsys.build"):
-		x.addArtifact(ArtifactRPM, getString(orig, "name"))
-	case getPath(orig, "package") != nil:
-		x.addArtifact(ArtifactRPM, getString(orig, "package", "name"))
-	}
-	if !x.hasArtifacts() {
-		// fedora-messaging hotness bodies name the package directly.
-		x.addArtifact(ArtifactRPM, getString(x.root, "package"))
-		x.addArtifact(ArtifactRPM, getString(x.root, "package", "name"))
-	}
-}
-
-// pkgdb collects packages from the many shapes pkgdb used, typed by their namespace.
-func pkgdb(x *extraction) {
-	add := func(pkg any, nsKey string, nameKey string) {
-		obj, ok := pkg.(map[string]any)
-		if !ok {
-			return
-		}
-		ns, _ := obj[nsKey].(string)
-		if t := namespaceType(ns); t != "" {
-			name, _ := obj[nameKey].(string)
-			x.addArtifact(t, name)
-		}
-	}
-	add(getPath(x.root, "package_listing", "package"), "namespace", "name")
-	each(getPath(x.root, "package_listings"), func(pl any) { add(getPath(pl, "package"), "namespace", "name") })
-	switch p := getPath(x.root, "package").(type) {
-	case string:
-		if t := namespaceType(getString(x.root, "namespace")); t != "" {
-			x.addArtifact(t, p)
-		}
-	case map[string]any:
-		add(p, "namespace", "name")
-	}
-	add(getPath(x.root, "acl", "packagelist", "package"), "namespace", "name")
-	add(getPath(x.root, "info"), "pkg_namespace", "pkg_name")
-	add(getPath(x.root, "action", "info"), "pkg_namespace", "pkg_name")
-	add(getPath(x.root, "action", "package"), "namespace", "name")
-	x.dropUser("orphan")
-}
-
-// wiki takes the editor (wiki user names are capitalised; accounts are not) and, for an edit of
-// a user page, that page's owner.
-func wiki(x *extraction) {
-	u := getString(x.root, "user")
-	if u == "" {
-		u = getString(x.root, "user_text")
-	}
-	x.setAgent(strings.ToLower(u))
-	if owner, ok := strings.CutPrefix(getString(x.root, "title"), "User:"); ok {
-		owner, _, _ = strings.Cut(owner, "/")
-		x.addUser(strings.ToLower(owner))
-	}
-}
-
-// notPackages lists Bugzilla components that are not packages.
-var notPackages = map[string]bool{"Package Review": true}
-
-func bugzilla(x *extraction) {
-	bug := getPath(x.root, "bug")
-	if c := getString(bug, "component"); c != "" && !notPackages[c] {
-		x.addArtifact(ArtifactRPM, c)
-	}
-	addr := func(v any) {
-		s, _ := v.(string)
-		if s == "" || strings.HasSuffix(s, "lists.fedoraproject.org") {
-			return
-		}
-		x.addUser(s)
-	}
-	addr(getPath(x.root, "event", "who"))
-	addr(getPath(x.root, "comment", "author"))
-	addr(getPath(bug, "creator"))
-	addr(getPath(bug, "assigned_to"))
-	each(getPath(bug, "cc"), addr)
-	if who := getString(x.root, "event", "who"); who != "" {
-		x.setAgent(who)
-	}
-}
-
-// mdapi reads the fedmsg-era "differences" (per category and action, lists of tuples whose
-// first element is the package, or the last one for file paths).
-func mdapi(x *extraction) {
-	diffs, ok := getPath(x.root, "differences").(map[string]any)
-	if !ok {
-		return
-	}
-	for _, actions := range diffs {
-		am, ok := actions.(map[string]any)
-		if !ok {
-			continue
-		}
-		for _, details := range am {
-			each(details, func(d any) {
-				tuple, ok := d.([]any)
-				if !ok || len(tuple) == 0 {
-					return
-				}
-				first, _ := tuple[0].(string)
-				name := first
-				if strings.Contains(first, "/") {
-					name, _ = tuple[len(tuple)-1].(string)
-				}
-				name, _, _ = strings.Cut(name, "(")
-				x.addArtifact(ArtifactRPM, name)
-			})
-		}
-	}
-}
-
-// each calls fn for every element of v if it is an array.
-func each(v any, fn func(any)) {
-	if arr, ok := v.([]any); ok {
-		for _, e := range arr {
-			fn(e)
-		}
-	}
 }

@@ -17,8 +17,10 @@ import (
 // (package-level rule tables hold compiled paths and are never mutated).
 type path []step
 
+// stepKind says what a step of a path does.
 type stepKind uint8
 
+// The kinds of step: name, name[], * and ~ in the path syntax above.
 const (
 	stepKey stepKind = iota
 	stepKeyEach
@@ -26,6 +28,7 @@ const (
 	stepKeys
 )
 
+// step is one step of a path: a key, or a walk over elements, values or keys.
 type step struct {
 	kind stepKind
 	key  string
@@ -53,6 +56,7 @@ func mustPath(s string) path {
 	return p
 }
 
+// mustPaths compiles several paths with mustPath.
 func mustPaths(ss ...string) []path {
 	out := make([]path, len(ss))
 	for i, s := range ss {
@@ -173,4 +177,13 @@ func scalarString(v any) string {
 		return "false"
 	}
 	return ""
+}
+
+// each calls fn for every element of v if it is an array.
+func each(v any, fn func(any)) {
+	if arr, ok := v.([]any); ok {
+		for _, e := range arr {
+			fn(e)
+		}
+	}
 }

@@ -1,15 +1,3 @@
-// Package message holds fmn's normalised bus message (the envelope every other part of fmn works
-// on), its decoding from the two wire forms Fedora's bus has used (fedora-messaging over AMQP and
-// fedmsg-era JSON), and the extraction of who and what a message is about.
-//
-// Decoding (DecodeAMQP, DecodeFedmsg) applies the fedora-messaging headers, which are the
-// authority for users, groups and artifacts when present. Extract then fills the rest from the
-// body with a table of rules keyed by topic pattern and body shape (rules.go, families.go): JSON
-// paths for the agent, users, groups and typed artifacts, summary and URL templates, and small
-// functions where a path cannot say it (NVRs to package names, dist-git namespaces to artifact
-// types, koji states). The real-message corpus in testdata/corpus is the yardstick (corpus_test.go).
-//
-// The package is a leaf: it imports nothing of fmn's and does no I/O.
 package message
 
 import (

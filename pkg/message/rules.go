@@ -46,14 +46,17 @@ type rule struct {
 	fn        func(*extraction)
 }
 
+// artifactPath is where a rule finds artifacts of one type; nvr says the values are NVRs.
 type artifactPath struct {
 	path path
 	typ  ArtifactType
 	nvr  bool
 }
 
+// fields compiles a space-separated list of paths.
 func fields(s string) []path { return mustPaths(strings.Fields(s)...) }
 
+// compileRules compiles the rule table; a malformed path or template panics at start-up.
 func compileRules(specs []ruleSpec) []rule {
 	out := make([]rule, 0, len(specs))
 	for _, s := range specs {
@@ -137,6 +140,7 @@ func findRule(topic string, body any) *rule {
 	return nil
 }
 
+// applies reports whether one of r's topic patterns matches topic and its shape is in body.
 func (r *rule) applies(topic string, body any) bool {
 	ok := false
 	for _, p := range r.topics {
@@ -163,6 +167,7 @@ var (
 	rulesByApp = indexRules(rules)
 )
 
+// indexRules maps each topic's first word to the rules that may match it, in table order.
 func indexRules(rs []rule) map[string][]int {
 	idx := make(map[string][]int)
 	for i, r := range rs {

@@ -11,12 +11,14 @@ import (
 // renders to "", so a rule lists templates from the most to the least specific.
 type template []tmplPart
 
+// tmplPart is a literal, a path placeholder or a computed placeholder of a template.
 type tmplPart struct {
 	lit  string
 	path path   // nil for a literal or a computed field
 	comp string // computed field name, without "@"
 }
 
+// mustTemplate compiles a template; a malformed placeholder panics at start-up.
 func mustTemplate(s string) template {
 	var t template
 	for s != "" {
@@ -43,6 +45,7 @@ func mustTemplate(s string) template {
 	return t
 }
 
+// mustTemplates compiles several templates with mustTemplate.
 func mustTemplates(ss ...string) []template {
 	out := make([]template, len(ss))
 	for i, s := range ss {
@@ -73,6 +76,7 @@ func (t template) exec(x *extraction, m *Message) string {
 	return b.String()
 }
 
+// computed renders a computed placeholder ({@agent}, {@event}…) of a template.
 func computed(name string, x *extraction, m *Message) string {
 	switch name {
 	case "agent":
@@ -114,6 +118,7 @@ func (x *extraction) event() string {
 	return ev
 }
 
+// itoa formats a non-negative integer in decimal.
 func itoa(n int) string {
 	if n == 0 {
 		return "0"

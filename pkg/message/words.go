@@ -50,3 +50,25 @@ func shorten(s string, n int) string {
 	}
 	return s[:cut] + "…"
 }
+
+// possessive renders "ralph's " for a known person and "" otherwise.
+func possessive(who string) string {
+	if who == "" {
+		return ""
+	}
+	return who + "'s "
+}
+
+// strs returns the strings of a JSON array (other elements are skipped).
+func strs(v any) []string {
+	var out []string
+	each(v, func(e any) {
+		if s, ok := e.(string); ok && s != "" {
+			out = append(out, s)
+		}
+	})
+	return out
+}
+
+// ownerOf returns "who's" for a person (account names take "'s" even when they end in "s").
+func ownerOf(who string) string { return who + "'s" }
