@@ -20,7 +20,49 @@ import (
 // replayBatch is how many messages are published per confirm round trip.
 const replayBatch = 100
 
+// replayCmd publishes corpus-format messages onto the bus exchange.
 func replayCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fl, err := parseReplayFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	recs, err := fl.records(stdin)
+	if err != nil {
+		return err
+	}
+	conn, topo, err := dialBroker(ctx, "fmnctl-replay", stderr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if fl.exchange == "" {
+		fl.exchange = topo.BusExchange
+	}
+	pub := conn.NewPublisher()
+	defer pub.Close()
+
+	r := &replayer{pub: pub, exchange: fl.exchange, freshIDs: fl.freshIDs, batch: make([]rabbit.Outgoing, 0, replayBatch)}
+	if fl.freshIDs {
+		r.suffix = "-" + time.Now().UTC().Format("20060102T150405.000")
+	}
+	if err := r.replay(ctx, recs, fl.rate); err != nil {
+		return err
+	}
+	el := time.Since(r.start)
+	fmt.Fprintf(stdout, "published %d messages to %s in %s (%.0f msg/s)\n", r.sent, fl.exchange, el.Round(time.Millisecond), float64(r.sent)/el.Seconds())
+	return nil
+}
+
+// replayFlags are replay's settings.
+type replayFlags struct {
+	file, exchange string
+	limit          int
+	rate           float64
+	freshIDs       bool
+}
+
+// parseReplayFlags reads replay's flags.
+func parseReplayFlags(args []string, stderr io.Writer) (replayFlags, error) {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	file := fs.String("file", "", "JSONL file in the corpus format; - for stdin (default: the repository's corpus, testdata/corpus, or FMN_CORPUS)")
@@ -38,78 +80,62 @@ way the message bus delivers them to the consumer. Uses FMN_AMQP_URL and FMN_BUS
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return replayFlags{}, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
+		return replayFlags{}, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	return replayFlags{file: *file, exchange: *exchange, limit: *limit, rate: *rate, freshIDs: *freshIDs}, nil
+}
+
+// records reads the messages to replay: the file (stdin for -), or the default corpus, cut to
+// the limit.
+func (fl replayFlags) records(stdin io.Reader) ([]corpus.Record, error) {
 	var recs []corpus.Record
 	var err error
-	switch *file {
+	switch fl.file {
 	case "":
 		recs, err = corpus.LoadDefault()
 	case "-":
 		recs, err = corpus.Read(stdin)
 	default:
-		recs, err = corpus.Load(*file)
+		recs, err = corpus.Load(fl.file)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if *limit > 0 && *limit < len(recs) {
-		recs = recs[:*limit]
+	if fl.limit > 0 && fl.limit < len(recs) {
+		recs = recs[:fl.limit]
 	}
-	conn, topo, err := dialBroker(ctx, "fmnctl-replay", stderr)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if *exchange == "" {
-		*exchange = topo.BusExchange
-	}
-	pub := conn.NewPublisher()
-	defer pub.Close()
+	return recs, nil
+}
 
-	suffix := ""
-	if *freshIDs {
-		suffix = "-" + time.Now().UTC().Format("20060102T150405.000")
-	}
+// replayer publishes records on the bus exchange in confirmed batches.
+type replayer struct {
+	pub      *rabbit.Publisher
+	exchange string
+	// freshIDs stamps each message sent now; suffix is added to every message id.
+	freshIDs bool
+	suffix   string
+	batch    []rabbit.Outgoing
+	// start is when publishing began; sent counts the messages confirmed.
+	start time.Time
+	sent  int
+}
+
+// replay publishes recs, rate messages a second (each confirmed alone), or as fast as the
+// broker confirms batches of replayBatch when rate is 0.
+func (r *replayer) replay(ctx context.Context, recs []corpus.Record, rate float64) error {
 	var tick *time.Ticker
-	if *rate > 0 {
-		tick = time.NewTicker(time.Duration(float64(time.Second) / *rate))
+	if rate > 0 {
+		tick = time.NewTicker(time.Duration(float64(time.Second) / rate))
 		defer tick.Stop()
 	}
-	start := time.Now()
-	sent := 0
-	batch := make([]rabbit.Outgoing, 0, replayBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if err := pub.Publish(ctx, batch...); err != nil {
-			if errors.Is(err, rabbit.ErrUnroutable) {
-				return fmt.Errorf("%w: is the consumer running (it binds fmn's queue to %s)?", err, *exchange)
-			}
-			return err
-		}
-		sent += len(batch)
-		batch = batch[:0]
-		return nil
-	}
+	r.start = time.Now()
 	for i := range recs {
-		d := recs[i].AMQP()
-		if *freshIDs {
-			d.Headers["sent-at"] = time.Now().UTC().Format(time.RFC3339Nano)
-		}
-		batch = append(batch, rabbit.Outgoing{Exchange: *exchange, Key: d.RoutingKey, Msg: amqp.Publishing{
-			MessageId:   d.MessageID + suffix,
-			ContentType: "application/json",
-			Headers:     amqp.Table(d.Headers),
-			Timestamp:   time.Now(),
-			Body:        d.Body,
-		}})
+		r.batch = append(r.batch, r.outgoing(&recs[i]))
 		if tick != nil {
-			if err := flush(); err != nil {
+			if err := r.flush(ctx); err != nil {
 				return err
 			}
 			select {
@@ -117,17 +143,43 @@ way the message bus delivers them to the consumer. Uses FMN_AMQP_URL and FMN_BUS
 				return ctx.Err()
 			case <-tick.C:
 			}
-		} else if len(batch) == replayBatch {
-			if err := flush(); err != nil {
+		} else if len(r.batch) == replayBatch {
+			if err := r.flush(ctx); err != nil {
 				return err
 			}
 		}
 	}
-	if err := flush(); err != nil {
+	return r.flush(ctx)
+}
+
+// outgoing is the bus message of rec.
+func (r *replayer) outgoing(rec *corpus.Record) rabbit.Outgoing {
+	d := rec.AMQP()
+	if r.freshIDs {
+		d.Headers["sent-at"] = time.Now().UTC().Format(time.RFC3339Nano)
+	}
+	return rabbit.Outgoing{Exchange: r.exchange, Key: d.RoutingKey, Msg: amqp.Publishing{
+		MessageId:   d.MessageID + r.suffix,
+		ContentType: "application/json",
+		Headers:     amqp.Table(d.Headers),
+		Timestamp:   time.Now(),
+		Body:        d.Body,
+	}}
+}
+
+// flush publishes the batch, waiting for the broker's confirms.
+func (r *replayer) flush(ctx context.Context) error {
+	if len(r.batch) == 0 {
+		return nil
+	}
+	if err := r.pub.Publish(ctx, r.batch...); err != nil {
+		if errors.Is(err, rabbit.ErrUnroutable) {
+			return fmt.Errorf("%w: is the consumer running (it binds fmn's queue to %s)?", err, r.exchange)
+		}
 		return err
 	}
-	el := time.Since(start)
-	fmt.Fprintf(stdout, "published %d messages to %s in %s (%.0f msg/s)\n", sent, *exchange, el.Round(time.Millisecond), float64(sent)/el.Seconds())
+	r.sent += len(r.batch)
+	r.batch = r.batch[:0]
 	return nil
 }
 

@@ -186,6 +186,10 @@ func orderBy(q Query) string {
 type searchSQL struct {
 	args     []any
 	branches []string
+	// start and end are the placeholders of the time window; conds are the filters on messages
+	// m that every branch applies.
+	start, end string
+	conds      []string
 }
 
 // bind adds a bind parameter and returns its placeholder.
@@ -197,106 +201,133 @@ func (b *searchSQL) bind(v any) string {
 // newSearchSQL builds q's branches, one for each value of the driving parameter.
 func newSearchSQL(q Query) *searchSQL {
 	b := &searchSQL{}
-	start, end := b.bind(q.Start), b.bind(q.End)
-	window := func(alias string) string {
-		return alias + ".sent_at BETWEEN " + start + " AND " + end
+	b.start, b.end = b.bind(q.Start), b.bind(q.End)
+	drive := drivingParam(q)
+	b.filter(q, drive)
+	switch drive {
+	case "user", "package":
+		b.bridgeBranches(q, drive)
+	case "topic", "category":
+		b.columnBranches(q, drive)
+	default:
+		b.branches = append(b.branches, `SELECT `+messageCols+` FROM messages m`+b.where())
 	}
-	// The driving parameter, if any, and the filters on messages m of the others.
-	drive := ""
-	var conds []string
-	array := func(col string, vals []string, positive bool) {
-		if len(vals) == 0 {
-			return
-		}
-		if positive {
-			conds = append(conds, col+" && "+b.bind(vals)+"::text[]")
-		} else {
-			conds = append(conds, "NOT ("+col+" && "+b.bind(vals)+"::text[])")
-		}
-	}
-	scalar := func(col string, vals []string, positive bool) {
-		if len(vals) == 0 {
-			return
-		}
-		switch {
-		case positive && len(vals) == 1:
-			// A plain equality, so an index with this column before sent_at can drive in order.
-			conds = append(conds, col+" = "+b.bind(vals[0]))
-		case positive:
-			conds = append(conds, col+" = ANY("+b.bind(vals)+"::text[])")
-		default:
-			conds = append(conds, col+" <> ALL("+b.bind(vals)+"::text[])")
-		}
-	}
+	return b
+}
+
+// drivingParam is the parameter whose values the branches of q's search take one each: the
+// first of user, package, topic and category that q has, or "" for none.
+func drivingParam(q Query) string {
 	switch {
 	case len(q.Users) > 0:
-		drive = "user"
+		return "user"
 	case len(q.Packages) > 0:
-		drive = "package"
+		return "package"
 	case len(q.Topics) > 0:
-		drive = "topic"
+		return "topic"
 	case len(q.Categories) > 0:
-		drive = "category"
+		return "category"
 	}
+	return ""
+}
+
+// filter adds the conditions of every parameter but the driving one to conds.
+func (b *searchSQL) filter(q Query, drive string) {
 	if drive != "user" {
-		array("m.usernames", q.Users, true)
+		b.array("m.usernames", q.Users, true)
 	}
 	if drive != "package" {
-		array("m.packages", q.Packages, true)
+		b.array("m.packages", q.Packages, true)
 	}
 	if drive != "topic" {
-		scalar("m.topic", q.Topics, true)
+		b.scalar("m.topic", q.Topics, true)
 	}
 	if drive != "category" {
-		scalar("m.category", q.Categories, true)
+		b.scalar("m.category", q.Categories, true)
 	}
-	array("m.usernames", q.NotUsers, false)
-	array("m.packages", q.NotPackages, false)
-	scalar("m.topic", q.NotTopics, false)
-	scalar("m.category", q.NotCategories, false)
+	b.array("m.usernames", q.NotUsers, false)
+	b.array("m.packages", q.NotPackages, false)
+	b.scalar("m.topic", q.NotTopics, false)
+	b.scalar("m.category", q.NotCategories, false)
 	if len(q.Contains) > 0 {
 		var or []string
 		for _, c := range q.Contains {
 			or = append(or, "strpos(m.body::text, "+b.bind(c)+") > 0")
 		}
-		conds = append(conds, "("+strings.Join(or, " OR ")+")")
+		b.conds = append(b.conds, "("+strings.Join(or, " OR ")+")")
 	}
-	where := func(extra ...string) string {
-		all := append(append([]string{window("m")}, extra...), conds...)
-		return " WHERE " + strings.Join(all, " AND ")
-	}
+}
 
-	switch drive {
-	case "user", "package":
-		// The bridge table's rows in index order, and for each the message, by its primary key
-		// (a lateral subquery, OFFSET 0 so that it stays one: joined any other way, the planner
-		// misjudges how many rows the two-column join gives and may hash the whole window).
-		// The output's sent_at and id are the bridge table's, so the page's ORDER BY and LIMIT
-		// apply to the bridge table's index scan.
-		table, col, vals := "message_users", "m.usernames", q.Users
-		if drive == "package" {
-			table, col, vals = "message_packages", "m.packages", q.Packages
-		}
-		for i, v := range vals {
-			extra := []string{"m.sent_at = d.sent_at", "m.id = d.message_id"}
-			if i > 0 {
-				// Counted in an earlier value's branch.
-				extra = append(extra, "NOT ("+col+" && "+b.bind(vals[:i])+"::text[])")
-			}
-			b.branches = append(b.branches, `SELECT d.message_id AS id, m.msg_id, d.sent_at,`+otherCols+`
-				FROM `+table+` d CROSS JOIN LATERAL (SELECT * FROM messages m`+where(extra...)+` OFFSET 0) m
-				WHERE d.name = `+b.bind(v)+` AND `+window("d"))
-		}
-	case "topic", "category":
-		col, vals := "m.topic", q.Topics
-		if drive == "category" {
-			col, vals = "m.category", q.Categories
-		}
-		for _, v := range vals {
-			b.branches = append(b.branches, `SELECT `+messageCols+` FROM messages m`+where(col+" = "+b.bind(v)))
-		}
-	default:
-		b.branches = append(b.branches, `SELECT `+messageCols+` FROM messages m`+where())
+// array adds the condition that the array column col overlaps vals (or, if not positive, does
+// not).
+func (b *searchSQL) array(col string, vals []string, positive bool) {
+	if len(vals) == 0 {
+		return
 	}
-	return b
+	if positive {
+		b.conds = append(b.conds, col+" && "+b.bind(vals)+"::text[]")
+	} else {
+		b.conds = append(b.conds, "NOT ("+col+" && "+b.bind(vals)+"::text[])")
+	}
+}
+
+// scalar adds the condition that the column col is one of vals (or, if not positive, none).
+func (b *searchSQL) scalar(col string, vals []string, positive bool) {
+	if len(vals) == 0 {
+		return
+	}
+	switch {
+	case positive && len(vals) == 1:
+		// A plain equality, so an index with this column before sent_at can drive in order.
+		b.conds = append(b.conds, col+" = "+b.bind(vals[0]))
+	case positive:
+		b.conds = append(b.conds, col+" = ANY("+b.bind(vals)+"::text[])")
+	default:
+		b.conds = append(b.conds, col+" <> ALL("+b.bind(vals)+"::text[])")
+	}
+}
+
+// window is the condition that alias's sent_at is in the time window.
+func (b *searchSQL) window(alias string) string {
+	return alias + ".sent_at BETWEEN " + b.start + " AND " + b.end
+}
+
+// where is the WHERE clause on messages m: the window, extra, then conds.
+func (b *searchSQL) where(extra ...string) string {
+	all := append(append([]string{b.window("m")}, extra...), b.conds...)
+	return " WHERE " + strings.Join(all, " AND ")
+}
+
+// bridgeBranches adds a branch per user or package (drive) of q, driven by its bridge table.
+func (b *searchSQL) bridgeBranches(q Query, drive string) {
+	// The bridge table's rows in index order, and for each the message, by its primary key
+	// (a lateral subquery, OFFSET 0 so that it stays one: joined any other way, the planner
+	// misjudges how many rows the two-column join gives and may hash the whole window).
+	// The output's sent_at and id are the bridge table's, so the page's ORDER BY and LIMIT
+	// apply to the bridge table's index scan.
+	table, col, vals := "message_users", "m.usernames", q.Users
+	if drive == "package" {
+		table, col, vals = "message_packages", "m.packages", q.Packages
+	}
+	for i, v := range vals {
+		extra := []string{"m.sent_at = d.sent_at", "m.id = d.message_id"}
+		if i > 0 {
+			// Counted in an earlier value's branch.
+			extra = append(extra, "NOT ("+col+" && "+b.bind(vals[:i])+"::text[])")
+		}
+		b.branches = append(b.branches, `SELECT d.message_id AS id, m.msg_id, d.sent_at,`+otherCols+`
+				FROM `+table+` d CROSS JOIN LATERAL (SELECT * FROM messages m`+b.where(extra...)+` OFFSET 0) m
+				WHERE d.name = `+b.bind(v)+` AND `+b.window("d"))
+	}
+}
+
+// columnBranches adds a branch per topic or category (drive) of q, driven by that column.
+func (b *searchSQL) columnBranches(q Query, drive string) {
+	col, vals := "m.topic", q.Topics
+	if drive == "category" {
+		col, vals = "m.category", q.Categories
+	}
+	for _, v := range vals {
+		b.branches = append(b.branches, `SELECT `+messageCols+` FROM messages m`+b.where(col+" = "+b.bind(v)))
+	}
 }

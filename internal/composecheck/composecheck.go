@@ -227,104 +227,151 @@ func Check(data []byte) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var problems []string
-	fail := func(service, format string, args ...any) {
-		problems = append(problems, service+": "+fmt.Sprintf(format, args...))
-	}
-	isDev := func(s Service) bool { return slices.Contains(s.Profiles, DevProfile) }
-	// interpolationOps turns the operators of interpolations into spaces, so that a default's
-	// first word stands alone.
-	interpolationOps := strings.NewReplacer(":-", " ", ":?", " ", ":+", " ", "${", " ", "}", " ")
-	names := make([]string, 0, len(f.Services))
-	for name := range f.Services {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-
-	for _, tool := range DevTools() {
-		s, ok := f.Services[tool]
-		switch {
-		case !ok && tool != "oidc":
-			fail(tool, "missing (the dev profile's %s)", tool)
-		case ok && !isDev(s):
-			fail(tool, "a development tool outside the %q profile", DevProfile)
-		}
-	}
-	for _, name := range names {
-		if s := f.Services[name]; devImageRE.MatchString(s.Image) && !isDev(s) && !slices.Contains(DevTools(), name) {
-			fail(name, "image %s is a development tool: run it in the %q profile only", s.Image, DevProfile)
-		}
-	}
-	for _, name := range names {
-		s := f.Services[name]
-		if err := checkEnvironment(name, s.Environment, fail); err != nil {
+	c := newChecker(f)
+	c.devTools()
+	for _, name := range c.names {
+		if err := c.service(name); err != nil {
 			return nil, err
 		}
-		if s.NetworkMode == "host" {
-			fail(name, "network_mode host publishes every port it listens on")
+	}
+	c.rabbitUser()
+	sort.Strings(c.problems)
+	return slices.Compact(c.problems), nil
+}
+
+// checker collects the problems of one compose file.
+type checker struct {
+	f File
+	// names are the file's services, sorted.
+	names    []string
+	problems []string
+	// interpolationOps turns the operators of interpolations into spaces, so that a default's
+	// first word stands alone.
+	interpolationOps *strings.Replacer
+}
+
+// newChecker returns a checker of f with no problems yet.
+func newChecker(f File) *checker {
+	c := &checker{f: f, names: make([]string, 0, len(f.Services)),
+		interpolationOps: strings.NewReplacer(":-", " ", ":?", " ", ":+", " ", "${", " ", "}", " ")}
+	for name := range f.Services {
+		c.names = append(c.names, name)
+	}
+	sort.Strings(c.names)
+	return c
+}
+
+// fail records a problem of service.
+func (c *checker) fail(service, format string, args ...any) {
+	c.problems = append(c.problems, service+": "+fmt.Sprintf(format, args...))
+}
+
+// isDev reports whether s runs in the dev profile only.
+func isDev(s Service) bool { return slices.Contains(s.Profiles, DevProfile) }
+
+// devTools checks that the development tools exist (the OpenID provider aside) and run in the
+// dev profile only, and that no other service runs a development tool's image outside it.
+func (c *checker) devTools() {
+	for _, tool := range DevTools() {
+		s, ok := c.f.Services[tool]
+		switch {
+		case !ok && tool != "oidc":
+			c.fail(tool, "missing (the dev profile's %s)", tool)
+		case ok && !isDev(s):
+			c.fail(tool, "a development tool outside the %q profile", DevProfile)
 		}
-		if len(s.Ports) > 0 && !isDev(s) && !slices.Contains(Publishers(), name) {
-			fail(name, "publishes ports; only %s may", strings.Join(Publishers(), " and "))
+	}
+	for _, name := range c.names {
+		if s := c.f.Services[name]; devImageRE.MatchString(s.Image) && !isDev(s) && !slices.Contains(DevTools(), name) {
+			c.fail(name, "image %s is a development tool: run it in the %q profile only", s.Image, DevProfile)
 		}
-		for _, p := range s.Ports {
-			switch {
-			case p.Long && !loopbackVarRE.MatchString(p.HostIP):
-				fail(name, "port with host_ip %q: bind it to an address variable defaulting to 127.0.0.1", p.HostIP)
-			case !p.Long && !shortPortRE.MatchString(p.Short):
-				fail(name, "port %q: bind it to an address variable defaulting to 127.0.0.1, as ${FMN_BIND_ADDR:-127.0.0.1}:8080:8080", p.Short)
-			}
+	}
+}
+
+// service checks one service: its secrets, its network and ports, and, outside the dev profile,
+// that it needs no development tool.
+func (c *checker) service(name string) error {
+	s := c.f.Services[name]
+	if err := checkEnvironment(name, s.Environment, c.fail); err != nil {
+		return err
+	}
+	if s.NetworkMode == "host" {
+		c.fail(name, "network_mode host publishes every port it listens on")
+	}
+	c.ports(name, s)
+	if !isDev(s) {
+		c.devDependencies(name, s)
+	}
+	return nil
+}
+
+// ports checks that only the publishers (and dev tools) publish ports, each bound to an address
+// variable defaulting to loopback.
+func (c *checker) ports(name string, s Service) {
+	if len(s.Ports) > 0 && !isDev(s) && !slices.Contains(Publishers(), name) {
+		c.fail(name, "publishes ports; only %s may", strings.Join(Publishers(), " and "))
+	}
+	for _, p := range s.Ports {
+		switch {
+		case p.Long && !loopbackVarRE.MatchString(p.HostIP):
+			c.fail(name, "port with host_ip %q: bind it to an address variable defaulting to 127.0.0.1", p.HostIP)
+		case !p.Long && !shortPortRE.MatchString(p.Short):
+			c.fail(name, "port %q: bind it to an address variable defaulting to 127.0.0.1, as ${FMN_BIND_ADDR:-127.0.0.1}:8080:8080", p.Short)
 		}
-		if isDev(s) {
+	}
+}
+
+// devDependencies checks that a service outside the dev profile neither depends on a service of
+// that profile nor points a variable at one.
+func (c *checker) devDependencies(name string, s Service) {
+	for _, d := range s.DependsOn {
+		if ds, ok := c.f.Services[d]; ok && isDev(ds) {
+			c.fail(name, "depends on %s, which runs in the %q profile only", d, DevProfile)
+		}
+	}
+	for _, key := range sortedKeys(s.Environment) {
+		v := s.Environment[key]
+		if v == nil {
 			continue
 		}
-		// Outside the dev profile nothing may need a dev tool.
-		for _, d := range s.DependsOn {
-			if ds, ok := f.Services[d]; ok && isDev(ds) {
-				fail(name, "depends on %s, which runs in the %q profile only", d, DevProfile)
-			}
-		}
-		for _, key := range sortedKeys(s.Environment) {
-			v := s.Environment[key]
-			if v == nil {
-				continue
-			}
-			// Defaults count: ${FMN_SMTP_ADDR:-mailpit:1025} needs mailpit.
-			words := interpolationOps.Replace(*v)
-			for _, tool := range names {
-				if isDev(f.Services[tool]) && pointsAt(words, tool) {
-					fail(name, "%s points at %s, which runs in the %q profile only", key, tool, DevProfile)
-				}
+		// Defaults count: ${FMN_SMTP_ADDR:-mailpit:1025} needs mailpit.
+		words := c.interpolationOps.Replace(*v)
+		for _, tool := range c.names {
+			if isDev(c.f.Services[tool]) && pointsAt(words, tool) {
+				c.fail(name, "%s points at %s, which runs in the %q profile only", key, tool, DevProfile)
 			}
 		}
 	}
+}
 
-	rabbit, ok := f.Services["rabbitmq"]
+// rabbitUser checks that RabbitMQ gets a user of its own, not guest, and that every broker URL
+// logs in with it.
+func (c *checker) rabbitUser() {
+	rabbit, ok := c.f.Services["rabbitmq"]
 	if !ok {
-		fail("rabbitmq", "missing")
+		c.fail("rabbitmq", "missing")
 	} else {
 		for _, k := range []string{"RABBITMQ_DEFAULT_USER", "RABBITMQ_DEFAULT_PASS"} {
 			if _, ok := rabbit.Environment[k]; !ok {
-				fail("rabbitmq", "%s is not set: RabbitMQ would run with its guest user", k)
+				c.fail("rabbitmq", "%s is not set: RabbitMQ would run with its guest user", k)
 			}
 		}
 	}
-	for _, name := range names {
-		env := f.Services[name].Environment
+	for _, name := range c.names {
+		env := c.f.Services[name].Environment
 		for _, key := range []string{"FMN_AMQP_URL", "FMN_RABBITMQ_API_URL"} {
 			v := env[key]
 			if v == nil {
 				continue
 			}
 			if strings.Contains(*v, "guest") {
-				fail(name, "%s uses RabbitMQ's guest user", key)
+				c.fail(name, "%s uses RabbitMQ's guest user", key)
 			}
 			if !strings.Contains(*v, "${RABBITMQ_DEFAULT_USER") || !strings.Contains(*v, "${RABBITMQ_DEFAULT_PASS") {
-				fail(name, "%s must log in with RABBITMQ_DEFAULT_USER and RABBITMQ_DEFAULT_PASS", key)
+				c.fail(name, "%s must log in with RABBITMQ_DEFAULT_USER and RABBITMQ_DEFAULT_PASS", key)
 			}
 		}
 	}
-	sort.Strings(problems)
-	return slices.Compact(problems), nil
 }
 
 // checkEnvironment checks one service's variables for secrets with defaults or literal values.

@@ -27,6 +27,15 @@ type aliases struct {
 	cur     atomic.Pointer[message.MapAliases]
 }
 
+// newAliases returns the aliases of pool's confirmed destinations, reread every refresh
+// (DefaultAliasRefresh if not positive) once run; call load before the first use.
+func newAliases(pool *pgxpool.Pool, logger *slog.Logger, refresh time.Duration) *aliases {
+	if refresh <= 0 {
+		refresh = DefaultAliasRefresh
+	}
+	return &aliases{pool: pool, logger: logger, refresh: refresh}
+}
+
 // Account implements message.Aliases.
 func (a *aliases) Account(k string) (string, bool) {
 	m := a.cur.Load()

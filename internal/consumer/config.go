@@ -1,7 +1,3 @@
-// Package consumer takes messages off the bus, normalises them, drops the ones already seen,
-// dead-letters the malformed ones with a reason, and hands the rest to the workers in batches
-// (work items) through the fmn.work queue. A bus delivery is acked only after its work item is
-// confirmed by the broker.
 package consumer
 
 import (
