@@ -4,6 +4,7 @@
 // with the destination's channel as routing key. The backend delivers it with its retries, dead
 // letters and ledger, although the destination is not confirmed, and never in a digest: the email
 // carries the link <base URL>/confirm/<secret>, the IRC line the code.
+// A Starter begins a confirmation in the store and sends it: what the web app's API and pages do.
 package confirm
 
 import (

@@ -2,6 +2,8 @@
 // would have matched (with counts by topic and application, and examples), and which of its
 // conditions hold for one message (the "why did I get this" page). It compiles the filter with
 // pkg/rules exactly as a worker does, on a snapshot holding that filter and the ownership it needs.
+// A Runner does it over the archive's latest messages, within the user's preview rate, for the
+// API's preview and the filter editor alike.
 package preview
 
 import (

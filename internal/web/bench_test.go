@@ -19,6 +19,7 @@ import (
 	"fmn/internal/config"
 	"fmn/internal/population"
 	"fmn/internal/population/popdb"
+	"fmn/internal/preview"
 	"fmn/internal/testkit/pgtest"
 	"fmn/internal/testkit/redistest"
 	"fmn/pkg/message"
@@ -43,13 +44,13 @@ func BenchmarkPages(b *testing.B) {
 		PublicURL: "http://127.0.0.1:8080", DevLogin: true, SessionLifetime: time.Hour, SessionIdle: time.Hour}
 	cfg.Redis.Prefix = prefix
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := newHandler(cfg, Deps{Logger: logger, Registry: prometheus.NewRegistry()}, logger, pool, rdb, nil)
+	s, err := newSite(cfg, Deps{Logger: logger, Registry: prometheus.NewRegistry()}, logger, backing{pool: pool, rdb: rdb})
 	if err != nil {
 		b.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	h.routes(mux)
-	srv := h.protect(mux)
+	s.routes(mux)
+	srv := s.protect(mux)
 
 	// The busiest user: the one with the most filters and destinations.
 	var name string
@@ -69,8 +70,8 @@ func BenchmarkPages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	window := make([]message.Message, 0, previewWindow)
-	for len(window) < previewWindow {
+	window := make([]message.Message, 0, preview.Window)
+	for len(window) < preview.Window {
 		for _, m := range corpus {
 			m.ID = fmt.Sprintf("%s-%d", m.ID, len(window))
 			window = append(window, m)
@@ -79,7 +80,7 @@ func BenchmarkPages(b *testing.B) {
 	for i := range window {
 		window[i].SentAt = time.Now().Add(-time.Duration(i) * time.Second) // within the preview's days
 	}
-	if err := archive.NewStore(pool, time.Now).Write(ctx, window[:previewWindow]); err != nil {
+	if err := archive.NewStore(pool, time.Now).Write(ctx, window[:preview.Window]); err != nil {
 		b.Fatal(err)
 	}
 
@@ -95,7 +96,7 @@ func BenchmarkPages(b *testing.B) {
 	pages := []struct{ name, path string }{
 		{"login", "/login"}, {"filters", "/filters"}, {"filter-new", "/filters/new?preset=mine"},
 		{"filter-edit", fmt.Sprintf("/filters/%d", filterID)}, {"destinations", "/destinations"}, {"tokens", "/tokens"},
-		{"live", "/live"}, {"why", "/why?message=" + url.QueryEscape(window[previewWindow-1].ID) + fmt.Sprintf("&filter=%d", filterID)},
+		{"live", "/live"}, {"why", "/why?message=" + url.QueryEscape(window[preview.Window-1].ID) + fmt.Sprintf("&filter=%d", filterID)},
 		{"admin-users", "/admin/users"}, {"admin-users-search", "/admin/users?q=" + name[:2]},
 		{"admin-dead-letters", "/admin/dead-letters"}, {"admin-status", "/admin/status"}, {"api-doc", "/api"},
 	}
@@ -117,7 +118,7 @@ func BenchmarkPages(b *testing.B) {
 	}
 
 	// The editor's Preview button: the filter evaluated over the whole window.
-	f, err := h.store.Filter(ctx, prefs.User{ID: userID}, filterID)
+	f, err := pgstore.New(pool).Filter(ctx, prefs.User{ID: userID}, filterID)
 	if err != nil {
 		b.Fatal(err)
 	}

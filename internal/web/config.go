@@ -1,8 +1,3 @@
-// Package web is fmn's web application: the HTML pages (login, filters, destinations and their
-// confirmations, the live stream, "why did I get this", the admin pages) and the JSON API that
-// does the same (users, destinations, filters, stream tokens, dead letters, the message history).
-// It runs the preferences outbox relay, the dead-letter archiver and the queue-status sampler, and
-// serves health (and, on a listener of its own, metrics).
 package web
 
 import (
@@ -158,4 +153,14 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		config.SecretSpec{Key: "FMN_OIDC_CLIENT_SECRET", Value: c.OIDC.ClientSecret, Issued: true},
 	)
 	return c, r.Err()
+}
+
+// checkAdmins refuses FMN_WEB_ADMINS entries that are not "name" or "name=subject".
+func checkAdmins(r *config.Reader, admins []string) {
+	for _, a := range admins {
+		n, sub, pinned := strings.Cut(a, "=")
+		if prefs.ValidateUserName(n) != nil || (pinned && sub == "") {
+			r.Fail("FMN_WEB_ADMINS", "%q is not a user name, or name=subject with the OpenID subject the operator confirmed", a)
+		}
+	}
 }

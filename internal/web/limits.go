@@ -1,24 +1,16 @@
 package web
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"math"
-	"net"
-	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
 	"fmn/internal/config"
-	"fmn/internal/ratelimit"
 	"fmn/pkg/prefs"
 )
 
 // DefaultPreviewRateLimit is how many previews a user may run a minute (FMN_WEB_PREVIEW_RATE_LIMIT):
-// each one reads up to previewWindow archived messages and runs the filter over all of them, so
+// each one reads up to preview.Window archived messages and runs the filter over all of them, so
 // a script repeating it would load the database for everyone; a person editing a filter
 // previews a few times a minute.
 const DefaultPreviewRateLimit = 10
@@ -86,103 +78,4 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	}
 	a = a.Unmap()
 	return netip.PrefixFrom(a, a.BitLen()), nil
-}
-
-// clientAddr returns the address a request is counted under: the peer's, or, when the peer is a
-// trusted proxy, the right-most address of X-Forwarded-For that is not itself a trusted proxy
-// (addresses left of it were written by the client and prove nothing).
-func clientAddr(r *http.Request, trusted []netip.Prefix) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil || !isTrusted(peer, trusted) {
-		return host
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break // a proxy wrote garbage: go no further than the last good hop
-		}
-		if !isTrusted(a, trusted) {
-			return a.Unmap().String()
-		}
-		peer = a
-	}
-	return peer.Unmap().String()
-}
-
-func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
-	a = a.Unmap()
-	for _, p := range trusted {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
-// limitError refuses a request past a rate limit: 429 with Retry-After.
-type limitError struct {
-	msg        string
-	retryAfter time.Duration
-}
-
-func (e *limitError) Error() string { return e.msg }
-
-// retryAfter returns how long the client should wait before trying again when err is a refusal
-// past a rate limit or a timed quota.
-func retryAfter(err error) (time.Duration, bool) {
-	var le *limitError
-	if errors.As(err, &le) {
-		return le.retryAfter, true
-	}
-	var qe *prefs.QuotaError
-	if errors.As(err, &qe) && qe.RetryAfter > 0 {
-		return qe.RetryAfter, true
-	}
-	return 0, false
-}
-
-// setRetryAfter sets the Retry-After header, in whole seconds (at least 1), when err calls for
-// one.
-func setRetryAfter(w http.ResponseWriter, err error) {
-	if d, ok := retryAfter(err); ok {
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))))
-	}
-}
-
-// checkRate counts a request under key and returns a *limitError past the request rate. When
-// Redis cannot count, the request goes through.
-func (h *handler) checkRate(ctx context.Context, key string) error {
-	return h.checkLimit(ctx, h.apiRate, "api:"+key, func(limit int, window time.Duration, wait int) string {
-		return fmt.Sprintf("rate limit: %d requests per %s; retry after %d s", limit, window, wait)
-	})
-}
-
-// checkPreviewRate counts one preview run of user's and returns a *limitError past the preview
-// rate.
-func (h *handler) checkPreviewRate(ctx context.Context, user string) error {
-	return h.checkLimit(ctx, h.previewRate, "preview:user:"+user, func(limit int, _ time.Duration, wait int) string {
-		return fmt.Sprintf("previews are limited to %d a minute; try again in %d s", limit, wait)
-	})
-}
-
-// checkLimit counts one event under key on l and, past its limit, returns a *limitError with the
-// message say builds from the limit, its window and the seconds to wait. When Redis cannot count,
-// the event is allowed.
-func (h *handler) checkLimit(ctx context.Context, l *ratelimit.Limiter, key string, say func(limit int, window time.Duration, wait int) string) error {
-	now := h.now()
-	ok, err := l.Allow(ctx, key, now)
-	if err != nil {
-		h.logger.WarnContext(ctx, "rate limit unavailable; allowing", "key", strings.SplitN(key, ":", 2)[0], "error", err)
-	}
-	if ok {
-		return nil
-	}
-	limit, window := l.Limit()
-	wait := l.RetryAfter(now)
-	return &limitError{retryAfter: wait, msg: say(limit, window, max(1, int(math.Ceil(wait.Seconds()))))}
 }
