@@ -39,7 +39,7 @@ export FMN_MUTE_SECRET_FILE=$state/mute-secret
 export FMN_PUBLIC_URL=http://127.0.0.1:8080
 
 # Email goes to mailpit (SMTP 127.0.0.1:1025, inbox on :8025); IRC to ergo on 127.0.0.1:6667 with
-# the tests' config (internal/testkit/irctest/ircd.yaml.tmpl), plain text. Retries come sooner than in
+# the tests' config (internal/devtools/ircd.yaml.tmpl), plain text. Retries come sooner than in
 # production, so that a nick that joins late gets its lines within seconds. The email flood guard
 # is off: the replay sends the demo address about 80 emails, and the guard (20 per 10 minutes)
 # would hold the rest for a digest half an hour later, and a second `make run` within those 10
@@ -47,7 +47,7 @@ export FMN_PUBLIC_URL=http://127.0.0.1:8080
 backend_env=(FMN_SMTP_ADDR=127.0.0.1:1025 FMN_SMTP_TLS=none "FMN_MAIL_FROM=fmn <notifications@localhost>"
   FMN_EMAIL_FLOOD_LIMIT=0 FMN_IRC_SERVER=127.0.0.1:6667 FMN_IRC_TLS=false FMN_IRC_RETRY_DELAYS=10s,1m,5m)
 mkdir -p "$state/ergo"
-sed 's/{{PORT}}/6667/' internal/testkit/irctest/ircd.yaml.tmpl >"$state/ergo/ircd.yaml"
+sed 's/{{PORT}}/6667/' internal/devtools/ircd.yaml.tmpl >"$state/ergo/ircd.yaml"
 # Login goes through devoidc on 127.0.0.1:9998 (alice / alice-password, bob / bob-password). alice
 # and demo are administrators here (the Admin pages); devoidc is the account system of this trial
 # stack, so its user names are trusted as unique (FMN_OIDC_USERNAME_UNIQUE; see SECURITY.md). The

@@ -77,8 +77,11 @@ func historyBench(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 			err = json.NewDecoder(resp.Body).Decode(&page)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK || err != nil {
-				return fmt.Errorf("%s: status %d: %v", c.name, resp.StatusCode, err)
+			if err != nil {
+				return fmt.Errorf("%s: status %d: %w", c.name, resp.StatusCode, err)
+			}
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("%s: status %d", c.name, resp.StatusCode)
 			}
 			times = append(times, float64(time.Since(start).Microseconds())/1000)
 			r.Total, r.LowerBound = page.Total, page.LowerBound

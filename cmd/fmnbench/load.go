@@ -6,16 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"fmn/internal/config"
 	"fmn/internal/loadtest"
+	"fmn/internal/loadtest/fault"
+	"fmn/internal/loadtest/report"
 )
 
 // loadBench runs the whole pipeline under load (internal/loadtest) and prints a table, or JSON.
@@ -49,7 +48,7 @@ func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	faults, err := loadtest.ParseFaults(*faultList)
+	faults, err := fault.Parse(*faultList)
 	if err != nil {
 		return fmt.Errorf("-faults: %w", err)
 	}
@@ -93,7 +92,7 @@ func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				return err
 			}
 		} else {
-			printLoad(stdout, rep)
+			report.WriteText(stdout, rep)
 		}
 	}
 	if err != nil {
@@ -105,73 +104,4 @@ func loadBench(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	return nil
-}
-
-// printLoad writes a report as tables.
-func printLoad(w io.Writer, rep *loadtest.Report) {
-	fmt.Fprintf(w, "machine: %s\n", rep.Machine)
-	fmt.Fprintf(w, "population: %d users, %d filters", rep.Users, rep.Filters)
-	if rep.Heavy > 0 {
-		fmt.Fprintf(w, " (%.0f%% with an always-verified filter)", rep.Heavy*100)
-	}
-	fmt.Fprintf(w, "; messages of %d bytes on average; archive %t\n", rep.PayloadBytes, rep.Archive)
-	if c := rep.Ceiling; c != nil {
-		fmt.Fprintf(w, "transport ceiling (%d messages): one hop %.0f msg/s, two hops %.0f msg/s\n", c.Messages, c.SingleHop, c.TwoHop)
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\tworkers\trate\tmessages\tdrain s\tmsg/s\tnotif/s\t/ceiling\tp50 ms\tp95 ms\tp99 ms\tmax ms\texpected\tlost\tdup\tmatch µs\t")
-	for _, p := range rep.Phases {
-		rate := "max"
-		if p.Rate > 0 {
-			rate = fmt.Sprintf("%.0f", p.Rate)
-		}
-		ratio := "-"
-		if p.CeilingRatio > 0 {
-			ratio = fmt.Sprintf("%.2f", p.CeilingRatio)
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%.2f\t%.0f\t%.0f\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%d\t%d\t%.1f\t\n", p.Name, p.Workers, rate, p.Messages, p.DrainSeconds,
-			p.MsgPerSec, p.NotifPerSec, ratio, p.Latency.P50, p.Latency.P95, p.Latency.P99, p.Latency.Max, p.Expected, p.Lost, p.Duplicated+p.Unexpected, p.MatchMicros)
-	}
-	tw.Flush()
-	fmt.Fprintln(w, "\nlargest backlog (ready messages) and CPU seconds, per phase:")
-	for _, p := range rep.Phases {
-		fmt.Fprintf(w, "  %s: backlog %s; cpu %s\n", p.Name, kv(p.MaxBacklog), kvf(p.CPUSeconds))
-		if len(p.Kills) > 0 {
-			fmt.Fprintf(w, "    killed and restarted: %s\n", kv(p.Kills))
-		}
-		for _, f := range p.Faults {
-			rec := fmt.Sprintf("%.2f s", f.RecoverySeconds)
-			if f.RecoverySeconds < 0 {
-				rec = "nothing left to deliver"
-			}
-			fmt.Fprintf(w, "    fault %s at %.1f s: down %.2f s, %d delivered meanwhile, %s delivering again after %s\n",
-				strings.TrimSpace(f.Kind+" "+f.Target), f.AtSeconds, f.DownSeconds, f.DeliveredDuring, f.Channel, rec)
-		}
-		for _, s := range p.Sinks {
-			fmt.Fprintf(w, "    sink %s: expected %d, delivered %d, lost %d, duplicated %d, unexpected %d\n",
-				s.Name, s.Expected, s.Delivered, s.Lost, s.Duplicated, s.Unexpected)
-			for _, d := range s.Differences {
-				fmt.Fprintf(w, "      %s\n", d)
-			}
-		}
-		for _, e := range p.Errors {
-			fmt.Fprintf(w, "    error: %s\n", e)
-		}
-	}
-}
-
-func kv(m map[string]int) string {
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
-	}
-	return strings.Join(parts, " ")
-}
-
-func kvf(m map[string]float64) string {
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, fmt.Sprintf("%s=%.1f", k, m[k]))
-	}
-	return strings.Join(parts, " ")
 }

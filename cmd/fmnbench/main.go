@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,28 +18,32 @@ import (
 	"syscall"
 )
 
-func main() {
+func main() { os.Exit(run()) } // run returns the exit code, so deferred cleanup still runs
+
+// run runs the mode named by the first argument and returns the exit code: 2 for a usage error.
+func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) == 2 && os.Args[1] == "sse-serve" {
 		if err := sseServe(ctx, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, "fmnbench sse-serve:", err)
-			os.Exit(1)
+			return 1
 		}
-		return
+		return 0
 	}
 	modes := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"sse": sseBench, "history": historyBench, "load": loadBench}
 	if len(os.Args) < 2 || modes[os.Args[1]] == nil {
 		fmt.Fprintln(os.Stderr, "usage: fmnbench load|sse|history [flags]   (fmnbench MODE -h for the flags)")
-		os.Exit(2)
+		return 2
 	}
 	if err := modes[os.Args[1]](ctx, os.Args[2:], os.Stdout, os.Stderr); err != nil {
-		if err == flag.ErrHelp {
-			return
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
 		}
 		fmt.Fprintln(os.Stderr, "fmnbench:", err)
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 // quietLogger drops everything below errors.

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	netmail "net/mail"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"fmn/internal/config"
+	"fmn/internal/deliveryretry"
 	"fmn/internal/digest"
 	"fmn/internal/ledger"
 	"fmn/internal/mutetoken"
@@ -44,13 +44,6 @@ const (
 	DefaultFloodWindow      = 10 * time.Minute
 	DefaultFloodDigestDelay = 30 * time.Minute
 )
-
-// DefaultEmailRetryDelays are the waits before the 1st, 2nd, … retry of a temporary failure: a
-// notification is tried five times over about 36 minutes, then dead-lettered.
-var defaultEmailRetryDelays = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute, 30 * time.Minute}
-
-// DefaultEmailRetryDelays returns the default retry delays (a copy).
-func DefaultEmailRetryDelays() []time.Duration { return slices.Clone(defaultEmailRetryDelays) }
 
 // EmailConfig configures email delivery.
 type EmailConfig struct {
@@ -104,7 +97,7 @@ func readEmailConfig(r *config.Reader) EmailConfig {
 		From:           r.String("FMN_MAIL_FROM", ""),
 		PublicURL:      r.String("FMN_PUBLIC_URL", ""),
 		MuteSecret:     r.Secret("FMN_MUTE_SECRET", ""),
-		RetryDelays:    r.Durations("FMN_EMAIL_RETRY_DELAYS", DefaultEmailRetryDelays(), time.Millisecond),
+		RetryDelays:    r.Durations("FMN_EMAIL_RETRY_DELAYS", deliveryretry.Email(), time.Millisecond),
 		DigestInterval: r.Duration("FMN_DIGEST_INTERVAL", digest.DefaultInterval),
 		Batch: config.ReadBatch(r, "FMN_EMAIL", config.Batch{
 			Prefetch: DefaultEmailPrefetch, MaxBatch: DefaultEmailBatch, Linger: DefaultEmailLinger,

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"fmn/internal/config"
+	"fmn/internal/deliveryretry"
 	"fmn/internal/leader"
 	"fmn/internal/ledger"
 	"fmn/internal/lifecycle"
@@ -37,12 +37,6 @@ const (
 	DefaultIRCBatch    = 4
 	DefaultIRCLinger   = 5 * time.Millisecond
 )
-
-// defaultIRCRetryDelays give a nick that is not online about two and a half hours to come back.
-var defaultIRCRetryDelays = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour}
-
-// DefaultIRCRetryDelays returns the default IRC retry delays (a copy).
-func DefaultIRCRetryDelays() []time.Duration { return slices.Clone(defaultIRCRetryDelays) }
 
 // IRCConfig configures IRC delivery.
 type IRCConfig struct {
@@ -87,7 +81,7 @@ func readIRCConfig(r *config.Reader) IRCConfig {
 		LineInterval: r.Duration("FMN_IRC_LINE_INTERVAL", DefaultIRCLineInterval),
 		Burst:        r.Int("FMN_IRC_BURST", DefaultIRCBurst),
 		LateAfter:    r.Duration("FMN_IRC_LATE_AFTER", irc.DefaultLateAfter),
-		RetryDelays:  r.Durations("FMN_IRC_RETRY_DELAYS", DefaultIRCRetryDelays(), time.Millisecond),
+		RetryDelays:  r.Durations("FMN_IRC_RETRY_DELAYS", deliveryretry.IRC(), time.Millisecond),
 		LockPoll:     r.Duration("FMN_IRC_LOCK_POLL", DefaultIRCLockPoll),
 		Batch: config.ReadBatch(r, "FMN_IRC", config.Batch{
 			Prefetch: DefaultIRCPrefetch, MaxBatch: DefaultIRCBatch, Linger: DefaultIRCLinger,
@@ -120,15 +114,14 @@ func readIRCConfig(r *config.Reader) IRCConfig {
 // ircDelivery is the IRC channel's share of a backend: an elector, and while this replica leads,
 // the bot and the consumer of the IRC queue.
 type ircDelivery struct {
-	cfg      IRCConfig
-	pool     *pgxpool.Pool
-	ledger   *ledger.Ledger
-	bot      *irc.Bot
-	elector  *leader.Elector
-	logger   *slog.Logger
-	deps     Deps
-	m        *metrics
-	prefetch int
+	cfg     IRCConfig
+	pool    *pgxpool.Pool
+	ledger  *ledger.Ledger
+	bot     *irc.Bot
+	elector *leader.Elector
+	logger  *slog.Logger
+	deps    Deps
+	m       *metrics
 }
 
 // openIRC connects the ledger and preferences store (refusing an out-of-date schema) and builds

@@ -9,16 +9,27 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"fmn/internal/loadtest/report"
 	"fmn/internal/rabbit"
 )
 
-// Ceiling is the transport's limit on this machine: bare hops with fmn's message sizes,
-// persistent delivery, publisher confirms and manual acks, and no work.
-type Ceiling struct {
-	Messages     int     `json:"messages"`
-	PayloadBytes int     `json:"payload_bytes"`
-	SingleHop    float64 `json:"single_hop_msg_per_s"`
-	TwoHop       float64 `json:"two_hop_msg_per_s"`
+// ceiling measures the transport ceiling with messages of the run's sizes: one hop, then two.
+func (e *environment) ceiling(ctx context.Context) (*report.Ceiling, error) {
+	tr, err := makeTraffic(e.ts, e.cfg.Messages, "ceiling", nil, nil, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	c := &report.Ceiling{Messages: e.cfg.Messages, PayloadBytes: tr.payloadBytes}
+	e.logf("transport ceiling: one hop")
+	if c.SingleHop, err = measureCeiling(ctx, e.conn, e.cfg.amqpPrefix(), tr, 1); err != nil {
+		return nil, err
+	}
+	e.logf("transport ceiling: two hops")
+	if c.TwoHop, err = measureCeiling(ctx, e.conn, e.cfg.amqpPrefix(), tr, 2); err != nil {
+		return nil, err
+	}
+	e.logf("ceiling: %.0f msg/s one hop, %.0f two hops", c.SingleHop, c.TwoHop)
+	return c, nil
 }
 
 // ceilingQueues are the queues of the transport ceiling, declared like fmn's (quorum, with a

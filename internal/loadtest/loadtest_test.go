@@ -14,8 +14,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"fmn/internal/testkit/irctest"
-	"fmn/internal/testkit/mailtest"
+	"fmn/internal/devtools"
+	"fmn/internal/loadtest/fault"
+	"fmn/internal/loadtest/report"
 	"fmn/internal/testkit/pgtest"
 	"fmn/internal/testkit/rabbittest"
 	"fmn/internal/testkit/redistest"
@@ -27,8 +28,8 @@ import (
 func TestCheckCountsLostDuplicatedAndUnexpected(t *testing.T) {
 	t.Parallel()
 	tr := &traffic{expected: 3, ids: map[string]int{"a": 0, "b": 0, "c": 1}}
-	var r PhaseResult
-	r.check(tr, map[string]int{"a": 1, "b": 2, "x": 1}, map[string]int{"a": 2, "b": 1})
+	var r report.PhaseResult
+	check(&r, tr, map[string]int{"a": 1, "b": 2, "x": 1}, map[string]int{"a": 2, "b": 1})
 	require.Equal(t, 2, r.Delivered)
 	require.Equal(t, 1, r.Lost, "c never arrived")
 	require.Equal(t, 2, r.Duplicated, "b stored twice, a sent twice to a client")
@@ -69,7 +70,7 @@ func database(t *testing.T, admin string) string {
 // run runs the tool with cfg's shape on the machine's services, in a database, queues and keys of
 // the test's own, and fails the test if the run fails. broker returns the broker's URL and takes
 // rabbittest's lock on it (rabbittest.URL, or restartable), after the binaries are built.
-func run(t *testing.T, cfg Config, broker func(testing.TB) string) *Report {
+func run(t *testing.T, cfg Config, broker func(testing.TB) string) *report.Report {
 	t.Helper()
 	admin, bin := services(t)
 	cfg.AMQPURL = broker(t)
@@ -151,12 +152,12 @@ func TestFaultsLoseNothing(t *testing.T) {
 	if os.Geteuid() != 0 {
 		testenv.Unavailable(t, "the fault suite (pg_createcluster)", errors.New("needs root"))
 	}
-	for _, tool := range []string{mailtest.BinaryPath(), irctest.BinaryPath()} {
+	for _, tool := range []string{devtools.MailpitPath(), devtools.ErgoPath()} {
 		if _, err := os.Stat(tool); err != nil {
 			testenv.Unavailable(t, "the test tools (scripts/tools.sh)", err)
 		}
 	}
-	faults, err := ParseFaults("worker,backend,consumer,rabbitmq,postgres=3s,redis=3s,irc,smtp=5s")
+	faults, err := fault.Parse("worker,backend,consumer,rabbitmq,postgres=3s,redis=3s,irc,smtp=5s")
 	require.NoError(t, err)
 	retries := []time.Duration{time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}
 	// The run restarts the broker: no other test may use it meanwhile.
@@ -171,7 +172,7 @@ func TestFaultsLoseNothing(t *testing.T) {
 		require.Empty(t, f.Error, f.Kind)
 		t.Logf("fault %s %s at %.1f s: down %.2f s, %s recovered in %.2f s", f.Kind, f.Target, f.AtSeconds, f.DownSeconds, f.Channel, f.RecoverySeconds)
 	}
-	names := map[string]SinkResult{}
+	names := map[string]report.SinkResult{}
 	for _, s := range p.Sinks {
 		names[s.Name] = s
 		t.Logf("sink %s: expected %d, delivered %d, lost %d, duplicated %d, unexpected %d", s.Name, s.Expected, s.Delivered, s.Lost, s.Duplicated, s.Unexpected)
@@ -183,38 +184,4 @@ func TestFaultsLoseNothing(t *testing.T) {
 	require.Zero(t, p.Lost)
 	require.Zero(t, p.Duplicated)
 	require.Zero(t, p.Unexpected)
-}
-
-// TestCompareSink: the sinks' comparison counts what it must.
-func TestCompareSink(t *testing.T) {
-	t.Parallel()
-	r := compareSink("irc", map[string]int{"a": 2, "b": 1, "c": 1}, map[string]int{"a": 3, "b": 1, "x": 2}, nil)
-	require.Equal(t, SinkResult{Name: "irc", Expected: 4, Delivered: 3, Lost: 1, Duplicated: 1, Unexpected: 2,
-		Differences: []string{"received 3 times, expected 2: a", "unexpected: x", "lost 1: c"}}, r)
-
-	// What arrived says when: the first and last three arrivals of a repeated one.
-	t0 := time.Date(2026, 12, 1, 20, 0, 0, 0, time.Local)
-	var ts []time.Time
-	for i := range 8 {
-		ts = append(ts, t0.Add(time.Duration(i)*time.Second))
-	}
-	r = compareArrivals("email", map[string]int{"a": 1}, map[string][]time.Time{"a": ts})
-	require.Equal(t, 7, r.Duplicated)
-	require.Equal(t, []string{"received 8 times, expected 1: a (at 20:00:00.000, 20:00:01.000, 20:00:02.000, …, 20:00:05.000, 20:00:06.000, 20:00:07.000)"}, r.Differences)
-}
-
-// TestParseFaults reads the suite's spelling and refuses what it does not know.
-func TestParseFaults(t *testing.T) {
-	t.Parallel()
-	all, err := ParseFaults("all")
-	require.NoError(t, err)
-	require.Len(t, all, 8)
-	require.Equal(t, Fault{Kind: FaultSMTP, For: 30 * time.Second}, all[7])
-	got, err := ParseFaults("worker, postgres=2s")
-	require.NoError(t, err)
-	require.Equal(t, []Fault{{Kind: FaultWorker}, {Kind: FaultPostgres, For: 2 * time.Second}}, got)
-	for _, bad := range []string{"disk", "worker=1s", "redis=soon", "smtp=-1s"} {
-		_, err := ParseFaults(bad)
-		require.Error(t, err, bad)
-	}
 }

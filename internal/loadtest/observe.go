@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,26 +99,6 @@ func (c *sseClients) close() (lat []time.Duration, received map[string]int, errs
 	c.cancel()
 	c.wg.Wait()
 	return c.latencies, c.received, c.errs
-}
-
-// Latency summarises delays in milliseconds.
-type Latency struct {
-	Samples int     `json:"samples"`
-	P50     float64 `json:"p50_ms"`
-	P95     float64 `json:"p95_ms"`
-	P99     float64 `json:"p99_ms"`
-	Max     float64 `json:"max_ms"`
-}
-
-func summarise(ds []time.Duration) Latency {
-	if len(ds) == 0 {
-		return Latency{}
-	}
-	slices.Sort(ds)
-	q := func(p float64) float64 {
-		return float64(ds[min(len(ds)-1, int(p*float64(len(ds))))].Microseconds()) / 1000
-	}
-	return Latency{Samples: len(ds), P50: q(0.50), P95: q(0.95), P99: q(0.99), Max: float64(ds[len(ds)-1].Microseconds()) / 1000}
 }
 
 // backlog samples the ready messages of queues until stopped, keeping each one's largest.

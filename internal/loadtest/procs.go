@@ -7,157 +7,45 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
-	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/procfs"
+
+	"fmn/internal/childproc"
 )
 
 // proc is one fmn process started by the load tool: a real child process, so that scaling out
-// is real (its own runtime, scheduler and GC). Chaos phases kill and restart it in place.
+// is real (its own runtime, scheduler and GC). Chaos phases and kill faults kill and restart it
+// in place.
 type proc struct {
-	name string
+	*childproc.Proc
 	addr string // serves /readyz, and /metrics unless metricsAddr is set
 	// metricsAddr serves /metrics when the process has a metrics listener apart from addr
 	// (the backend); empty: addr does.
 	metricsAddr string
 	// pprofAddr serves the profiler when the run takes profiles.
 	pprofAddr string
-	bin       string
-	args      []string
-	dir       string // working directory; empty: the tool's
-	env       []string
-	logs      io.Writer
-	// ready reports whether the process serves; nil: /readyz on addr answers 200.
-	ready func(ctx context.Context) error
-
-	mu   sync.Mutex // guards cmd, done and err, which a restart replaces
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error
 }
 
-// startProc runs bin with env added to the tool's environment; its output goes to logs.
+// startProc runs bin with env added to the tool's environment; its output goes to logs. It is
+// ready when /readyz on addr answers 200.
 func startProc(name, bin, addr string, env []string, logs io.Writer) (*proc, error) {
-	p := &proc{name: name, addr: addr, bin: bin, env: env, logs: logs}
-	return p, p.launch()
+	p := &proc{addr: addr}
+	p.Proc = childproc.New(childproc.Spec{Name: name, Bin: bin, Env: env, Output: logs, Ready: p.readyz})
+	return p, p.Start()
 }
 
-// launch starts the process.
-func (p *proc) launch() error {
-	cmd := exec.Command(p.bin, p.args...)
-	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), p.env...)
-	cmd.Stdout, cmd.Stderr = p.logs, p.logs
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", p.name, err)
+// readyz reports whether the process answers /readyz with 200.
+func (p *proc) readyz(ctx context.Context) error {
+	body, err := get(ctx, "http://"+p.addr+"/readyz")
+	if err == nil {
+		body.Close()
 	}
-	done := make(chan struct{})
-	p.mu.Lock()
-	p.cmd, p.done, p.err = cmd, done, nil
-	p.mu.Unlock()
-	go func() {
-		err := cmd.Wait()
-		p.mu.Lock()
-		p.err = err
-		p.mu.Unlock()
-		close(done)
-	}()
-	return nil
-}
-
-// running returns the current process and the channel closed when it exits.
-func (p *proc) running() (*exec.Cmd, chan struct{}) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.cmd, p.done
-}
-
-// exitErr is how the current process ended (nil while it runs).
-func (p *proc) exitErr() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
-}
-
-// killAndRestart kills the process with SIGKILL (no shutdown: whatever it held unacked goes back
-// to its queue), starts it again with the same binary, environment and addresses, and waits until
-// it is ready.
-func (p *proc) killAndRestart(ctx context.Context) error {
-	cmd, done := p.running()
-	_ = cmd.Process.Kill()
-	<-done
-	if err := p.launch(); err != nil {
-		return err
-	}
-	return p.waitReady(ctx, 5*time.Minute)
-}
-
-// waitReady waits until the process answers /readyz with 200.
-func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	ready := p.ready
-	if ready == nil {
-		ready = func(ctx context.Context) error {
-			body, err := get(ctx, "http://"+p.addr+"/readyz")
-			if err == nil {
-				body.Close()
-			}
-			return err
-		}
-	}
-	for {
-		if err := ready(ctx); err == nil {
-			return nil
-		}
-		_, done := p.running()
-		select {
-		case <-done:
-			return fmt.Errorf("%s exited before it was ready: %v", p.name, p.exitErr())
-		case <-ctx.Done():
-			return fmt.Errorf("%s not ready after %s", p.name, timeout)
-		case <-tick.C:
-		}
-	}
-}
-
-// restart stops the process (SIGTERM, as stop) and starts it again as it was, ready.
-func (p *proc) restart(ctx context.Context) error {
-	p.stop()
-	if err := p.launch(); err != nil {
-		return err
-	}
-	return p.waitReady(ctx, 2*time.Minute)
-}
-
-// stop asks the process to stop (SIGTERM) and kills it if it has not after 20 s.
-func (p *proc) stop() {
-	cmd, done := p.running()
-	if cmd == nil {
-		return // never started
-	}
-	select {
-	case <-done:
-		return
-	default:
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
+	return err
 }
 
 // cpuSeconds is the CPU time (user + system) the process has used so far.
@@ -166,14 +54,13 @@ func (p *proc) cpuSeconds() (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("procfs: %w", err)
 	}
-	cmd, _ := p.running()
-	pr, err := fs.Proc(cmd.Process.Pid)
+	pr, err := fs.Proc(p.Pid())
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", p.name, err)
+		return 0, fmt.Errorf("%s: %w", p.Name(), err)
 	}
 	st, err := pr.Stat()
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", p.name, err)
+		return 0, fmt.Errorf("%s: %w", p.Name(), err)
 	}
 	return st.CPUTime(), nil
 }
@@ -186,13 +73,13 @@ func (p *proc) metrics(ctx context.Context) (map[string]*dto.MetricFamily, error
 	}
 	body, err := get(ctx, "http://"+addr+"/metrics") // text format: no Accept header asks for another
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", p.name, err)
+		return nil, fmt.Errorf("scrape %s: %w", p.Name(), err)
 	}
 	defer body.Close()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(body)
 	if err != nil {
-		return nil, fmt.Errorf("scrape %s: %w", p.name, err)
+		return nil, fmt.Errorf("scrape %s: %w", p.Name(), err)
 	}
 	return fams, nil
 }
@@ -248,6 +135,29 @@ func serviceCPU() (map[string]float64, error) {
 		if svc, ok := names[st.Comm]; ok {
 			out[svc] += st.CPUTime()
 		}
+	}
+	return out, nil
+}
+
+// cpuNow reads the CPU seconds of the processes, the shared services and this tool.
+func cpuNow(procs []*proc) (map[string]float64, error) {
+	out, err := serviceCPU()
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range procs {
+		s, err := p.cpuSeconds()
+		if err != nil {
+			return nil, err
+		}
+		name := p.Name()
+		if strings.HasPrefix(name, "worker-") {
+			name = "workers"
+		}
+		out[name] += s
+	}
+	if s, err := selfCPU(); err == nil {
+		out["fmnbench"] = s
 	}
 	return out, nil
 }

@@ -26,7 +26,7 @@ func freshDatabase(ctx context.Context, adminURL, name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("connect to postgres: %w", err)
 	}
-	defer admin.Close(context.Background())
+	defer admin.Close(context.WithoutCancel(ctx))
 	id := pgx.Identifier{name}.Sanitize()
 	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+id+" WITH (FORCE)"); err != nil {
 		return "", fmt.Errorf("drop %s: %w", name, err)

@@ -45,7 +45,7 @@ func addChannels(ctx context.Context, dbURL string, mailUsers, ircUsers []string
 	if err != nil {
 		return fmt.Errorf("add channels: %w", err)
 	}
-	defer func() { _ = tx.Rollback(context.Background()) }()
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	add := func(user, kind, addr string) error {
 		_, err := tx.Exec(ctx, `WITH d AS (
 				INSERT INTO destinations (user_id, kind, address, confirmed)
@@ -181,7 +181,7 @@ func ledgerRows(ctx context.Context, dbURL string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
-	defer conn.Close(context.Background())
+	defer conn.Close(context.WithoutCancel(ctx))
 	rows, err := conn.Query(ctx, `SELECT notification_id, status FROM deliveries`)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)

@@ -1,5 +1,6 @@
 // Package mailpitapi reads a mailpit's HTTP API (the development and test mail server): searching
-// messages and reading one. The tests' mailtest and fmnctl demo-check use it.
+// messages and reading one. The tests' mailtest, devtools (whether a mailpit is up), fmnctl
+// demo-check and the load tool's email sink use it.
 package mailpitapi
 
 import (

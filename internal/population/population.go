@@ -52,6 +52,16 @@ type Population struct {
 
 // Generate builds a population.
 func Generate(cfg Config) *Population {
+	cfg = cfg.withDefaults()
+	g := newGenerator(cfg)
+	g.ownership()
+	g.memberships()
+	g.filters()
+	return g.p
+}
+
+// withDefaults fills in the zero fields.
+func (cfg Config) withDefaults() Config {
 	if cfg.Packages <= 0 {
 		cfg.Packages = DefaultPackages
 	}
@@ -61,32 +71,60 @@ func Generate(cfg Config) *Population {
 	if cfg.PackagerShare <= 0 {
 		cfg.PackagerShare = DefaultPackagerShare
 	}
-	r := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	// topicGlobs are topic patterns as people write them.
-	topicGlobs := [...]string{
-		"org.fedoraproject.prod.bodhi.*",
-		"org.fedoraproject.prod.buildsys.*",
-		"org.fedoraproject.prod.buildsys.build.state.change",
-		"org.fedoraproject.prod.git.receive",
-		"org.fedoraproject.*.git.*",
-		"org.fedoraproject.prod.copr.*",
-		"org.fedoraproject.prod.bodhi.update.comment",
-		"org.fedoraproject.prod.bodhi.update.status.testing.*",
-		"io.pagure.*.pagure.pull-request.*",
-		"org.fedoraproject.prod.pagure.*",
-		"org.release-monitoring.prod.anitya.*",
-		"org.fedoraproject.prod.hotness.*",
-		"org.fedoraproject.prod.compose.*",
-		"org.fedoraproject.prod.openqa.*",
-		"*.bodhi.update.request.*",
-		"org.centos.prod.ci.*",
-		"org.fedoraproject.prod.fedora_elections.*",
-		"org.fedoraproject.prod.discourse.*",
-	}
+	return cfg
+}
 
-	// noisyApps are the applications people exclude.
-	noisyApps := [...]string{"fedbadges", "badges", "fas", "mailman", "meetbot", "wiki", "planet", "fedocal", "discourse"}
-	p := &Population{Snapshot: &rules.Snapshot{}}
+// generator draws one population from one random source. Its steps run in a fixed order, each
+// drawing from the source in turn, so the same Config always gives the same population.
+type generator struct {
+	cfg Config
+	r   *rand.Rand
+	p   *Population
+	s   *rules.Snapshot
+
+	// topicGlobs are topic patterns as people write them; noisyApps the applications people
+	// exclude.
+	topicGlobs [18]string
+	noisyApps  [9]string
+
+	// packagers are the users who own packages (isPackager by user index).
+	packagers  []int
+	isPackager []bool
+	// The Zipf spreads: packages over packagers, ownership and memberships over groups, follows
+	// over packages and users.
+	packagerZipf, groupZipf, memberZipf, pkgZipf, userZipf *rand.Zipf
+
+	id int64 // the last filter id
+}
+
+// newGenerator names the users, packages and groups and picks the packagers.
+func newGenerator(cfg Config) *generator {
+	r := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
+	g := &generator{cfg: cfg, r: r, p: &Population{Snapshot: &rules.Snapshot{}},
+		topicGlobs: [...]string{
+			"org.fedoraproject.prod.bodhi.*",
+			"org.fedoraproject.prod.buildsys.*",
+			"org.fedoraproject.prod.buildsys.build.state.change",
+			"org.fedoraproject.prod.git.receive",
+			"org.fedoraproject.*.git.*",
+			"org.fedoraproject.prod.copr.*",
+			"org.fedoraproject.prod.bodhi.update.comment",
+			"org.fedoraproject.prod.bodhi.update.status.testing.*",
+			"io.pagure.*.pagure.pull-request.*",
+			"org.fedoraproject.prod.pagure.*",
+			"org.release-monitoring.prod.anitya.*",
+			"org.fedoraproject.prod.hotness.*",
+			"org.fedoraproject.prod.compose.*",
+			"org.fedoraproject.prod.openqa.*",
+			"*.bodhi.update.request.*",
+			"org.centos.prod.ci.*",
+			"org.fedoraproject.prod.fedora_elections.*",
+			"org.fedoraproject.prod.discourse.*",
+		},
+		noisyApps: [...]string{"fedbadges", "badges", "fas", "mailman", "meetbot", "wiki", "planet", "fedocal", "discourse"},
+	}
+	p := g.p
+	g.s = p.Snapshot
 	p.Users = make([]string, cfg.Users)
 	for i := range p.Users {
 		p.Users[i] = fmt.Sprintf("user%06d", i)
@@ -100,23 +138,28 @@ func Generate(cfg Config) *Population {
 	for i := range p.Groups {
 		p.Groups[i] = fmt.Sprintf("sig%04d", i)
 	}
-	s := p.Snapshot
 
 	// Packagers: a random subset of users; some own far more than others (Zipf).
 	nPackagers := max(1, int(float64(cfg.Users)*cfg.PackagerShare))
 	perm := r.Perm(cfg.Users)
-	packagers := perm[:min(nPackagers, cfg.Users)]
-	isPackager := make([]bool, cfg.Users)
-	for _, u := range packagers {
-		isPackager[u] = true
+	g.packagers = perm[:min(nPackagers, cfg.Users)]
+	g.isPackager = make([]bool, cfg.Users)
+	for _, u := range g.packagers {
+		g.isPackager[u] = true
 	}
-	packagerZipf := rand.NewZipf(r, 1.2, 20, uint64(len(packagers)-1))
-	groupZipf := rand.NewZipf(r, 1.3, 2, uint64(cfg.Groups-1))
+	g.packagerZipf = rand.NewZipf(r, 1.2, 20, uint64(len(g.packagers)-1))
+	g.groupZipf = rand.NewZipf(r, 1.3, 2, uint64(cfg.Groups-1))
 	// Group sizes: a few big SIGs, most groups small (tens of members at 100k users).
-	memberZipf := rand.NewZipf(r, 1.1, 10, uint64(cfg.Groups-1))
+	g.memberZipf = rand.NewZipf(r, 1.1, 10, uint64(cfg.Groups-1))
 	// Followed packages: popular ones are followed by a fraction of a percent of users.
-	pkgZipf := rand.NewZipf(r, 1.05, 50, uint64(cfg.Packages-1))
-	userZipf := rand.NewZipf(r, 1.1, 50, uint64(cfg.Users-1))
+	g.pkgZipf = rand.NewZipf(r, 1.05, 50, uint64(cfg.Packages-1))
+	g.userZipf = rand.NewZipf(r, 1.1, 50, uint64(cfg.Users-1))
+	return g
+}
+
+// ownership gives every package one to five packagers and, for some, a group.
+func (g *generator) ownership() {
+	p, r := g.p, g.r
 	rpm := func(i int) message.Artifact { return message.Artifact{Type: message.ArtifactRPM, Name: p.Packages[i]} }
 	for i := range p.Packages {
 		owners := 1
@@ -124,110 +167,132 @@ func Generate(cfg Config) *Population {
 			owners++
 		}
 		for range owners {
-			s.Ownership = append(s.Ownership, rules.Ownership{Artifact: rpm(i), User: p.Users[packagers[packagerZipf.Uint64()]]})
+			g.s.Ownership = append(g.s.Ownership, rules.Ownership{Artifact: rpm(i), User: p.Users[g.packagers[g.packagerZipf.Uint64()]]})
 		}
 		if r.Float64() < 0.3 {
-			s.Ownership = append(s.Ownership, rules.Ownership{Artifact: rpm(i), Group: p.Groups[groupZipf.Uint64()]})
+			g.s.Ownership = append(g.s.Ownership, rules.Ownership{Artifact: rpm(i), Group: p.Groups[g.groupZipf.Uint64()]})
 		}
 	}
-	// Memberships: packagers in 0-3 groups, a few others in one.
-	for u := range cfg.Users {
+}
+
+// memberships puts packagers in 0-3 groups, a few others in one.
+func (g *generator) memberships() {
+	r := g.r
+	for u := range g.cfg.Users {
 		n := 0
-		if isPackager[u] {
+		if g.isPackager[u] {
 			n = r.IntN(4)
 		} else if r.Float64() < 0.05 {
 			n = 1
 		}
 		for range n {
-			s.Memberships = append(s.Memberships, rules.Membership{Group: p.Groups[memberZipf.Uint64()], User: p.Users[u]})
+			g.s.Memberships = append(g.s.Memberships, rules.Membership{Group: g.p.Groups[g.memberZipf.Uint64()], User: g.p.Users[u]})
 		}
 	}
+}
 
-	// Filters.
-	var id int64
-	c := func(f rules.Field, values ...string) rules.Condition {
-		return rules.Condition{Field: f, Values: values}
+// Conditions as the UI presets write them.
+func cond(f rules.Field, values ...string) rules.Condition {
+	return rules.Condition{Field: f, Values: values}
+}
+
+func negate(cd rules.Condition) rules.Condition { cd.Negate = true; return cd }
+
+// notMine is "not my own actions".
+func notMine() rules.Condition { return negate(cond(rules.FieldAgent, rules.Me)) }
+
+// noisy excludes one to three noisy apps.
+func (g *generator) noisy() rules.Condition {
+	n := 1 + g.r.IntN(3)
+	vals := make([]string, n)
+	for i := range vals {
+		vals[i] = g.noisyApps[g.r.IntN(len(g.noisyApps))]
 	}
-	neg := func(cd rules.Condition) rules.Condition { cd.Negate = true; return cd }
-	notMine := neg(c(rules.FieldAgent, rules.Me))
-	noisy := func() rules.Condition {
-		n := 1 + r.IntN(3)
-		vals := make([]string, n)
-		for i := range vals {
-			vals[i] = noisyApps[r.IntN(len(noisyApps))]
+	return negate(cond(rules.FieldApp, vals...))
+}
+
+// glob is a topic condition with one of the usual patterns.
+func (g *generator) glob() rules.Condition {
+	return cond(rules.FieldTopic, g.topicGlobs[g.r.IntN(len(g.topicGlobs))])
+}
+
+// pick draws n names from names, spread by z.
+func pick(names []string, z *rand.Zipf, n int) []string {
+	vals := make([]string, n)
+	for i := range vals {
+		vals[i] = names[z.Uint64()]
+	}
+	return vals
+}
+
+// filters gives every user their filters.
+func (g *generator) filters() {
+	for u, name := range g.p.Users {
+		g.userFilters(u, name)
+	}
+}
+
+// userFilters gives user u (named name) the presets people pick: everyone gets events about
+// themselves, packagers their artifacts, most follow users and packages, a few something rarer.
+func (g *generator) userFilters(u int, name string) {
+	r, p := g.r, g.p
+	dests := []int64{int64(2*u + 1)}
+	if r.Float64() < 0.3 {
+		dests = append(dests, int64(2*u+2))
+	}
+	add := func(fname string, conds ...rules.Condition) {
+		g.id++
+		d := dests
+		if len(dests) > 1 && r.Float64() < 0.5 {
+			d = dests[:1]
 		}
-		return neg(c(rules.FieldApp, vals...))
+		g.s.Filters = append(g.s.Filters, rules.Filter{
+			ID: g.id, User: name, Name: fname, Enabled: r.Float64() >= 0.05, Destinations: d, Conditions: conds,
+		})
+		p.Conditions += len(conds)
 	}
-	glob := func() rules.Condition { return c(rules.FieldTopic, topicGlobs[r.IntN(len(topicGlobs))]) }
-	for u, name := range p.Users {
-		dests := []int64{int64(2*u + 1)}
+	// Everyone: events about me, not my own actions, minus some noisy apps.
+	add("events about me", cond(rules.FieldUser, rules.Me), notMine(), g.noisy())
+	if g.isPackager[u] {
+		add("artifacts I own", cond(rules.FieldOwned, rules.Me), notMine(), g.noisy())
 		if r.Float64() < 0.3 {
-			dests = append(dests, int64(2*u+2))
+			add("artifacts my groups own", cond(rules.FieldOwned, rules.MyGroups), g.glob(), notMine())
 		}
-		add := func(fname string, conds ...rules.Condition) {
-			id++
-			d := dests
-			if len(dests) > 1 && r.Float64() < 0.5 {
-				d = dests[:1]
-			}
-			s.Filters = append(s.Filters, rules.Filter{
-				ID: id, User: name, Name: fname, Enabled: r.Float64() >= 0.05, Destinations: d, Conditions: conds,
-			})
-			p.Conditions += len(conds)
-		}
-		// Everyone: events about me, not my own actions, minus some noisy apps.
-		add("events about me", c(rules.FieldUser, rules.Me), notMine, noisy())
-		if isPackager[u] {
-			add("artifacts I own", c(rules.FieldOwned, rules.Me), notMine, noisy())
-			if r.Float64() < 0.3 {
-				add("artifacts my groups own", c(rules.FieldOwned, rules.MyGroups), glob(), notMine)
-			}
-		} else {
-			add("my actions, important", c(rules.FieldAgent, rules.Me), c(rules.FieldSeverity, "warning"), noisy())
-		}
-		if r.Float64() < 0.8 {
-			n := 2 + r.IntN(6)
-			vals := make([]string, n)
-			for i := range vals {
-				vals[i] = p.Users[userZipf.Uint64()]
-			}
-			add("users I follow", c(rules.FieldUser, vals...), glob(), noisy())
-		}
-		if r.Float64() < 0.7 {
-			n := 1 + r.IntN(8)
-			vals := make([]string, n)
-			for i := range vals {
-				vals[i] = p.Packages[pkgZipf.Uint64()]
-			}
-			art := c(rules.FieldArtifact, vals...)
-			art.ArtifactType = string(message.ArtifactRPM)
-			add("artifacts I follow", art, c(rules.FieldSeverity, "info"), notMine)
-		}
-		if r.Float64() < 0.03 {
-			add("a topic family", glob(), c(rules.FieldSeverity, "info"), noisy())
-		}
-		if r.Float64() < 0.4 {
-			n := 1 + r.IntN(4)
-			vals := make([]string, n)
-			for i := range vals {
-				vals[i] = p.Packages[pkgZipf.Uint64()]
-			}
-			add("updates of packages I use", c(rules.FieldArtifact, vals...), glob(), notMine)
-		}
-		switch x := r.Float64(); {
-		case x < 0.02: // a whole topic family, important only
-			add("critical "+topicGlobs[u%len(topicGlobs)], glob(), c(rules.FieldSeverity, "error"), noisy())
-		case x < 0.025: // nothing selective: always checked
-			add("all errors", c(rules.FieldSeverity, "error"), noisy(), notMine)
-		case x < 0.06: // a body filter on bodhi updates
-			add("stable updates", c(rules.FieldTopic, "org.fedoraproject.prod.bodhi.update.comment"),
-				rules.Condition{Field: rules.FieldBody, Op: rules.OpIn, Path: "update.status", Values: []string{"stable", "testing"}},
-				rules.Condition{Field: rules.FieldBody, Op: rules.OpRegex, Path: "update.title", Values: []string{`^(kernel|python3)-`}})
-		case x < 0.08: // a group's events
-			add("my group", c(rules.FieldGroup, p.Groups[groupZipf.Uint64()]), notMine, c(rules.FieldSeverity, "info"))
-		}
+	} else {
+		add("my actions, important", cond(rules.FieldAgent, rules.Me), cond(rules.FieldSeverity, "warning"), g.noisy())
 	}
-	return p
+	if r.Float64() < 0.8 {
+		vals := pick(p.Users, g.userZipf, 2+r.IntN(6))
+		add("users I follow", cond(rules.FieldUser, vals...), g.glob(), g.noisy())
+	}
+	if r.Float64() < 0.7 {
+		art := cond(rules.FieldArtifact, pick(p.Packages, g.pkgZipf, 1+r.IntN(8))...)
+		art.ArtifactType = string(message.ArtifactRPM)
+		add("artifacts I follow", art, cond(rules.FieldSeverity, "info"), notMine())
+	}
+	if r.Float64() < 0.03 {
+		add("a topic family", g.glob(), cond(rules.FieldSeverity, "info"), g.noisy())
+	}
+	if r.Float64() < 0.4 {
+		add("updates of packages I use", cond(rules.FieldArtifact, pick(p.Packages, g.pkgZipf, 1+r.IntN(4))...), g.glob(), notMine())
+	}
+	g.rareFilter(u, add)
+}
+
+// rareFilter gives a few users one filter of a rarer kind.
+func (g *generator) rareFilter(u int, add func(string, ...rules.Condition)) {
+	switch x := g.r.Float64(); {
+	case x < 0.02: // a whole topic family, important only
+		add("critical "+g.topicGlobs[u%len(g.topicGlobs)], g.glob(), cond(rules.FieldSeverity, "error"), g.noisy())
+	case x < 0.025: // nothing selective: always checked
+		add("all errors", cond(rules.FieldSeverity, "error"), g.noisy(), notMine())
+	case x < 0.06: // a body filter on bodhi updates
+		add("stable updates", cond(rules.FieldTopic, "org.fedoraproject.prod.bodhi.update.comment"),
+			rules.Condition{Field: rules.FieldBody, Op: rules.OpIn, Path: "update.status", Values: []string{"stable", "testing"}},
+			rules.Condition{Field: rules.FieldBody, Op: rules.OpRegex, Path: "update.title", Values: []string{`^(kernel|python3)-`}})
+	case x < 0.08: // a group's events
+		add("my group", cond(rules.FieldGroup, g.p.Groups[g.groupZipf.Uint64()]), notMine(), cond(rules.FieldSeverity, "info"))
+	}
 }
 
 // hash64 is a seeded FNV-1a hash of name.

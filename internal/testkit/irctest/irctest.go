@@ -1,5 +1,6 @@
-// Package irctest gives tests a real IRC server: an ergo process on a free loopback port, started
-// per test and stopped by pid at cleanup, plus a girc client that plays the recipient.
+// Package irctest gives tests a real IRC server: an ergo (internal/devtools) on a free loopback
+// port, started per test and stopped by pid at cleanup, plus a girc client that plays the
+// recipient.
 //
 // The ergo binary is built from the tools module (tools/go.mod) by scripts/tools.sh into
 // $HOME/.cache/fmn-tools/ergo-<version>/ergo, so a second build costs nothing; FMN_ERGO names
@@ -7,11 +8,7 @@
 package irctest
 
 import (
-	_ "embed"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,30 +17,14 @@ import (
 
 	"github.com/lrstanley/girc"
 
+	"fmn/internal/childproc"
+	"fmn/internal/devtools"
 	"fmn/internal/testkit/testproc"
 )
-
-// ErgoVersion is the ergo version tools/go.mod pins (a test keeps them in step).
-const ErgoVersion = "v1.2.1-0.20210919081820-20d8d269ca18"
-
-// EnvBinary names the variable that overrides the ergo binary's path.
-const EnvBinary = "FMN_ERGO"
 
 // WaitTimeout bounds the helpers' waits for a message or a connection; it is not an expected
 // duration.
 const WaitTimeout = 30 * time.Second
-
-//go:embed ircd.yaml.tmpl
-var configTemplate string
-
-// BinaryPath returns where the ergo binary is expected: FMN_ERGO, or the cache.
-func BinaryPath() string { return testproc.ToolPath(EnvBinary, "ergo", ErgoVersion) }
-
-// Config is the ergo configuration of a server listening on 127.0.0.1:port in plaintext (no TLS,
-// no MOTD, languages and fakelag off); ergo keeps its datastore beside the config file.
-func Config(port int) string {
-	return strings.ReplaceAll(configTemplate, "{{PORT}}", strconv.Itoa(port))
-}
 
 // Server is a running ergo.
 type Server struct {
@@ -57,21 +38,14 @@ type Server struct {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{}
-	s.proc = testproc.Start(t, "ergo", BinaryPath(), func() (*exec.Cmd, error) {
-		port, err := testproc.FreePort()
+	s.proc = testproc.Start(t, "ergo", devtools.ErgoPath(), func() (childproc.Spec, error) {
+		e, err := devtools.NewErgo(t.TempDir())
 		if err != nil {
-			return nil, err
+			return childproc.Spec{}, err
 		}
-		dir := t.TempDir()
-		conf := filepath.Join(dir, "ircd.yaml")
-		if err := os.WriteFile(conf, []byte(Config(port)), 0o600); err != nil {
-			return nil, err
-		}
-		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		cmd := exec.Command(BinaryPath(), "run", "--conf", conf)
-		cmd.Dir = dir // the datastore (ircd.db) is created beside the config
-		return cmd, nil
-	}, func() error { return testproc.Dial(s.Addr) })
+		s.Addr = e.Addr
+		return e.Spec(nil), nil
+	})
 	return s
 }
 

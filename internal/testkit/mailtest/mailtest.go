@@ -1,5 +1,6 @@
-// Package mailtest gives tests a real SMTP server: a mailpit process on free loopback ports,
-// started per test, read through its HTTP API, and stopped by pid at cleanup.
+// Package mailtest gives tests SMTP servers: a real mailpit (internal/devtools) on free loopback
+// ports, started per test, read through its HTTP API, and stopped by pid at cleanup; and Fake, a
+// scripted in-process go-smtp server for the 4xx and 5xx paths.
 //
 // The mailpit binary is built from the tools module (tools/go.mod) by scripts/tools.sh into
 // $HOME/.cache/fmn-tools/mailpit-<version>/mailpit, so a second build costs nothing; FMN_MAILPIT
@@ -8,31 +9,20 @@ package mailtest
 
 import (
 	"context"
-	"net"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
+	"fmn/internal/childproc"
+	"fmn/internal/devtools"
 	"fmn/internal/mailpitapi"
 	"fmn/internal/testkit/testproc"
 )
-
-// MailpitVersion is the mailpit version tools/go.mod pins (a test keeps them in step).
-const MailpitVersion = "v1.27.11"
-
-// EnvBinary names the variable that overrides the mailpit binary's path.
-const EnvBinary = "FMN_MAILPIT"
 
 // Timeouts of the helpers: they bound waits on conditions, they are not expected durations.
 const (
 	waitTimeout  = 30 * time.Second
 	pollInterval = 20 * time.Millisecond
 )
-
-// BinaryPath returns where the mailpit binary is expected: FMN_MAILPIT, or the cache.
-func BinaryPath() string { return testproc.ToolPath(EnvBinary, "mailpit", MailpitVersion) }
 
 // Server is a running mailpit.
 type Server struct {
@@ -46,42 +36,25 @@ type Server struct {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{}
-	testproc.Start(t, "mailpit", BinaryPath(), func() (*exec.Cmd, error) {
-		smtpPort, err := testproc.FreePort()
+	testproc.Start(t, "mailpit", devtools.MailpitPath(), func() (childproc.Spec, error) {
+		m, err := devtools.NewMailpit(t.TempDir())
 		if err != nil {
-			return nil, err
+			return childproc.Spec{}, err
 		}
-		httpPort, err := testproc.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		s.SMTPAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(smtpPort))
-		httpAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort))
-		s.APIURL = "http://" + httpAddr
-		return exec.Command(BinaryPath(),
-			"-s", s.SMTPAddr, "-l", httpAddr,
-			"--database", filepath.Join(t.TempDir(), "mailpit.db"),
-			"--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--disable-version-check", "-q"), nil
-	}, s.ping)
+		s.SMTPAddr, s.APIURL = m.SMTPAddr, m.APIURL()
+		return m.Spec(nil), nil
+	})
 	return s
 }
 
-// ping reports whether both listeners answer.
-func (s *Server) ping() error {
-	if err := testproc.Dial(s.SMTPAddr); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	return s.api().Ping(ctx)
-}
+// Address is a mailbox in mailpit's API.
+type Address = mailpitapi.Address
 
-// Address, Summary and Message are mailpit's API types.
-type (
-	Address = mailpitapi.Address
-	Summary = mailpitapi.Summary
-	Message = mailpitapi.Message
-)
+// Summary is one message in a list or search result of mailpit's API.
+type Summary = mailpitapi.Summary
+
+// Message is one parsed message of mailpit's API.
+type Message = mailpitapi.Message
 
 // api is the client of this server's HTTP API.
 func (s *Server) api() mailpitapi.Client { return mailpitapi.Client{URL: s.APIURL} }

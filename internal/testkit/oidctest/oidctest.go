@@ -16,19 +16,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"fmn/internal/childproc"
 	"fmn/internal/config"
+	"fmn/internal/devtools"
 	"fmn/internal/formlogin"
 	"fmn/internal/oidclogin"
 	"fmn/internal/testkit/testproc"
@@ -103,7 +102,7 @@ func BinaryPath() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return testproc.ToolPath(EnvBinary, "devoidc", v), nil
+	return devtools.Path(EnvBinary, "devoidc", v), nil
 }
 
 // Server is a running devoidc.
@@ -158,12 +157,11 @@ func start(t testing.TB, usersFile string, redirectURIs []string) *Server {
 		t.Fatalf("devoidc binary: %v", err)
 	}
 	s := &Server{ClientID: ClientID, ClientSecret: rand.Text(), RedirectURIs: redirectURIs}
-	s.proc = testproc.Start(t, "devoidc", bin, func() (*exec.Cmd, error) {
-		port, err := testproc.FreePort()
+	s.proc = testproc.Start(t, "devoidc", bin, func() (childproc.Spec, error) {
+		addr, err := childproc.FreeAddr()
 		if err != nil {
-			return nil, err
+			return childproc.Spec{}, err
 		}
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 		s.Issuer = "http://" + addr
 		args := []string{"-listen", addr, "-issuer", s.Issuer, "-client-id", s.ClientID, "-client-secret", s.ClientSecret}
 		for _, r := range redirectURIs {
@@ -172,14 +170,14 @@ func start(t testing.TB, usersFile string, redirectURIs []string) *Server {
 		if usersFile != "" {
 			args = append(args, "-users", usersFile)
 		}
-		return exec.Command(bin, args...), nil
-	}, s.ping)
+		return childproc.Spec{Name: "devoidc", Bin: bin, Args: args, Ready: s.ping}, nil
+	})
 	return s
 }
 
 // ping reports whether the discovery document is served.
-func (s *Server) ping() error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+func (s *Server) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.Issuer+"/.well-known/openid-configuration", nil)
 	if err != nil {

@@ -1,21 +1,19 @@
-// Package testproc runs the real servers tests need (mailpit, ergo) as child processes: it finds
-// their cached binaries, picks free loopback ports, waits for them to listen, and stops them by
-// pid at cleanup.
+// Package testproc runs the real servers tests need (mailpit, ergo, devoidc) as child processes
+// of the test (internal/childproc): it skips the test locally, or fails it in CI, when the binary
+// is missing, retries a start that lost its free port to another process, and stops the server at
+// cleanup.
 package testproc
 
 import (
 	"bytes"
-	"errors"
+	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"fmn/internal/childproc"
 	"fmn/internal/testkit/testenv"
 )
 
@@ -26,48 +24,27 @@ const (
 	pollInterval = 20 * time.Millisecond
 )
 
-// ToolPath is where scripts/tools.sh caches a tool: $HOME/.cache/fmn-tools/NAME-VERSION/NAME,
-// unless the variable env names another path.
-func ToolPath(env, name, version string) string {
-	if p := os.Getenv(env); p != "" {
-		return p
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = os.TempDir()
-	}
-	return filepath.Join(home, ".cache", "fmn-tools", name+"-"+version, name)
-}
+// FreePort returns a loopback port that was free a moment ago (childproc.FreePort).
+func FreePort() (int, error) { return childproc.FreePort() }
 
-// FreePort returns a loopback port that was free a moment ago.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// Proc is a running child process.
+// Proc is a running child process of a test.
 type Proc struct {
-	name   string
-	cmd    *exec.Cmd
-	exited chan struct{}
-	out    *SyncBuffer
+	proc *childproc.Proc
+	out  *SyncBuffer
 }
 
 // Start runs the tool at bin (skipping the test locally, failing it in CI, when the binary is
-// missing) with what build returns for a fresh attempt, and waits until ready reports nil. A
-// free port may be taken between choosing and binding it, so it tries up to three times.
-func Start(t testing.TB, name, bin string, build func() (*exec.Cmd, error), ready func() error) *Proc {
+// missing) with the Spec build returns for a fresh attempt, and waits until its Ready reports nil.
+// A free port may be taken between choosing and binding it, so it tries up to three times. The
+// process's output is kept for Output; it is stopped at cleanup.
+func Start(t testing.TB, name, bin string, build func() (childproc.Spec, error)) *Proc {
 	t.Helper()
 	if _, err := os.Stat(bin); err != nil {
 		testenv.Unavailable(t, name+" (build it with scripts/tools.sh)", err)
 	}
 	var last error
 	for range 3 {
-		p, err := start(t, name, build, ready)
+		p, err := start(t, build)
 		if err == nil {
 			return p
 		}
@@ -77,76 +54,33 @@ func Start(t testing.TB, name, bin string, build func() (*exec.Cmd, error), read
 	return nil
 }
 
-func start(t testing.TB, name string, build func() (*exec.Cmd, error), ready func() error) (*Proc, error) {
-	cmd, err := build()
+func start(t testing.TB, build func() (childproc.Spec, error)) (*Proc, error) {
+	spec, err := build()
 	if err != nil {
 		return nil, err
 	}
-	p := &Proc{name: name, cmd: cmd, exited: make(chan struct{}), out: &SyncBuffer{Limit: 64 << 10}}
-	cmd.Stdout, cmd.Stderr = p.out, p.out
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
+	p := &Proc{out: &SyncBuffer{Limit: 64 << 10}}
+	spec.Output, spec.StopGrace, spec.Poll = p.out, stopTimeout, pollInterval
+	if p.proc, err = childproc.Start(spec); err != nil {
+		return nil, err
 	}
-	go func() { _ = cmd.Wait(); close(p.exited) }()
 	t.Cleanup(p.Stop)
-	if err := p.waitUp(ready); err != nil {
+	if err := p.proc.WaitReady(context.Background(), startTimeout); err != nil {
 		p.Stop()
 		return nil, fmt.Errorf("%w; output:\n%s", err, p.out.String())
 	}
 	return p, nil
 }
 
-// waitUp waits until ready reports nil, or the process exits, or the deadline passes.
-func (p *Proc) waitUp(ready func() error) error {
-	deadline := time.Now().Add(startTimeout)
-	for {
-		err := ready()
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-p.exited:
-			return errors.New(p.name + " exited")
-		default:
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not up after %s: %w", p.name, startTimeout, err)
-		}
-		time.Sleep(pollInterval) // poll interval of a wait with a deadline
-	}
-}
-
 // Stop ends the process by its pid: SIGTERM, then SIGKILL if it lingers. It is safe to call more
 // than once.
-func (p *Proc) Stop() {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(stopTimeout):
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	}
-}
+func (p *Proc) Stop() { p.proc.Stop() }
 
 // Exited is closed when the process has ended.
-func (p *Proc) Exited() <-chan struct{} { return p.exited }
+func (p *Proc) Exited() <-chan struct{} { return p.proc.Exited() }
 
 // Output returns what the process printed so far (for failure messages).
 func (p *Proc) Output() string { return p.out.String() }
-
-// Dial reports whether something listens at addr.
-func Dial(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return err
-	}
-	return c.Close()
-}
 
 // SyncBuffer is a bytes.Buffer safe for concurrent writers and readers (a process's output, a
 // logger's, a report written from several goroutines). Past Limit bytes (0: no limit) further

@@ -1,4 +1,4 @@
-package loadtest
+package fault
 
 import (
 	"net/smtp"
