@@ -49,9 +49,10 @@ fuzz: ## run every fuzz target for FUZZTIME (default 60s) and keep the corpus it
 vulncheck: ## check the dependencies and the Go standard library for known vulnerabilities (govulncheck on a database built from the Go module proxy: no vuln.go.dev needed)
 	scripts/vulncheck.sh
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet and golangci-lint (.golangci.yml; the linter is built once from tools/go.mod, a few minutes the first time)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet $(PKGS)
+	@lint=$$(scripts/tools.sh lint | sed -n 's/^golangci-lint=//p') && echo "$$lint run $(PKGS)" && "$$lint" run --timeout 20m $(PKGS)
 
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')

@@ -4,8 +4,10 @@
 # costs nothing. Today that is mailpit, the SMTP server of the email tests (internal/testkit/mailtest),
 # ergo, the IRC server of the IRC tests (internal/testkit/irctest), and devoidc, the dev/test OpenID
 # Provider of the login tests (internal/testkit/oidctest), whose version also hashes its own source.
-# `make run` uses the same three. It prints each binary's path as NAME=PATH on stdout (what it is
-# doing goes to stderr), for `eval "$(scripts/tools.sh)"`.
+# `make run` uses the same three. `scripts/tools.sh lint` builds only golangci-lint, the linter of
+# `make lint` (a few minutes the first time, so the tests and `make run` don't wait for it). It
+# prints each binary's path as NAME=PATH on stdout (what it is doing goes to stderr), for
+# `eval "$(scripts/tools.sh)"`.
 set -euo pipefail
 cd "$(dirname "$0")/../tools"
 export PATH=$PATH:/usr/local/go/bin
@@ -31,6 +33,10 @@ build() {
   echo "$name=$dir/$name"
 }
 
+if [ "${1:-}" = lint ]; then
+  build golangci-lint github.com/golangci/golangci-lint/v2 github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+  exit 0
+fi
 build mailpit github.com/axllent/mailpit github.com/axllent/mailpit
 build ergo github.com/ergochat/ergo github.com/ergochat/ergo
 # devoidc is our own code: its version is zitadel/oidc's plus a hash of the files in tools/devoidc

@@ -206,7 +206,7 @@ func login(ctx context.Context, cfg Config) (string, error) {
 	// Redirects are followed by hand: each hop says where the login went wrong.
 	hc := &http.Client{Jar: jar, Timeout: requestTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, _, err := get(ctx, hc, web.JoinPath("/login/oidc").String())
+	resp, err := get(ctx, hc, web.JoinPath("/login/oidc").String())
 	if err != nil {
 		return "", err
 	}
@@ -217,43 +217,54 @@ func login(ctx context.Context, cfg Config) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("at the provider: %w", err)
 	}
-	resp, _, err = get(ctx, hc, cb.String())
+	resp, err = get(ctx, hc, cb.String())
 	if err != nil {
 		return "", err
 	}
-	next, err := resp.Location()
-	if resp.StatusCode/100 != 3 || err != nil {
+	next, err := resp.URL.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode/100 != 3 || resp.Header.Get("Location") == "" || err != nil {
 		return "", fmt.Errorf("the web app's callback answered %s, not a redirect into the app", resp.Status)
 	}
 	// Inside the app, follow its redirects (/ → /filters): a page that shows the name is the proof.
 	inside := *hc
 	inside.CheckRedirect = nil
-	page, body, err := get(ctx, &inside, next.String())
+	page, err := get(ctx, &inside, next.String())
 	if err != nil {
 		return "", err
 	}
-	if page.StatusCode != http.StatusOK || page.Request.URL.Path == "/login" || !strings.Contains(body, cfg.OIDCUser) {
-		return "", fmt.Errorf("after login %s answered %s without the user's name", page.Request.URL.Path, page.Status)
+	if page.StatusCode != http.StatusOK || page.URL.Path == "/login" || !strings.Contains(page.Body, cfg.OIDCUser) {
+		return "", fmt.Errorf("after login %s answered %s without the user's name", page.URL.Path, page.Status)
 	}
 	return fmt.Sprintf("%s logged in through the OpenID Provider (%s)", cfg.OIDCUser, cfg.OIDCIssuer), nil
 }
 
-// get requests u and returns the answer (its body closed) and up to 1 MiB of its body.
-func get(ctx context.Context, hc *http.Client, u string) (*http.Response, string, error) {
+// answer is what get read of a response: its status, headers, final URL and up to 1 MiB of its
+// body (the body itself is closed).
+type answer struct {
+	StatusCode int
+	Status     string
+	Header     http.Header
+	// URL is the request's URL after the redirects the client followed.
+	URL  *url.URL
+	Body string
+}
+
+// get requests u and returns the answer.
+func get(ctx context.Context, hc *http.Client, u string) (answer, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, "", err
+		return answer{}, err
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, "", fmt.Errorf("GET %s: %w", req.URL.Path, err)
+		return answer{}, fmt.Errorf("GET %s: %w", req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, "", fmt.Errorf("GET %s: %w", req.URL.Path, err)
+		return answer{}, fmt.Errorf("GET %s: %w", req.URL.Path, err)
 	}
-	return resp, string(body), nil
+	return answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, URL: resp.Request.URL, Body: string(body)}, nil
 }
 
 // ircWatch is the demo user's IRC client: it holds the nick and passes the bot's lines on.

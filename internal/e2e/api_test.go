@@ -111,7 +111,7 @@ func TestAPIRateLimit(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.api("GET", "/api/v1/users/alice", nil, nil), "the admin token's third request")
 	require.Equal(t, http.StatusTooManyRequests, s.api("GET", "/api/v1/users/alice", nil, nil), "its fourth")
 
-	get := func(path, token string) *http.Response { return s.request(http.MethodGet, path, token, "") }
+	get := func(path, token string) reply { return s.request(http.MethodGet, path, token, "") }
 	for i := range 3 {
 		require.Equal(t, http.StatusOK, get("/api/v1/me", tok.Token).StatusCode, "alice's request %d has its own count", i+1)
 	}
@@ -129,7 +129,7 @@ func TestAPIRateLimit(t *testing.T) {
 
 // request sends one API request to the web app with token (none when empty) and body (none when
 // empty); the response's body is closed.
-func (s *stack) request(method, path, token, body string) *http.Response {
+func (s *stack) request(method, path, token, body string) reply {
 	s.t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -143,5 +143,11 @@ func (s *stack) request(method, path, token, body string) *http.Response {
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(s.t, err)
 	resp.Body.Close()
-	return resp
+	return reply{StatusCode: resp.StatusCode, Header: resp.Header}
+}
+
+// reply is what request keeps of a response: its status and headers (the body is closed).
+type reply struct {
+	StatusCode int
+	Header     http.Header
 }

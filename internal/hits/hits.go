@@ -6,6 +6,7 @@ package hits
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -63,7 +64,7 @@ func (s *Store) Counts(ctx context.Context, ids []int64, now time.Time, days int
 	for d := range days {
 		cmds[d] = pipe.HMGet(ctx, s.key(now.AddDate(0, 0, -d)), fields...)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("read hits: %w", err)
 	}
 	for _, c := range cmds {

@@ -135,9 +135,9 @@ const versionTimeout = 5 * time.Second
 // reloadIfBehind asks for a full reload unless the state in force is as new as the database's
 // change version (or that cannot be read): what a newly bound prefs queue needs, without a second
 // full load right after the worker's first (seconds of CPU at 100k users).
-func (s *snapshots) reloadIfBehind() {
+func (s *snapshots) reloadIfBehind(ctx context.Context) {
 	s.m.catchUps.Inc()
-	ctx, cancel := context.WithTimeout(context.Background(), versionTimeout)
+	ctx, cancel := context.WithTimeout(ctx, versionTimeout)
 	defer cancel()
 	v, err := s.load.Version(ctx)
 	if err == nil && v <= s.current().version {

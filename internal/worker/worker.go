@@ -160,7 +160,7 @@ func (w *worker) consumePrefs(ctx context.Context, conn *rabbit.Conn) error {
 			// Changes published before this queue was bound never reach it: now that every
 			// later change will, reload if the database has any the snapshot lacks (at start,
 			// and after every reconnect).
-			w.snaps.reloadIfBehind()
+			w.snaps.reloadIfBehind(ctx)
 			return q.Name, nil
 		},
 	}, func(ctx context.Context, batch []amqp.Delivery) {

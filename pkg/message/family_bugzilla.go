@@ -78,11 +78,12 @@ func bugzillaText(x *extraction) {
 				fields = append(fields, "'"+f+"'")
 			}
 		})
-		if len(fields) > 2 {
+		switch {
+		case len(fields) > 2:
 			x.summary = who + " updated " + strings.Join(fields[:len(fields)-1], ", ") + ", and " + fields[len(fields)-1] + " on " + ref
-		} else if len(fields) > 0 {
+		case len(fields) > 0:
 			x.summary = who + " updated " + series(fields) + " on " + ref
-		} else {
+		default:
 			x.summary = who + " updated " + ref
 		}
 	}

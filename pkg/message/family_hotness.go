@@ -10,8 +10,7 @@ func hotness(x *extraction) {
 	if strings.Contains(ttopic, "buildsys.build") {
 		x.addUser(getPath(orig, "owner"))
 	}
-	switch {
-	case strings.Contains(ttopic, "anitya"):
+	if strings.Contains(ttopic, "anitya") {
 		ps := getPath(orig, "message", "packages")
 		if ps == nil {
 			ps = getPath(orig, "packages")

@@ -115,12 +115,6 @@ func (p path) get(v any) any {
 	return first
 }
 
-// str returns the string p addresses in v, or "".
-func (p path) str(v any) string {
-	s, _ := p.get(v).(string)
-	return strings.TrimSpace(s)
-}
-
 // getPath is a convenience for code-based extractors: it compiles nothing and walks object keys.
 func getPath(v any, keys ...string) any {
 	for _, k := range keys {

@@ -120,7 +120,7 @@ func TestRenderGolden(t *testing.T) {
 			return n
 		}},
 		// A confirmation: its link, no bulk headers, no mute link, no digest footer.
-		{"confirmation", func() wire.Notification { return testConfirmation() }},
+		{"confirmation", testConfirmation},
 		// A hostile user name and link cannot add HTML.
 		{"confirmation_hostile", func() wire.Notification {
 			n := testConfirmation()

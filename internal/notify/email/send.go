@@ -236,10 +236,10 @@ func (s *Sender) drop() {
 // classify wraps err as permanent when the server answered 5xx. Everything else (4xx replies,
 // network errors, timeouts, TLS trouble) is temporary.
 func classify(err error) error {
-	cause := err
+	cause, unwrapped := err, false
 	var se *mail.SendError // mail.v2 v2.3.1's SendError has no Unwrap
 	if errors.As(err, &se) {
-		cause = se.Cause
+		cause, unwrapped = se.Cause, true
 	}
 	var tp *textproto.Error
 	if errors.As(cause, &tp) {
@@ -249,7 +249,7 @@ func classify(err error) error {
 		}
 		return e
 	}
-	if cause != err {
+	if unwrapped {
 		return fmt.Errorf("smtp: %w", cause)
 	}
 	return err

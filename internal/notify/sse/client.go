@@ -82,19 +82,22 @@ func Subscribe(ctx context.Context, url, lastEventID string) (<-chan ClientEvent
 		return nil, &StatusError{Code: resp.StatusCode}
 	}
 	out := make(chan ClientEvent, 256)
-	go func() {
-		defer close(out)
-		defer resp.Body.Close()
-		_ = Parse(resp.Body, func(ev ClientEvent) error {
-			select {
-			case out <- ev:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-	}()
+	go relay(ctx, resp.Body, out)
 	return out, nil
+}
+
+// relay parses the stream body into out until ctx ends or the stream closes, then closes both.
+func relay(ctx context.Context, body io.ReadCloser, out chan<- ClientEvent) {
+	defer close(out)
+	defer body.Close()
+	_ = Parse(body, func(ev ClientEvent) error {
+		select {
+		case out <- ev:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
 }
 
 // StatusError is a refused stream.

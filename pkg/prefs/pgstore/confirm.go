@@ -231,7 +231,7 @@ func (s *Store) ConfirmIRCByCode(ctx context.Context, nick, code string) (prefs.
 				continue // made for another address
 			}
 			if r := c.p.check(now); r != nil {
-				if refusal != prefs.ErrConfirmationTooMany { // the more useful answer of the two
+				if !errors.Is(refusal, prefs.ErrConfirmationTooMany) { // the more useful answer of the two
 					refusal = r
 				}
 				continue

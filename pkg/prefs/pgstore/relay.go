@@ -73,7 +73,7 @@ func (r *Relay) lead(ctx context.Context) error {
 	}
 	// The session lock dies with the connection, so never hand this one back to the pool.
 	conn := pooled.Hijack()
-	defer conn.Close(context.Background())
+	defer conn.Close(context.WithoutCancel(ctx))
 	var got bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", relayLockKey).Scan(&got); err != nil {
 		return fmt.Errorf("try lock: %w", err)
