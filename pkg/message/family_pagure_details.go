@@ -1,7 +1,6 @@
 package message
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -177,21 +176,10 @@ func pagurePushDetails(x *extraction, projURL string) {
 		x.detail("Push", "forced (history rewritten)")
 	}
 	files, _ := getPath(r, "changed_files").(map[string]any)
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var parts []string
-	for i, n := range names {
-		if i == 10 {
-			parts = append(parts, "and "+itoa(len(names)-10)+" more")
-			break
+	x.detail("Files", fileList(files, func(f any) string {
+		if st := scalarString(f); st != "" {
+			return " (" + st + ")"
 		}
-		if st := scalarString(files[n]); st != "" {
-			n += " (" + st + ")"
-		}
-		parts = append(parts, n)
-	}
-	x.detail("Files", strings.Join(parts, ", "))
+		return ""
+	}))
 }

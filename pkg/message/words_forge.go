@@ -117,29 +117,17 @@ func forgeArrow(from, to string) string {
 // rest of its message and the files it changed with their line counts.
 func forgeCommitDetails(x *extraction, c any) {
 	files, _ := getPath(c, "stats", "files").(map[string]any)
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var parts []string
-	for i, n := range names {
-		if i == 10 {
-			parts = append(parts, "and "+itoa(len(names)-10)+" more")
-			break
-		}
-		f := files[n]
+	x.detail("Files", fileList(files, func(f any) string {
 		ins := scalarString(getPath(f, "insertions"))
 		if ins == "" {
 			ins = scalarString(getPath(f, "additions"))
 		}
 		del := scalarString(getPath(f, "deletions"))
 		if ins != "" || del != "" {
-			n += " (+" + ins + " −" + del + ")"
+			return " (+" + ins + " −" + del + ")"
 		}
-		parts = append(parts, n)
-	}
-	x.detail("Files", strings.Join(parts, ", "))
+		return ""
+	}))
 	x.detailText("Message", forgeMessageBody(getString(c, "message")))
 }
 
@@ -175,4 +163,23 @@ func forgePushCommits(x *extraction, commits any, total int) {
 	if n := total - (len(arr) - start); n > 0 && len(arr) > 0 {
 		x.detail("Commits", "and "+itoa(n)+" more")
 	}
+}
+
+// fileList names the changed files of files (name → what a forge says of the file) in order, each
+// followed by what note makes of its value, the first ten and then how many more.
+func fileList(files map[string]any, note func(v any) string) string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var parts []string
+	for i, n := range names {
+		if i == 10 {
+			parts = append(parts, "and "+itoa(len(names)-10)+" more")
+			break
+		}
+		parts = append(parts, n+note(files[n]))
+	}
+	return strings.Join(parts, ", ")
 }
