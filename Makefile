@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 BIN     := bin
 
-.PHONY: help build run test test/short fresh-check bench bench/go bench/sse chaos fuzz vulncheck lint fmt services tools
+.PHONY: help build run test test/short fresh-check bench bench/go bench/match bench/sse chaos fuzz vulncheck lint fmt services tools
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z/_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,10 @@ bench: build services ## a short load run of the whole pipeline beside the trans
 
 bench/go: ## run the packages' Go benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+bench/match: ## the compiled matcher on one core, Fedora-shaped and default populations at 10k and 100k users (issue #21; numbers go in BENCHMARKS.md; ~3 min)
+	$(GO) build -o $(BIN)/ ./cmd/fmnbench
+	for users in 10000 100000; do for shape in fedora default; do GOMAXPROCS=1 $(BIN)/fmnbench match -shape $$shape -users $$users -messages 20000; done; done
 
 bench/sse: ## 10k SSE streams at 1000 notifications/s (real Redis; ~30 s)
 	$(GO) build -o $(BIN)/ ./cmd/fmnbench && $(BIN)/fmnbench sse -conns 10000 -rate 1000 -duration 20s

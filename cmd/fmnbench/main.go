@@ -3,7 +3,9 @@
 // combinations against a running web app (issue #8). Mode sse measures one backend's SSE serving: many
 // concurrent streams, notifications appended at a fixed rate, the memory each stream costs and
 // the delay from append to receipt. It uses the real Redis (FMN_REDIS_URL) and runs the server
-// and its clients in one process, on loopback.
+// and its clients in one process, on loopback. Mode match measures the compiled rules matcher on a
+// generated population (default or Fedora-shaped) with the corpus mapped onto it: compile time,
+// heap, latency per message and the work behind it (issue #21).
 package main
 
 import (
@@ -31,9 +33,10 @@ func run() int {
 		}
 		return 0
 	}
-	modes := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"sse": sseBench, "history": historyBench, "load": loadBench}
+	modes := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"sse": sseBench, "history": historyBench, "load": loadBench,
+		"match": matchBench}
 	if len(os.Args) < 2 || modes[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: fmnbench load|sse|history [flags]   (fmnbench MODE -h for the flags)")
+		fmt.Fprintln(os.Stderr, "usage: fmnbench load|sse|history|match [flags]   (fmnbench MODE -h for the flags)")
 		return 2
 	}
 	if err := modes[os.Args[1]](ctx, os.Args[2:], os.Stdout, os.Stderr); err != nil {

@@ -194,3 +194,35 @@ func TestConfirmationSpamIsCapped(t *testing.T) {
 	got := s.mail.WaitFor(t, "to:victim@example.org", 3)
 	require.Len(t, got, 3, "the victim's inbox holds the quota of confirmations")
 }
+
+// The regular-expression budget, and the one for topic patterns with nothing fixed to look them
+// up by, are refused on the page with a message naming the limit, and in the API with the quota
+// in the JSON.
+func TestRegexpAndUnindexedBudgetsAreRefused(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, rabbittest.URL(t))
+	s.startWeb(func(c *web.Config) {
+		c.Limits.Quotas = prefs.Quotas{RegexpsPerUser: 1, UnindexedPerUser: 1}
+	})
+	greedy := s.login("greedy")
+	regexpFilter := func(expr string) url.Values {
+		return url.Values{"name": {"titles"}, "n": {"1"}, "c0.field": {"body"}, "c0.path": {"title"}, "c0.op": {"regex"},
+			"c0.values": {expr}, "action": {"save"}}
+	}
+	status, _ := greedy.post("/filters/new", regexpFilter("^kernel-"))
+	require.Equal(t, http.StatusSeeOther, status)
+	status, body := greedy.post("/filters/new", regexpFilter("^glibc-"))
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, "The filter was not saved: limit reached: at most 1 regular expressions per user: this change would make 2")
+
+	topicFilter := url.Values{"name": {"all"}, "n": {"1"}, "c0.field": {"topic"}, "c0.values": {"*\n*a*"}, "action": {"save"}}
+	status, body = greedy.post("/filters/new", topicFilter)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, body, "at most 1 topic patterns starting with a wildcard with no fixed word or 3 fixed characters in a row, per user")
+	b, err := json.Marshal(map[string]any{"name": "all", "destinations": []int{},
+		"conditions": []map[string]any{{"field": "topic", "values": []string{"*", "*a*"}}}})
+	require.NoError(t, err)
+	status, body = greedy.api("POST", "/api/v1/users/greedy/filters", string(b))
+	require.Equal(t, http.StatusUnprocessableEntity, status, body)
+	require.Contains(t, body, `"limit":1`)
+}

@@ -1,10 +1,50 @@
-// Package population generates deterministic synthetic user populations for fmn's rules engine:
-// users with realistic filters (the UI presets: artifacts I own, artifacts my groups own, events
-// about me, users and artifacts I follow, plus topic, severity and body filters), artifact
-// ownership with a Zipf spread over the packages, and group memberships. It also maps real
-// corpus messages onto a population, so that benchmarks and load tests see matches.
+// Package population generates deterministic synthetic user populations for fmn's rules engine
+// (filters, artifact ownership, group memberships) and maps real corpus messages onto them, so
+// that benchmarks, fmnbench and load tests see matches. The same Config always gives the same
+// population. Config.Shape chooses one of two shapes.
 //
-// The same Config always gives the same population.
+// # ShapeDefault (the default)
+//
+// Users with the UI presets: everyone has "events about me, not my own actions, minus noisy
+// apps"; the quarter of them who own packages (Zipf over 20,000 packages, one to five owners each,
+// a third of the packages also owned by a group) have "artifacts I own" and some "artifacts my
+// groups own"; most follow users and packages; a few have topic, severity, body and always-check
+// filters. About 4 filters and 12 conditions per user, most filters with a negation.
+//
+// # ShapeFedora (issue #21)
+//
+// Shaped like Fedora's packagers, drawn per user:
+//
+//   - 1-8 filters per user, ≈ 3.5 (weights 12, 19, 23, 19, 12, 8, 4, 3 %); a user has one
+//     filter of each kind below they were drawn for, then fillers ("events about me", followed
+//     packages, "my actions, important") up to their count; ≈ 4.7 conditions per user;
+//   - 70 % own packages and have "artifacts I own" (owned @me): 1-20 of 25,000 package names
+//     (Zipf, ≈ 3.5 on average), 5 % of them 20-150; the packages are drawn Zipf-like (s 1.05,
+//     v 400: at 100k users the most popular one has ≈ 300 owners, the median one 8); 8 % of
+//     owned packages come with the container and 4 % with the flatpak of the same name;
+//   - one SIG per 2,000 users (at least 20) owns 200-2,000 packages each (log-uniform, popular
+//     ones more often); 5 % of the users are members of 1-3 SIGs (the big SIGs more often: at
+//     100k users 76-559 members, median 154) and filter on @mygroups (60 %) or group:NAME
+//     (40 %), so a popular package reaches hundreds of people through groups;
+//   - 30 % follow 1-10 usernames (Zipf: a few accounts have hundreds of followers), half of
+//     them in one application;
+//   - ≈ 25 % use topic globs: 24 % one or two of the usual patterns, 90 % with an owned, artifact
+//     or user condition, 10 % alone with severity warning; and 1 % 2-5 patterns that start with a
+//     wildcard ("*.bodhi.update.comment"), half of them alone;
+//   - 15 % have a body condition: the owner is me (owner, build.owner_name, update.user.name, or
+//     the missing msg.owner equal to the user's name; a quarter of these alone, and so always
+//     checked: ≈ 1 % of the users), an update status (update.status, update.request,
+//     comment.update.status in …) with an owned or artifact condition, or a regexp on an update
+//     title, an NVR (build.nvr, nvr, update.builds[0].nvr, override.nvr: mostly missing) or an
+//     issue title;
+//   - ≈ 4 % of the filters carry a negation (not agent @me, or not one noisy app); 5 % are
+//     disabled; a user has one or two destinations, as in the default shape.
+//
+// Messages mapped onto a Fedora-shaped population (MapMessageVariant, MappedMessages) name its
+// users (skewed like packages: the busy accounts are the followed ones), packages and groups, in
+// the message's fields and in the body's strings and NVRs too, and MappedMessages cycles through
+// the whole corpus (every family, the 13-25 KB GitHub and forge payloads included), each pass
+// naming other users, packages and groups.
 package population
 
 import (
@@ -34,8 +74,12 @@ type Config struct {
 	Packages int
 	// Groups is the number of groups (default Users/200, at least 20).
 	Groups int
-	// PackagerShare is the share of users who own packages (default DefaultPackagerShare).
+	// PackagerShare is the share of users who own packages (default DefaultPackagerShare, or
+	// FedoraOwnerShare for ShapeFedora).
 	PackagerShare float64
+	// Shape is how users, ownership and filters are drawn: ShapeDefault (the zero value) or
+	// ShapeFedora.
+	Shape Shape
 }
 
 // Population is a generated population: the snapshot to compile plus the names it uses.
@@ -48,11 +92,16 @@ type Population struct {
 	Groups   []string
 	// Conditions is the total number of conditions over all filters.
 	Conditions int
+	// Shape is the shape the population was drawn in; MapMessage maps messages to suit it.
+	Shape Shape
 }
 
 // Generate builds a population.
 func Generate(cfg Config) *Population {
 	cfg = cfg.withDefaults()
+	if cfg.Shape == ShapeFedora {
+		return generateFedora(cfg)
+	}
 	g := newGenerator(cfg)
 	g.ownership()
 	g.memberships()
@@ -62,6 +111,12 @@ func Generate(cfg Config) *Population {
 
 // withDefaults fills in the zero fields.
 func (cfg Config) withDefaults() Config {
+	if cfg.Shape == "" {
+		cfg.Shape = ShapeDefault
+	}
+	if cfg.Shape == ShapeFedora {
+		return cfg.fedoraDefaults()
+	}
 	if cfg.Packages <= 0 {
 		cfg.Packages = DefaultPackages
 	}
@@ -100,44 +155,13 @@ type generator struct {
 // newGenerator names the users, packages and groups and picks the packagers.
 func newGenerator(cfg Config) *generator {
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	g := &generator{cfg: cfg, r: r, p: &Population{Snapshot: &rules.Snapshot{}},
-		topicGlobs: [...]string{
-			"org.fedoraproject.prod.bodhi.*",
-			"org.fedoraproject.prod.buildsys.*",
-			"org.fedoraproject.prod.buildsys.build.state.change",
-			"org.fedoraproject.prod.git.receive",
-			"org.fedoraproject.*.git.*",
-			"org.fedoraproject.prod.copr.*",
-			"org.fedoraproject.prod.bodhi.update.comment",
-			"org.fedoraproject.prod.bodhi.update.status.testing.*",
-			"io.pagure.*.pagure.pull-request.*",
-			"org.fedoraproject.prod.pagure.*",
-			"org.release-monitoring.prod.anitya.*",
-			"org.fedoraproject.prod.hotness.*",
-			"org.fedoraproject.prod.compose.*",
-			"org.fedoraproject.prod.openqa.*",
-			"*.bodhi.update.request.*",
-			"org.centos.prod.ci.*",
-			"org.fedoraproject.prod.fedora_elections.*",
-			"org.fedoraproject.prod.discourse.*",
-		},
-		noisyApps: [...]string{"fedbadges", "badges", "fas", "mailman", "meetbot", "wiki", "planet", "fedocal", "discourse"},
+	g := &generator{cfg: cfg, r: r, p: &Population{Snapshot: &rules.Snapshot{}, Shape: cfg.Shape},
+		topicGlobs: commonTopicGlobs(),
+		noisyApps:  noisyApps(),
 	}
 	p := g.p
 	g.s = p.Snapshot
-	p.Users = make([]string, cfg.Users)
-	for i := range p.Users {
-		p.Users[i] = fmt.Sprintf("user%06d", i)
-	}
-	prefixes := [...]string{"", "python-", "rust-", "golang-", "perl-", "ghc-", "nodejs-", "texlive-", "R-", "php-"}
-	p.Packages = make([]string, cfg.Packages)
-	for i := range p.Packages {
-		p.Packages[i] = fmt.Sprintf("%spkg%05d", prefixes[i%len(prefixes)], i)
-	}
-	p.Groups = make([]string, cfg.Groups)
-	for i := range p.Groups {
-		p.Groups[i] = fmt.Sprintf("sig%04d", i)
-	}
+	p.name(cfg)
 
 	// Packagers: a random subset of users; some own far more than others (Zipf).
 	nPackagers := max(1, int(float64(cfg.Users)*cfg.PackagerShare))
@@ -155,6 +179,52 @@ func newGenerator(cfg Config) *generator {
 	g.pkgZipf = rand.NewZipf(r, 1.05, 50, uint64(cfg.Packages-1))
 	g.userZipf = rand.NewZipf(r, 1.1, 50, uint64(cfg.Users-1))
 	return g
+}
+
+// name names the users, packages and groups of a population of cfg's sizes.
+func (p *Population) name(cfg Config) {
+	p.Users = make([]string, cfg.Users)
+	for i := range p.Users {
+		p.Users[i] = fmt.Sprintf("user%06d", i)
+	}
+	prefixes := [...]string{"", "python-", "rust-", "golang-", "perl-", "ghc-", "nodejs-", "texlive-", "R-", "php-"}
+	p.Packages = make([]string, cfg.Packages)
+	for i := range p.Packages {
+		p.Packages[i] = fmt.Sprintf("%spkg%05d", prefixes[i%len(prefixes)], i)
+	}
+	p.Groups = make([]string, cfg.Groups)
+	for i := range p.Groups {
+		p.Groups[i] = fmt.Sprintf("sig%04d", i)
+	}
+}
+
+// commonTopicGlobs are topic patterns as people write them.
+func commonTopicGlobs() [18]string {
+	return [...]string{
+		"org.fedoraproject.prod.bodhi.*",
+		"org.fedoraproject.prod.buildsys.*",
+		"org.fedoraproject.prod.buildsys.build.state.change",
+		"org.fedoraproject.prod.git.receive",
+		"org.fedoraproject.*.git.*",
+		"org.fedoraproject.prod.copr.*",
+		"org.fedoraproject.prod.bodhi.update.comment",
+		"org.fedoraproject.prod.bodhi.update.status.testing.*",
+		"io.pagure.*.pagure.pull-request.*",
+		"org.fedoraproject.prod.pagure.*",
+		"org.release-monitoring.prod.anitya.*",
+		"org.fedoraproject.prod.hotness.*",
+		"org.fedoraproject.prod.compose.*",
+		"org.fedoraproject.prod.openqa.*",
+		"*.bodhi.update.request.*",
+		"org.centos.prod.ci.*",
+		"org.fedoraproject.prod.fedora_elections.*",
+		"org.fedoraproject.prod.discourse.*",
+	}
+}
+
+// noisyApps are the applications people exclude.
+func noisyApps() [9]string {
+	return [...]string{"fedbadges", "badges", "fas", "mailman", "meetbot", "wiki", "planet", "fedocal", "discourse"}
 }
 
 // ownership gives every package one to five packagers and, for some, a group.
@@ -307,41 +377,4 @@ func hash64(seed uint64, kind, name string) uint64 {
 	h.Write([]byte{0})
 	h.Write([]byte(name))
 	return h.Sum64()
-}
-
-// User maps a (real) account name to one of the population's users, deterministically.
-func (p *Population) User(name string) string {
-	return p.Users[hash64(0, "user", name)%uint64(len(p.Users))]
-}
-
-// Package maps a (real) package name to one of the population's packages, deterministically,
-// biased towards the popular ones (rank = N·u² for a uniform u: the top 1% of packages gets 10%
-// of the messages), since busy packages are also the followed ones.
-func (p *Population) Package(name string) string {
-	u := float64(hash64(0, "pkg", name)>>11) / (1 << 53)
-	i := int(float64(len(p.Packages)) * u * u)
-	return p.Packages[min(max(i, 0), len(p.Packages)-1)]
-}
-
-// Group maps a (real) group name to one of the population's groups, deterministically.
-func (p *Population) Group(name string) string {
-	return p.Groups[hash64(0, "group", name)%uint64(len(p.Groups))]
-}
-
-// MapMessage rewrites m's users, agent, groups and artifact names into the population's names
-// (see User, Package, Group) and normalises it. The topic, app, severity and body are kept.
-func (p *Population) MapMessage(m *message.Message) {
-	for i, u := range m.Usernames {
-		m.Usernames[i] = p.User(u)
-	}
-	if m.Agent != "" {
-		m.Agent = p.User(m.Agent)
-	}
-	for i, g := range m.Groups {
-		m.Groups[i] = p.Group(g)
-	}
-	for i, a := range m.Artifacts {
-		m.Artifacts[i].Name = p.Package(a.Name)
-	}
-	m.Normalize()
 }

@@ -20,9 +20,7 @@ const previewRateWindow = time.Minute
 
 // Limits are the web app's quotas and rate limits beyond the API's request rate.
 type Limits struct {
-	// Quotas bound what one user can create or set off (FMN_QUOTA_FILTERS, FMN_QUOTA_VALUES,
-	// FMN_QUOTA_LEADING_WILDCARDS, FMN_QUOTA_DESTINATIONS, FMN_QUOTA_API_TOKENS, FMN_QUOTA_CONFIRMATIONS_PER_USER,
-	// FMN_QUOTA_CONFIRMATIONS_PER_ADDRESS; defaults prefs.DefaultQuotas, 0 for no limit).
+	// Quotas bound what one user can create or set off (config.ReadQuotas names the variables).
 	Quotas prefs.Quotas
 	// PreviewRate is how many previews a user may run per minute (FMN_WEB_PREVIEW_RATE_LIMIT,
 	// default DefaultPreviewRateLimit, 0 for no limit).
@@ -36,17 +34,8 @@ type Limits struct {
 
 // readLimits reads Limits from the environment.
 func readLimits(r *config.Reader) Limits {
-	d := prefs.DefaultQuotas()
 	l := Limits{
-		Quotas: prefs.Quotas{
-			FiltersPerUser:          r.Int("FMN_QUOTA_FILTERS", d.FiltersPerUser),
-			ValuesPerUser:           r.Int("FMN_QUOTA_VALUES", d.ValuesPerUser),
-			LeadingWildcardsPerUser: r.Int("FMN_QUOTA_LEADING_WILDCARDS", d.LeadingWildcardsPerUser),
-			DestinationsPerUser:     r.Int("FMN_QUOTA_DESTINATIONS", d.DestinationsPerUser),
-			TokensPerUser:           r.Int("FMN_QUOTA_API_TOKENS", d.TokensPerUser),
-			ConfirmationsPerUser:    r.Int("FMN_QUOTA_CONFIRMATIONS_PER_USER", d.ConfirmationsPerUser),
-			ConfirmationsPerAddress: r.Int("FMN_QUOTA_CONFIRMATIONS_PER_ADDRESS", d.ConfirmationsPerAddress),
-		},
+		Quotas:      config.ReadQuotas(r),
 		PreviewRate: r.Int("FMN_WEB_PREVIEW_RATE_LIMIT", DefaultPreviewRateLimit),
 	}
 	for _, s := range r.List("FMN_WEB_TRUSTED_PROXIES", nil) {

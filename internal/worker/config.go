@@ -10,6 +10,7 @@ import (
 
 	"fmn/internal/config"
 	"fmn/internal/rabbit"
+	"fmn/pkg/prefs"
 )
 
 // Defaults.
@@ -44,6 +45,9 @@ type Config struct {
 	// MaxNotifications is the most notifications one AMQP message to a backend carries
 	// (FMN_WORKER_MAX_NOTIFICATIONS).
 	MaxNotifications int
+	// Quotas are the web app's per-user quotas (config.ReadQuotas, the same variables): the
+	// filter quotas are the budget stored filters are matched within.
+	Quotas prefs.Quotas
 }
 
 // LoadConfig reads the configuration from the environment.
@@ -56,6 +60,7 @@ func LoadConfig(lookup config.LookupFunc) (Config, error) {
 		Redis:       config.ReadRedis(r),
 		MetricsAddr: r.String("FMN_WORKER_METRICS_ADDR", DefaultMetricsAddr),
 		Batch:       config.ReadBatch(r, "FMN_WORKER", config.Batch{Prefetch: DefaultPrefetch, MaxBatch: DefaultMaxBatch, Linger: DefaultLinger}),
+		Quotas:      config.ReadQuotas(r),
 	}
 	c.MaxNotifications = r.Int("FMN_WORKER_MAX_NOTIFICATIONS", DefaultMaxNotifications)
 	if c.MaxNotifications < 1 {

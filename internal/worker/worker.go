@@ -85,7 +85,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	}
 	defer pool.Close()
-	store := pgstore.New(pool)
+	store := pgstore.New(pool, pgstore.WithQuotas(cfg.Quotas))
 	snaps := newSnapshots(store, logger, now, m)
 	if err := snaps.reload(ctx); err != nil {
 		return fmt.Errorf("initial snapshot: %w", err)

@@ -1,6 +1,7 @@
 package prefs
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,9 +19,15 @@ type Quotas struct {
 	// package, user and topic is one (FMN_QUOTA_VALUES).
 	ValuesPerUser int `json:"values_per_user"`
 	// LeadingWildcardsPerUser is the most topic patterns starting with a wildcard ("*.bodhi.*")
-	// over all of one user's filters: the matcher cannot index them by a prefix, so it tries each
-	// against every message (FMN_QUOTA_LEADING_WILDCARDS).
+	// over all of one user's filters: the matcher cannot index them by a prefix, so it finds them
+	// through a word or three characters in a row they require (FMN_QUOTA_LEADING_WILDCARDS).
 	LeadingWildcardsPerUser int `json:"leading_wildcards_per_user"`
+	// UnindexedPerUser is the most of those that require no such word or characters ("*",
+	// "*.*", "*a*"): the matcher tries each against every message (FMN_QUOTA_UNINDEXED_PATTERNS).
+	UnindexedPerUser int `json:"unindexed_patterns_per_user"`
+	// RegexpsPerUser is the most regular expressions over all of one user's filters
+	// (FMN_QUOTA_REGEXPS).
+	RegexpsPerUser int `json:"regexps_per_user"`
 	// DestinationsPerUser is the most destinations one user may have, the SSE stream every user
 	// has included (FMN_QUOTA_DESTINATIONS).
 	DestinationsPerUser int `json:"destinations_per_user"`
@@ -35,15 +42,20 @@ type Quotas struct {
 }
 
 // Default quotas. Fedora's FMN gave packagers about ten rules; the limits leave ten times that
-// room while keeping the worst account's share of every message's matching small.
+// room while keeping the worst account's share of every message's matching small. The filter
+// quotas are the matcher's default budget (rules.DefaultBudget), which it holds stored filters
+// to as well.
 const (
 	// DefaultFiltersPerUser: ten times what an active packager uses.
-	DefaultFiltersPerUser = 100
+	DefaultFiltersPerUser = rules.DefaultBudgetFilters
 	// DefaultValuesPerUser: a long list of followed packages and people, and then some.
-	DefaultValuesPerUser = 2000
-	// DefaultLeadingWildcardsPerUser: "*.bodhi.update.comment"-style patterns are rare; ten cost
-	// every message a few microseconds, five thousand cost it milliseconds.
-	DefaultLeadingWildcardsPerUser = 10
+	DefaultValuesPerUser = rules.DefaultBudgetValues
+	// DefaultLeadingWildcardsPerUser: "*.bodhi.update.comment"-style patterns are rare.
+	DefaultLeadingWildcardsPerUser = rules.DefaultBudgetLeadingWildcards
+	// DefaultUnindexedPerUser: "*" or "*.*" once or twice; each is tried on every message.
+	DefaultUnindexedPerUser = rules.DefaultBudgetUnindexed
+	// DefaultRegexpsPerUser: a few title or NVR patterns per packager, ten times over.
+	DefaultRegexpsPerUser = rules.DefaultBudgetRegexps
 	// DefaultDestinationsPerUser: a few inboxes and nicks each.
 	DefaultDestinationsPerUser = 20
 	// DefaultTokensPerUser: one per script or machine, with room to rotate.
@@ -63,6 +75,8 @@ func DefaultQuotas() Quotas {
 		FiltersPerUser:          DefaultFiltersPerUser,
 		ValuesPerUser:           DefaultValuesPerUser,
 		LeadingWildcardsPerUser: DefaultLeadingWildcardsPerUser,
+		UnindexedPerUser:        DefaultUnindexedPerUser,
+		RegexpsPerUser:          DefaultRegexpsPerUser,
 		DestinationsPerUser:     DefaultDestinationsPerUser,
 		TokensPerUser:           DefaultTokensPerUser,
 		ConfirmationsPerUser:    DefaultConfirmationsPerUser,
@@ -92,19 +106,32 @@ func (e *QuotaError) Error() string {
 	return msg
 }
 
+// Budget returns the filter quotas as the matcher's per-user budget.
+func (q Quotas) Budget() rules.Budget {
+	return rules.Budget{Filters: q.FiltersPerUser, Values: q.ValuesPerUser, LeadingWildcards: q.LeadingWildcardsPerUser,
+		Unindexed: q.UnindexedPerUser, Regexps: q.RegexpsPerUser}
+}
+
 // CheckFilters returns a *QuotaError when a user's filters after a write, n of them weighing w
 // together, would pass q.
 func (q Quotas) CheckFilters(n int, w rules.Weight) error {
-	values, leadingWildcards := w.Values, w.LeadingWildcards
-	switch {
-	case q.FiltersPerUser > 0 && n > q.FiltersPerUser:
-		return &QuotaError{Quota: "filters per user", Limit: q.FiltersPerUser, Hint: "delete or merge some first"}
-	case q.ValuesPerUser > 0 && values > q.ValuesPerUser:
-		return &QuotaError{Quota: "condition values per user (over all your filters)", Limit: q.ValuesPerUser,
-			Hint: fmt.Sprintf("this change would make %d; follow a group or use “artifacts I own” instead of long lists", values)}
-	case q.LeadingWildcardsPerUser > 0 && leadingWildcards > q.LeadingWildcardsPerUser:
-		return &QuotaError{Quota: "topic patterns starting with a wildcard per user", Limit: q.LeadingWildcardsPerUser,
-			Hint: fmt.Sprintf("this change would make %d; start patterns with their fixed part, such as org.fedoraproject.prod.bodhi.*", leadingWildcards)}
+	var be *rules.BudgetError
+	if !errors.As(q.Budget().Check(n, w), &be) {
+		return nil
 	}
-	return nil
+	qe := &QuotaError{Quota: string(be.Limit), Limit: be.Max}
+	switch be.Limit {
+	case rules.LimitFilters:
+		qe.Hint = "delete or merge some first"
+	case rules.LimitValues:
+		qe.Quota = "condition values per user (over all your filters)"
+		qe.Hint = fmt.Sprintf("this change would make %d; follow a group or use “artifacts I own” instead of long lists", be.Have)
+	case rules.LimitLeadingWildcards:
+		qe.Hint = fmt.Sprintf("this change would make %d; start patterns with their fixed part, such as org.fedoraproject.prod.bodhi.*", be.Have)
+	case rules.LimitUnindexed:
+		qe.Hint = fmt.Sprintf("this change would make %d; put a whole word between dots in them, such as *.bodhi.*", be.Have)
+	case rules.LimitRegexps:
+		qe.Hint = fmt.Sprintf("this change would make %d; use “equals” or “is one of” where an exact value will do", be.Have)
+	}
+	return qe
 }

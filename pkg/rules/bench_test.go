@@ -1,10 +1,13 @@
 package rules_test
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +17,8 @@ import (
 )
 
 // Benchmarks run on a generated population (internal/population: ≈4 filters and ≈12 conditions
-// per user) with the real corpus mapped onto it. Run them with:
+// per user; the *Fedora benchmarks on population.ShapeFedora as well) with the real corpus
+// mapped onto it. Run them with:
 //
 //	go test -run '^$' -bench . -benchmem -benchtime 3s ./pkg/rules
 //
@@ -46,12 +50,19 @@ const benchPatchUsers = 2000
 
 func newBenchEnv(b *testing.B, users int) *benchEnv {
 	b.Helper()
-	pop := population.Generate(population.Config{Users: users, Seed: 1})
+	return newShapedBenchEnv(b, population.Config{Users: users, Seed: 1}, 0)
+}
+
+// newShapedBenchEnv is newBenchEnv on a population of any shape, with n mapped messages
+// (population.MappedMessages; 0 for one pass over the corpus).
+func newShapedBenchEnv(b *testing.B, cfg population.Config, n int) *benchEnv {
+	b.Helper()
+	pop := population.Generate(cfg)
 	m, err := rules.Compile(pop.Snapshot)
 	if err != nil {
 		b.Fatal(err)
 	}
-	msgs, err := pop.MappedCorpus()
+	msgs, err := pop.MappedMessages(n)
 	if err != nil {
 		b.Skip(err)
 	}
@@ -143,37 +154,108 @@ func BenchmarkMatchLatency(b *testing.B) {
 	}
 }
 
+// benchMessages is how many mapped messages BenchmarkMatchFedora cycles through: about four
+// passes over the corpus, each naming other users, packages and groups.
+const benchMessages = 2000
+
+// BenchmarkMatchFedora matches on the Fedora-shaped population (population.ShapeFedora, issue
+// #21) and, for comparison in the same run, on the default one, each with benchMessages
+// messages mapped onto it (population.MappedMessages). Each message is timed on its own: ns/op is the mean, p50-ns and
+// p99-ns the median and 99th percentile; candidates/msg, matches/msg ((user, destination)
+// pairs) and body-parses/msg the work per message; ns/match the mean cost per match.
+func BenchmarkMatchFedora(b *testing.B) {
+	envs := map[string]*benchEnv{}
+	for _, shape := range []population.Shape{population.ShapeFedora, population.ShapeDefault} {
+		for _, n := range benchSizes {
+			name := fmt.Sprintf("shape=%s/users=%d", shape, n)
+			b.Run(name, func(b *testing.B) {
+				if envs[name] == nil {
+					envs[name] = newShapedBenchEnv(b, population.Config{Users: n, Seed: 1, Shape: shape}, benchMessages)
+				}
+				benchMatchEach(b, envs[name])
+			})
+		}
+	}
+}
+
+// benchMatchEach times each message of env on its own and reports what BenchmarkMatchFedora
+// says.
+func benchMatchEach(b *testing.B, env *benchEnv) {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	var durs []time.Duration
+	var total time.Duration
+	var cands, matches, parses, i int
+	b.ReportAllocs()
+	for b.Loop() {
+		m := &env.msgs[i%len(env.msgs)]
+		t0 := time.Now()
+		out, info := env.m.MatchWithInfo(m, now)
+		d := time.Since(t0)
+		durs = append(durs, d)
+		total += d
+		cands += info.Candidates
+		matches += len(out)
+		if info.BodyParsed {
+			parses++
+		}
+		i++
+	}
+	slices.Sort(durs)
+	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(durs[len(durs)*99/100].Nanoseconds()), "p99-ns")
+	b.ReportMetric(float64(cands)/float64(i), "candidates/msg")
+	b.ReportMetric(float64(matches)/float64(i), "matches/msg")
+	b.ReportMetric(float64(parses)/float64(i), "body-parses/msg")
+	if matches > 0 {
+		b.ReportMetric(float64(total.Nanoseconds())/float64(matches), "ns/match")
+	}
+}
+
 // BenchmarkCompile reports the time to compile a whole population (ns/op) and the heap the
 // matcher holds beyond the snapshot (heap-MiB), plus the heap of snapshot and matcher together.
 func BenchmarkCompile(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
-			pop := population.Generate(population.Config{Users: n, Seed: 1})
-			var before, after runtime.MemStats
-			runtime.GC()
-			runtime.ReadMemStats(&before)
-			var m *rules.Matcher
-			for b.Loop() {
-				var err error
-				m, err = rules.Compile(pop.Snapshot)
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
-			runtime.GC()
-			runtime.ReadMemStats(&after)
-			st := m.Stats()
-			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "matcher-heap-MiB")
-			b.ReportMetric(float64(after.HeapAlloc)/(1<<20), "total-heap-MiB")
-			b.ReportMetric(float64(len(pop.Snapshot.Filters)), "filters")
-			b.ReportMetric(float64(pop.Conditions)/float64(n), "conds/user")
-			b.ReportMetric(float64(st.AlwaysCheck), "always-check")
-			b.ReportMetric(float64(st.Postings), "postings")
-			runtime.KeepAlive(m)
-			runtime.KeepAlive(pop)
+			benchCompile(b, population.Config{Users: n, Seed: 1})
 		})
 	}
+}
+
+// BenchmarkCompileFedora is BenchmarkCompile on the Fedora-shaped population (issue #21).
+func BenchmarkCompileFedora(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			benchCompile(b, population.Config{Users: n, Seed: 1, Shape: population.ShapeFedora})
+		})
+	}
+}
+
+// benchCompile compiles the population of cfg and reports what BenchmarkCompile says.
+func benchCompile(b *testing.B, cfg population.Config) {
+	pop := population.Generate(cfg)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var m *rules.Matcher
+	for b.Loop() {
+		var err error
+		m, err = rules.Compile(pop.Snapshot)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	st := m.Stats()
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "matcher-heap-MiB")
+	b.ReportMetric(float64(after.HeapAlloc)/(1<<20), "total-heap-MiB")
+	b.ReportMetric(float64(len(pop.Snapshot.Filters)), "filters")
+	b.ReportMetric(float64(pop.Conditions)/float64(cfg.Users), "conds/user")
+	b.ReportMetric(float64(st.AlwaysCheck), "always-check")
+	b.ReportMetric(float64(st.Postings), "postings")
+	runtime.KeepAlive(m)
+	runtime.KeepAlive(pop)
 }
 
 // BenchmarkNaive is the reference evaluator on the smaller population, for comparison.
@@ -253,54 +335,93 @@ func BenchmarkMatchLatencyOverlay(b *testing.B) {
 	}
 }
 
-// greedyFilters are one account's filters on topic patterns that all start with a wildcard, in
-// the costliest shape measured (`*.*W*.*W*`, tried one by one against every message): filters of
-// perFilter patterns each, total patterns in all.
-func greedyFilters(user string, total, perFilter int) []rules.Filter {
+// greedyShapes are the shapes of topic pattern starting with a wildcard measured in issue #21,
+// each made from two words of real topics.
+var greedyShapes = []struct {
+	name    string
+	pattern func(w1, w2 string) string
+}{
+	{"dotted", func(w1, w2 string) string { return "*." + w1 + ".*." + w2 }},           // *.W.*.W
+	{"infix", func(w1, w2 string) string { return "*" + w1 + w2 + "*" }},               // *W*
+	{"class", func(w1, w2 string) string { return "*" + w1 + "?" + w2 + "*[ab]" }},     // *W?W*[ab]
+	{"scattered", func(w1, w2 string) string { return "*.*" + w1 + "*.*" + w2 + "*" }}, // *.*W*.*W*
+}
+
+// greedyWords returns the words of the messages' topics, the commonest first: the most hostile
+// words for a greedy account to build its patterns from, as they are in most topics and so
+// defeat an index on the words and characters a pattern requires.
+func greedyWords(msgs []message.Message) []string {
+	count := map[string]int{}
+	for i := range msgs {
+		for _, w := range strings.Split(msgs[i].Topic, ".") {
+			count[w]++
+		}
+	}
+	words := slices.Collect(maps.Keys(count))
+	slices.SortFunc(words, func(a, b string) int { return cmp.Or(count[b]-count[a], strings.Compare(a, b)) })
+	return words[:min(len(words), 80)]
+}
+
+// greedyFilters are one account's filters of perFilter topic patterns each, total patterns in
+// all, in one shape, from pairs of words.
+func greedyFilters(user string, words []string, pattern func(w1, w2 string) string, total, perFilter int) []rules.Filter {
 	var fs []rules.Filter
+	k := len(words)
 	for i := 0; i < total; i += perFilter {
 		f := rules.Filter{ID: int64(1<<40 + i), User: user, Name: "greedy", Enabled: true, Destinations: []int64{1 << 40},
 			Conditions: []rules.Condition{{Field: rules.FieldTopic, Op: rules.OpGlob}}}
 		for j := i; j < min(total, i+perFilter); j++ {
-			f.Conditions[0].Values = append(f.Conditions[0].Values, fmt.Sprintf("*.*%c*.*%c*", 'a'+j%26, 'a'+(j/26)%26))
+			f.Conditions[0].Values = append(f.Conditions[0].Values, pattern(words[j%k], words[(j/k+1+j)%k]))
 		}
 		fs = append(fs, f)
 	}
 	return fs
 }
 
-// BenchmarkGreedyUser is the cost one account adds to every message of a 10k-user population:
-// none, one at the default quota of topic patterns starting with a wildcard
-// (prefs.DefaultLeadingWildcardsPerUser, 10, in its 100 filters at most), and one without the
-// quota (10 filters of 500 such patterns: what the API accepted before quotas).
+// BenchmarkGreedyUser is the cost one account adds to every message of a 10k-user population,
+// for each pattern shape of greedyShapes built from the commonest topic words: none; one at the
+// default budget of topic patterns starting with a wildcard (rules.DefaultBudgetLeadingWildcards,
+// 10, one per filter); one with what the API accepted before quotas (10 filters of 500 such
+// patterns), as older data the matcher's budget bounds ("unbounded"), and the same with no budget
+// at all ("unbounded-nobudget": the word and trigram index alone). Each message is timed on its
+// own (benchMatchEach): compare p50-ns with "none". Run it with GOMAXPROCS=1:
+//
+//	go test -run '^$' -bench 'BenchmarkGreedyUser' -cpu 1 ./pkg/rules
 func BenchmarkGreedyUser(b *testing.B) {
 	pop := population.Generate(population.Config{Users: 10_000, Seed: 1})
 	msgs, err := pop.MappedCorpus()
 	if err != nil {
 		b.Skip(err)
 	}
-	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
+	words := greedyWords(msgs)
+	type greedyCase struct {
 		name      string
+		shape     func(w1, w2 string) string
 		patterns  int
 		perFilter int
-	}{
-		{name: "none"},
-		{name: "at-quota", patterns: 10, perFilter: 1},
-		{name: "unbounded", patterns: 5000, perFilter: 500},
-	} {
+		noBudget  bool
+	}
+	cases := []greedyCase{{name: "none"}}
+	for _, sh := range greedyShapes {
+		cases = append(cases,
+			greedyCase{name: sh.name + "/at-limits", shape: sh.pattern, patterns: 10, perFilter: 1},
+			greedyCase{name: sh.name + "/unbounded", shape: sh.pattern, patterns: 5000, perFilter: 500},
+			greedyCase{name: sh.name + "/unbounded-nobudget", shape: sh.pattern, patterns: 5000, perFilter: 500, noBudget: true})
+	}
+	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
-			snap := pop.Snapshot
-			snap.Filters = append(slices.Clip(snap.Filters), greedyFilters("greedy", tc.patterns, tc.perFilter)...)
-			m, err := rules.Compile(snap)
+			snap := *pop.Snapshot
+			if tc.patterns > 0 {
+				snap.Filters = append(slices.Clip(snap.Filters), greedyFilters("greedy", words, tc.shape, tc.patterns, tc.perFilter)...)
+			}
+			if tc.noBudget {
+				withoutBudget(&snap)
+			}
+			m, err := rules.Compile(&snap)
 			if err != nil {
 				b.Fatal(err)
 			}
-			i := 0
-			for b.Loop() {
-				m.Match(&msgs[i%len(msgs)], now)
-				i++
-			}
+			benchMatchEach(b, &benchEnv{m: m, msgs: msgs})
 		})
 	}
 }

@@ -132,6 +132,14 @@ func prepareBody(i int, c *Condition, op Op, cc *compileCache) (b *bodyCond, err
 	return b, nil
 }
 
+// test reports whether the string form of a scalar satisfies the condition, before negation.
+func (b *bodyCond) test(s []byte) bool {
+	if b.re != nil {
+		return b.re.Match(s)
+	}
+	return b.set.hasBytes(s)
+}
+
 // scalarAt returns the string form of the scalar at path: a string as is, a number as written, a
 // boolean as true/false, null as "null". A missing path, or an object or array there, gives false.
 func scalarAt(v any, path []pathSeg) (string, bool) {

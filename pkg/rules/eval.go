@@ -81,19 +81,7 @@ func (p *program) holds(c *cond, x *msgCtx) bool {
 		}
 		return false
 	case fBody:
-		root, ok := x.parsedBody()
-		if !ok {
-			return false
-		}
-		b := p.bodies[c.ext]
-		s, ok := scalarAt(root, b.path)
-		if !ok {
-			return false
-		}
-		if b.re != nil {
-			return b.re.MatchString(s)
-		}
-		return b.set.has(s)
+		return x.bodyHolds(p, c.ext)
 	}
 	return false
 }

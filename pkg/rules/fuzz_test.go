@@ -2,9 +2,12 @@ package rules
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -139,48 +142,39 @@ func FuzzValidateCondition(f *testing.F) {
 	})
 }
 
-// fnmatchRegexp translates a glob into a regular expression the way Python's fnmatch.translate
-// does; the reference for FuzzGlob.
+// fnmatchRegexp translates a glob into an RE2 expression the way CPython 3.11's
+// fnmatch.translate does, step for step (its chunks, its dropping of reversed ranges, its
+// "never" and "any" results): the reference for FuzzGlob, written apart from parseGlob so that
+// the two check each other.
 func fnmatchRegexp(p string) string {
 	var b strings.Builder
 	b.WriteString(`(?s)\A`)
 	rs := []rune(p)
-	for i := 0; i < len(rs); i++ {
-		switch c := rs[i]; c {
+	for i, n := 0, len(rs); i < n; {
+		c := rs[i]
+		i++
+		switch c {
 		case '*':
 			b.WriteString(".*")
 		case '?':
 			b.WriteString(".")
 		case '[':
-			j := i + 1
-			if j < len(rs) && rs[j] == '!' {
+			j := i
+			if j < n && rs[j] == '!' {
 				j++
 			}
-			if j < len(rs) && rs[j] == ']' {
+			if j < n && rs[j] == ']' {
 				j++
 			}
-			for j < len(rs) && rs[j] != ']' {
+			for j < n && rs[j] != ']' {
 				j++
 			}
-			if j >= len(rs) {
+			if j >= n {
 				b.WriteString(`\[`)
 				continue
 			}
-			body := rs[i+1 : j]
-			b.WriteByte('[')
-			if len(body) > 0 && body[0] == '!' {
-				b.WriteByte('^')
-				body = body[1:]
-			}
-			for _, r := range body {
-				if r == '-' {
-					b.WriteRune(r)
-				} else {
-					b.WriteString(regexp.QuoteMeta(string(r)))
-				}
-			}
-			b.WriteByte(']')
-			i = j
+			writeFnmatchClass(&b, fnmatchChunks(rs, i, j))
+			i = j + 1
 		default:
 			b.WriteString(regexp.QuoteMeta(string(c)))
 		}
@@ -189,8 +183,83 @@ func fnmatchRegexp(p string) string {
 	return b.String()
 }
 
-// FuzzGlob checks the topic glob against a translation of Python's fnmatch: whenever a pattern
-// is accepted, both agree on every topic.
+// fnmatchChunks splits the class text rs[i:j] at its range hyphens and drops reversed ranges,
+// as fnmatch.translate does: joined with "-", the chunks are the class.
+func fnmatchChunks(rs []rune, i, j int) [][]rune {
+	if !slices.Contains(rs[i:j], '-') {
+		return [][]rune{slices.Clone(rs[i:j])}
+	}
+	var chunks [][]rune
+	k := i + 1
+	if rs[i] == '!' {
+		k = i + 2
+	}
+	for {
+		d := -1
+		if k < j {
+			d = slices.Index(rs[k:j], '-')
+		}
+		if d < 0 {
+			break
+		}
+		k += d
+		chunks = append(chunks, slices.Clone(rs[i:k]))
+		i = k + 1
+		k += 3
+	}
+	if chunk := rs[i:j]; len(chunk) > 0 {
+		chunks = append(chunks, slices.Clone(chunk))
+	} else {
+		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], '-')
+	}
+	for k := len(chunks) - 1; k > 0; k-- {
+		if prev := chunks[k-1]; prev[len(prev)-1] > chunks[k][0] {
+			chunks[k-1] = append(prev[:len(prev)-1], chunks[k][1:]...)
+			chunks = slices.Delete(chunks, k, k+1)
+		}
+	}
+	return chunks
+}
+
+// writeFnmatchClass writes the class the chunks spell, as fnmatch.translate does: nothing
+// never matches, a lone "!" matches any character, a leading "!" negates.
+func writeFnmatchClass(b *strings.Builder, chunks [][]rune) {
+	var stuff []rune
+	for k, ch := range chunks {
+		if k > 0 {
+			stuff = append(stuff, '-')
+		}
+		stuff = append(stuff, ch...)
+	}
+	switch {
+	case len(stuff) == 0:
+		b.WriteString(`[^\x00-\x{10FFFF}]`)
+		return
+	case string(stuff) == "!":
+		b.WriteString(".")
+		return
+	}
+	b.WriteByte('[')
+	if chunks[0][0] == '!' {
+		b.WriteByte('^')
+		chunks[0] = chunks[0][1:]
+	}
+	for k, ch := range chunks {
+		if k > 0 {
+			b.WriteByte('-') // a range
+		}
+		for _, r := range ch {
+			if r < utf8.RuneSelf && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(']')
+}
+
+// FuzzGlob checks the topic glob against a translation of Python's fnmatch: a pattern is
+// accepted, and then both agree on every topic, or refused for a documented reason.
 func FuzzGlob(f *testing.F) {
 	for _, s := range [][2]string{
 		{"org.fedoraproject.*", "org.fedoraproject.prod.bodhi.update.comment"},
@@ -202,6 +271,12 @@ func FuzzGlob(f *testing.F) {
 		{"a.{b,c}*", "a.{b,c}.d"},
 		{`a\*`, `a\b`},
 		{"*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+		{"x[]-a]y", "x^y"},
+		{`x[\-a]y`, "x]y"},
+		{"[ab-d]", "-"},
+		{"[!--]", "!"},
+		{"a[z-a]b", "azb"},
+		{"o.[a-z0-9_]*.x", "o.k8s.x"},
 	} {
 		f.Add(s[0], s[1])
 	}
@@ -211,12 +286,104 @@ func FuzzGlob(f *testing.F) {
 		}
 		g, err := compileGlob(pattern)
 		if err != nil {
+			require.True(t, documentedGlobRefusal(err), "pattern %q: %v", pattern, err)
 			return
 		}
-		re, err := regexp.Compile(fnmatchRegexp(pattern))
-		if err != nil {
-			return // e.g. a reversed range, which fnmatch and gobwas treat differently
-		}
+		re := regexp.MustCompile(fnmatchRegexp(pattern))
 		require.Equal(t, re.MatchString(topic), g.match(topic), "pattern %q (regexp %s) on %q", pattern, re, topic)
 	})
+}
+
+// FuzzBodyExtract checks that the compiled matcher's one-pass extraction reads what the naive
+// evaluator's full parse and scalarAt read, on any body and paths (one path, the same with [0]
+// inserted at each level, and a sibling, so the trie has shared prefixes and duplicate slots).
+func FuzzBodyExtract(f *testing.F) {
+	for _, s := range [][2]string{
+		{`{"update": {"status": "stable", "builds": [{"nvr": "kernel-6.1"}]}}`, "update.builds[0].nvr"},
+		{`{"a": {"b": 1}, "a": {"c": 2}}`, "a.b"},
+		{`{"a": "\u00e9\ud83d\ude00\ud800", "\u0061b": 1.50e-3}`, "ab"},
+		{`[[1, [2, 3]], [], [{"x": null}]]`, "[2][0].x"},
+		{"{\"k\xff\": \"v\xfe\"}", "k\ufffd"},
+		{`{"a": 01}`, "a"},
+		{`01`, "a"},
+		{`{"a": [true, false, null, -0, 1e5]} tail`, "a[4]"},
+	} {
+		f.Add([]byte(s[0]), s[1])
+	}
+	f.Fuzz(func(t *testing.T, body []byte, path string) {
+		segs, err := parsePath(path)
+		if err != nil {
+			return
+		}
+		paths := [][]pathSeg{segs, append(segs[:len(segs):len(segs)], pathSeg{key: "x", index: -1}), segs[:1]}
+		if len(segs) < MaxPathDepth {
+			paths = append(paths, append([]pathSeg{{index: 0}}, segs...))
+		}
+		require.Equal(t, fullParseReadings(body, paths), extractReadings(body, paths), "body %q, path %q", body, path)
+	})
+}
+
+// FuzzTopicGlobMatchers compares the compiled matcher (the glob trie keyed on literal prefixes,
+// the leading-wildcard index) with the naive evaluator on topic globs and topics. patterns is a
+// comma-separated list: each pattern gets a filter of its own, all of them share one more, the
+// first is also negated beside an app condition and compared exactly (op in). The topic, each
+// pattern's text and its prefixes are matched.
+func FuzzTopicGlobMatchers(f *testing.F) {
+	for _, s := range [][2]string{
+		{"org.fedoraproject.*,org.fedoraproject.prod.*,org.[f]edora*,org.fedoraproject.prod.bodhi.update.comment[",
+			"org.fedoraproject.prod.bodhi.update.comment"},
+		{"*.bodhi.*,*.update.*,*.[b]odhi.*,?rg.*,[!a-c]rg.*", "org.fedoraproject.prod.bodhi.update.comment"},
+		{"x[]-a]y,x[\\-a]y,[ab-d]*,[a-z0-9]*,x[", "x^y"},
+		{"a[.]b,a.b,a?b,a[!.]b,a[*]b", "a.b"},
+		{"[!--],[a-],[--a],[a-c-e]", "-"},
+		{"a[z-a]b,a*b", "azb"},
+		{"é[a-é]*,*é", "éé"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, patterns, topic string) {
+		values := strings.Split(patterns, ",")
+		if len(values) > 8 {
+			values = values[:8]
+		}
+		filters := topicGlobFuzzFilters(values)
+		if len(filters) == 0 {
+			return
+		}
+		s := &Snapshot{Filters: filters, Budget: &Budget{}} // no budget: every pattern is compiled
+		c, err := Compile(s)
+		require.NoError(t, err)
+		n := Naive(s)
+		require.Empty(t, c.Invalid())
+		topics := []string{topic}
+		for _, v := range values {
+			for k := 0; k <= len(v); k++ {
+				topics = append(topics, v[:k])
+			}
+		}
+		for _, tp := range topics {
+			m := &message.Message{Topic: tp, App: "bodhi"}
+			require.Equal(t, n.Match(m, testNow), c.Match(m, testNow), "patterns %q on topic %q", values, tp)
+		}
+	})
+}
+
+// topicGlobFuzzFilters builds FuzzTopicGlobMatchers' filters from its patterns, leaving out those
+// that do not validate (a refused glob, an empty value).
+func topicGlobFuzzFilters(values []string) []Filter {
+	var fs []Filter
+	add := func(conds ...Condition) {
+		if ValidateConditions(conds) != nil {
+			return
+		}
+		id := int64(len(fs) + 1)
+		fs = append(fs, Filter{ID: id, User: fmt.Sprintf("u%d", id%3), Enabled: true, Destinations: []int64{id % 2}, Conditions: conds})
+	}
+	for _, v := range values {
+		add(Condition{Field: FieldTopic, Values: []string{v}})
+	}
+	add(Condition{Field: FieldTopic, Op: OpGlob, Values: values})
+	add(Condition{Field: FieldTopic, Values: values[:1], Negate: true}, Condition{Field: FieldApp, Values: []string{"bodhi"}})
+	add(Condition{Field: FieldTopic, Op: OpIn, Values: values[:1]})
+	return fs
 }

@@ -1,9 +1,7 @@
 package rules
 
 import (
-	"cmp"
 	"slices"
-	"strings"
 
 	"fmn/pkg/message"
 )
@@ -20,9 +18,15 @@ type index struct {
 	apps      map[uint32][]int32
 	topics    map[string][]int32 // exact topics
 	trie      globTrie
+	body      bodyIndex
+	// wild holds the topic patterns with no literal prefix, which trie cannot narrow.
+	wild wildIndex
 	// always lists the always-check filters by message severity level (the index of
 	// severityBit): a filter that requires a severity is listed only under the levels it allows.
 	always [4][]int32
+	// budget is what each user's filters were held to; an overlay holds its users to the
+	// budget of its base.
+	budget Budget
 
 	stats Stats
 }
@@ -37,33 +41,31 @@ const (
 	rankTopicGlob
 	rankApp
 	rankTopicGlobWeak // a topic condition with a pattern that starts with a wildcard
+	rankBody          // a body condition with op eq or in (bodyindex.go)
 	rankNone
 )
 
 // compileIndex validates, binds (through own, which interns their names) and indexes the enabled
-// filters of fs, and lists those that do not validate. fs must not be longer than MaxInt32.
-func compileIndex(fs []Filter, own *ownerIndex) (*index, []InvalidFilter) {
+// filters of fs within budget, and lists those that do not validate or pass the budget. fs must
+// not be longer than MaxInt32.
+func compileIndex(fs []Filter, own *ownerIndex, budget Budget) (*index, []InvalidFilter) {
 	b := newIndexBuilder(own, len(fs))
 	var invalid []InvalidFilter
 	b.c.stats.Filters = len(fs)
 	cc := newCompileCache()
 	// Filters are stored in (user, id) order, so that the matching filters of a message, taken in
 	// index order, come out grouped by user and need little sorting.
-	order := make([]int32, len(fs))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(a, b int32) int {
-		fa, fb := &fs[a], &fs[b]
-		if c := strings.Compare(fa.User, fb.User); c != 0 {
-			return c
-		}
-		return cmp.Compare(fa.ID, fb.ID)
-	})
+	order := userOrder(fs)
+	over := budget.overBudget(fs, order)
 	for _, i := range order {
 		f := &fs[i]
 		if !f.Enabled {
 			b.c.stats.Disabled++
+			continue
+		}
+		if err, ok := over[i]; ok {
+			invalid = append(invalid, invalidFilter(f, err))
+			b.c.stats.OverBudget++
 			continue
 		}
 		cf, err := bindFilter(f, own, cc)
@@ -74,6 +76,7 @@ func compileIndex(fs []Filter, own *ownerIndex) (*index, []InvalidFilter) {
 		}
 		b.add(cf)
 	}
+	b.c.budget = budget
 	return b.finish(), invalid
 }
 
@@ -81,6 +84,7 @@ func compileIndex(fs []Filter, own *ownerIndex) (*index, []InvalidFilter) {
 type indexBuilder struct {
 	c    *index
 	tb   *trieBuilder
+	wb   *wildBuilder
 	arts []uint32 // scratch for owned expansions
 }
 
@@ -96,6 +100,7 @@ func newIndexBuilder(own *ownerIndex, nFilters int) *indexBuilder {
 			topics:    make(map[string][]int32),
 		},
 		tb: newTrieBuilder(),
+		wb: newWildBuilder(),
 	}
 }
 
@@ -116,16 +121,20 @@ func (b *indexBuilder) add(cf *boundFilter) {
 		c.addAlways(cf, idx)
 		return
 	}
-	c.addIndexed(cf, idx, best, bestArts, b.tb)
+	c.addIndexed(cf, idx, best, bestArts, b)
 }
 
 // finish returns the index; b must not be used afterwards.
 func (b *indexBuilder) finish() *index {
 	c := b.c
 	c.p.done()
+	c.buildBodyIndex()
 	c.trie = b.tb.build()
 	c.stats.GlobPatterns = len(c.trie.globs)
 	c.stats.TrieNodes = len(c.trie.nodes)
+	c.wild = b.wb.build()
+	c.stats.WildcardPatterns = len(c.wild.globs)
+	c.stats.ScannedPatterns = len(c.wild.scan)
 	return c
 }
 
@@ -150,6 +159,8 @@ func (c *index) chooseIndex(cf *boundFilter, arts *[]uint32) (best int, bestArts
 			rank, keys = rankGroup, len(cd.ids)
 		case fApp:
 			rank, keys = rankApp, len(cd.ids)
+		case fBody:
+			rank, keys = bodyRank(cd)
 		case fTopic:
 			rank, keys = topicRank(cd.topic), len(cd.topic.exact.list)+len(cd.topic.globs)
 		case fOwned:
@@ -197,12 +208,12 @@ func (c *index) addAlways(f *boundFilter, idx int32) {
 }
 
 // addIndexed posts filter idx under its condition best (bestArts for an owned condition).
-func (c *index) addIndexed(f *boundFilter, idx int32, best int, bestArts []uint32, tb *trieBuilder) {
+func (c *index) addIndexed(f *boundFilter, idx int32, best int, bestArts []uint32, b *indexBuilder) {
 	c.stats.Indexed++
 	cd := &f.conds[best]
 	// Where the lookup is exact, the condition holds for every candidate found through it.
 	switch cd.fid {
-	case fUser, fAgent, fGroup, fApp, fTopic:
+	case fUser, fAgent, fGroup, fApp, fTopic, fBody:
 		c.p.filters[idx].skip = int32(best)
 	case fArtifact:
 		if cd.artType == "" {
@@ -228,6 +239,8 @@ func (c *index) addIndexed(f *boundFilter, idx int32, best int, bestArts []uint3
 	case fApp:
 		c.stats.ByApp++
 		c.post(c.apps, cd.ids, idx)
+	case fBody:
+		c.postBody(idx, best)
 	case fTopic:
 		if len(cd.topic.globs) == 0 {
 			c.stats.ByTopic++
@@ -241,15 +254,19 @@ func (c *index) addIndexed(f *boundFilter, idx int32, best int, bestArts []uint3
 			}
 		}
 		for _, g := range cd.topic.globs {
-			tb.add(g, idx)
+			if g.prefix == "" {
+				b.wb.add(g, idx)
+			} else {
+				b.tb.add(g, idx)
+			}
 			c.stats.Postings++
 		}
 	}
 }
 
 // topicRank ranks a topic condition: exact topics are the most selective, then patterns with a
-// literal prefix; a pattern starting with a wildcard is tried on every message, so the app
-// index is preferred to it.
+// literal prefix; a pattern starting with a wildcard is found only through a word or trigram it
+// requires (or tried on every message, when it has none), so the app index is preferred to it.
 func topicRank(t *topicCond) int {
 	if len(t.globs) == 0 {
 		return rankTopic

@@ -18,9 +18,11 @@ type scratch struct {
 }
 
 // candidates collects candidate filters once each: stamps[i] == gen when filter i is in list.
+// wildSeen[g] == gen when the index's wildcard pattern g was tried (see wildIndex.walk).
 type candidates struct {
-	stamps []uint32
-	list   []int32
+	stamps   []uint32
+	list     []int32
+	wildSeen []uint32
 }
 
 func (cs *candidates) addAll(l []int32, gen uint32) {
@@ -53,6 +55,8 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	if s.gen == 0 { // wrapped: old stamps could collide
 		clear(s.base.stamps)
 		clear(s.over.stamps)
+		clear(s.base.wildSeen)
+		clear(s.over.wildSeen)
 		s.gen = 1
 	}
 	s.hits = s.hits[:0]
@@ -129,6 +133,8 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 // collect puts the candidate filters for the message x in cs, sorted.
 func (c *index) collect(cs *candidates, x *msgCtx, gen uint32) {
 	cs.list = cs.list[:0]
+	// The wildcard index first: it remembers what it adds to the empty list.
+	c.wild.collect(x.m.Topic, cs, gen)
 	for _, u := range x.users { // the agent included
 		if u != 0 {
 			cs.addAll(c.users[u], gen)
@@ -152,6 +158,7 @@ func (c *index) collect(cs *candidates, x *msgCtx, gen uint32) {
 	}
 	cs.addAll(c.topics[x.m.Topic], gen)
 	c.trie.walk(x.m.Topic, cs, gen)
+	c.collectBody(cs, x, gen)
 	cs.addAll(c.always[severityIndex(x.m.Severity)], gen)
 	slices.Sort(cs.list)
 }

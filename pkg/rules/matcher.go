@@ -15,6 +15,9 @@ type Stats struct {
 	Disabled int `json:"disabled"`
 	// Invalid filters do not validate and are skipped; Matcher.Invalid lists them.
 	Invalid int `json:"invalid"`
+	// OverBudget counts enabled filters skipped because they take their user past the budget
+	// (see Budget); Matcher.Invalid lists them too.
+	OverBudget int `json:"over_budget"`
 	// NoDestinations counts enabled, valid filters that send nowhere and so are skipped.
 	NoDestinations int `json:"no_destinations"`
 	// Unmatchable counts filters with a positive owned condition whose owners own nothing (of
@@ -34,12 +37,20 @@ type Stats struct {
 	ByTopic     int `json:"by_topic"`
 	ByTopicGlob int `json:"by_topic_glob"`
 	ByApp       int `json:"by_app"`
+	// ByBody counts the filters indexed under a body condition with op eq or in, by the scalar at
+	// its path.
+	ByBody int `json:"by_body"`
 	// Postings is the total number of (key, filter) entries across all indexes, owned
 	// expansions included.
 	Postings int `json:"postings"`
 	// GlobPatterns is the number of distinct topic patterns in the trie; TrieNodes its size.
 	GlobPatterns int `json:"glob_patterns"`
 	TrieNodes    int `json:"trie_nodes"`
+	// WildcardPatterns is the number of distinct topic patterns with no literal prefix, found
+	// through a word or trigram they require; ScannedPatterns counts those among them that
+	// require none and so are tried against every message.
+	WildcardPatterns int `json:"wildcard_patterns"`
+	ScannedPatterns  int `json:"scanned_patterns"`
 	// BadOwnership counts ignored ownership rows (neither or both of user and group, no name).
 	BadOwnership int `json:"bad_ownership"`
 }
@@ -49,7 +60,8 @@ type MatchInfo struct {
 	// Candidates is the number of filters verified (index hits plus the always-check list; with
 	// an overlay, those of the base, less the patched users', plus those of the overlay).
 	Candidates int
-	// BodyParsed says whether the body had to be parsed.
+	// BodyParsed says whether the body had to be read (scanned once for the paths the filters
+	// use: by a candidate's body condition, or by the index of body values).
 	BodyParsed bool
 }
 
@@ -73,8 +85,9 @@ type Matcher struct {
 // ErrTooManyFilters is returned by Compile for a snapshot beyond what a Matcher can index.
 var ErrTooManyFilters = errors.New("too many filters")
 
-// Compile validates and indexes every enabled filter of s. Filters that do not validate are
-// skipped and listed by Invalid; Compile fails only when s is nil or too large.
+// Compile validates and indexes every enabled filter of s, within the per-user budget of s
+// (DefaultBudget when s names none). Filters that do not validate or pass the budget are skipped
+// and listed by Invalid; Compile fails only when s is nil or too large.
 func Compile(s *Snapshot) (*Matcher, error) {
 	if s == nil {
 		return nil, errors.New("compile rules: nil snapshot")
@@ -83,7 +96,7 @@ func Compile(s *Snapshot) (*Matcher, error) {
 		return nil, ErrTooManyFilters
 	}
 	own := newOwnerIndex(s)
-	ix, invalid := compileIndex(s.Filters, own)
+	ix, invalid := compileIndex(s.Filters, own, budgetOf(s))
 	ix.stats.BadOwnership = own.bad
 	return &Matcher{index: ix, invalid: invalid, free: make(chan *scratch, 2*runtime.GOMAXPROCS(0))}, nil
 }
@@ -92,8 +105,9 @@ func Compile(s *Snapshot) (*Matcher, error) {
 // compiled base (patched users' old filters included); OverlayStats describes the patch.
 func (c *Matcher) Stats() Stats { return c.stats }
 
-// Invalid lists the enabled filters that were skipped because they do not validate, in (user,
-// id) order. On a Matcher made by WithUsers it lists those of the base's unpatched users and
+// Invalid lists the enabled filters that were skipped because they do not validate, or pass the
+// budget (with a *BudgetError), in (user, id) order. On a Matcher made by WithUsers it lists
+// those of the base's unpatched users and
 // those of the replacements, and builds that list on each call.
 func (c *Matcher) Invalid() []InvalidFilter {
 	if c.ov == nil {

@@ -7,7 +7,8 @@ import (
 	"fmn/pkg/message"
 )
 
-// msgCtx is one message being matched: its names as symbol ids, and its lazily parsed body.
+// msgCtx is one message being matched: its names as symbol ids, and what its body holds at the
+// paths body conditions read, read on first use.
 type msgCtx struct {
 	m   *message.Message
 	own *ownerIndex
@@ -21,14 +22,38 @@ type msgCtx struct {
 	// artOwners holds the owners of each artifact, looked up on first use (ownersDone).
 	artOwners  []*owners
 	ownersDone bool
-	// bodyState is 0 before parsing, 1 when body holds the parsed body, 2 when it did not parse.
+	// bodyState is 0 until the body is read (for a body condition or the index of body values),
+	// then 1, whether it parsed or not.
 	bodyState uint8
-	body      any
+	// fullParse makes body conditions read a full parse of the body (body, bodyDone, bodyOK), as
+	// the naive evaluator, the reference, does; otherwise each program's paths are extracted in
+	// one pass (bodies). reset leaves it as it is.
+	fullParse        bool
+	body             any
+	bodyDone, bodyOK bool
+	// bodies holds the extractions done for this message: one per program (a base and its
+	// overlay), each over that program's paths.
+	bodies [2]bodyExtract
+	scan   bodyScanner
+}
+
+// bodyExtract is the outcome of one extraction: the scalars at paths' slots, valid when the body
+// parsed, and the outcome of each of the program's body conditions once tested (0 before).
+type bodyExtract struct {
+	paths  *bodyPaths
+	vals   []bodyVal
+	tested []uint8
+	valid  bool
 }
 
 // reset prepares x for m, reusing its buffers; reset(nil, nil) drops the references.
 func (x *msgCtx) reset(m *message.Message, own *ownerIndex) {
-	x.m, x.own, x.bodyState, x.body = m, own, 0, nil
+	x.m, x.own, x.bodyState, x.body, x.bodyDone, x.bodyOK = m, own, 0, nil, false, false
+	for i := range x.bodies {
+		e := &x.bodies[i]
+		clear(e.vals) // drop the references into the last body
+		e.paths, e.vals, e.valid = nil, e.vals[:0], false
+	}
 	x.users, x.groups, x.arts, x.artTypes = x.users[:0], x.groups[:0], x.arts[:0], x.artTypes[:0]
 	clear(x.artOwners) // drop references into a matcher that may be gone
 	x.artOwners, x.ownersDone = x.artOwners[:0], false
@@ -63,15 +88,80 @@ func (x *msgCtx) owners() []*owners {
 	return x.artOwners
 }
 
-// parsedBody parses the body on first use; nil, false when it is not valid JSON.
-func (x *msgCtx) parsedBody() (any, bool) {
-	if x.bodyState == 0 {
-		x.bodyState = 2
-		dec := json.NewDecoder(bytes.NewReader(x.m.Body))
-		dec.UseNumber()
-		if err := dec.Decode(&x.body); err == nil {
-			x.bodyState = 1
+// bodyHolds evaluates p's body condition ext (before negation). The body is read on first use:
+// parsed whole with fullParse, else scanned once per program for that program's paths, and each
+// distinct body condition of the program is then tested at most once per message (filters share
+// a condition written alike, such as the same regexp on the same path).
+func (x *msgCtx) bodyHolds(p *program, ext uint32) bool {
+	x.bodyState = 1
+	b := p.bodies[ext]
+	if x.fullParse {
+		root, ok := x.parsedBody()
+		if !ok {
+			return false
+		}
+		s, ok := scalarAt(root, b.path)
+		return ok && b.test([]byte(s))
+	}
+	e := x.extraction(p.paths)
+	if !e.valid {
+		return false
+	}
+	if r := e.tested[ext]; r != 0 {
+		return r == testedTrue
+	}
+	v := e.vals[p.paths.slotOf[ext]]
+	ok := v.ok && b.test(v.b)
+	e.tested[ext] = testedFalse
+	if ok {
+		e.tested[ext] = testedTrue
+	}
+	return ok
+}
+
+// What bodyExtract.tested holds for a condition: not tested yet, or the outcome.
+const (
+	testedFalse = 1 + iota
+	testedTrue
+)
+
+// extraction returns the extraction of the body over paths, scanning the body on first use.
+func (x *msgCtx) extraction(paths *bodyPaths) *bodyExtract {
+	e := &x.bodies[0]
+	for i := range x.bodies {
+		if x.bodies[i].paths == paths {
+			return &x.bodies[i]
+		}
+		if x.bodies[i].paths == nil {
+			e = &x.bodies[i]
+			break
 		}
 	}
-	return x.body, x.bodyState == 1
+	// A third program (never, as a Matcher has at most a base and an overlay) reuses the first.
+	e.paths = paths
+	e.vals = resize(e.vals, paths.slots)
+	e.tested = resize(e.tested, len(paths.slotOf))
+	e.valid = x.scan.extract(x.m.Body, paths, e.vals)
+	return e
+}
+
+// resize returns s with length n and every element zero, reusing its array when large enough.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// parsedBody parses the whole body on first use; nil, false when it is not valid JSON.
+func (x *msgCtx) parsedBody() (any, bool) {
+	if !x.bodyDone {
+		x.bodyDone = true
+		dec := json.NewDecoder(bytes.NewReader(x.m.Body))
+		dec.UseNumber()
+		x.bodyOK = dec.Decode(&x.body) == nil
+	}
+	return x.body, x.bodyOK
 }

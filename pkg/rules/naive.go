@@ -31,14 +31,19 @@ type NaiveMatcher struct {
 	invalid []InvalidFilter
 }
 
-// Naive builds the reference evaluator for s. Disabled filters and filters that do not validate
-// are skipped; Invalid lists the latter.
+// Naive builds the reference evaluator for s. Disabled filters, filters that do not validate and
+// filters past the budget of s (as Compile counts it) are skipped; Invalid lists the latter two.
 func Naive(s *Snapshot) *NaiveMatcher {
 	own := newOwnerIndex(s)
 	n := &NaiveMatcher{p: newProgram(own, len(s.Filters))}
+	over := budgetOf(s).overBudget(s.Filters, userOrder(s.Filters))
 	for i := range s.Filters {
 		f := &s.Filters[i]
 		if !f.Enabled {
+			continue
+		}
+		if err, ok := over[int32(i)]; ok {
+			n.invalid = append(n.invalid, invalidFilter(f, err))
 			continue
 		}
 		b, err := bindFilter(f, own, nil)
@@ -59,7 +64,7 @@ func (n *NaiveMatcher) Invalid() []InvalidFilter { return n.invalid }
 // for time-based conditions; none uses it yet.
 func (n *NaiveMatcher) Match(m *message.Message, now time.Time) []Match {
 	_ = now
-	var x msgCtx
+	x := msgCtx{fullParse: true} // the reference reads the whole body, as doc.go describes
 	x.reset(m, n.p.own)
 	var hits []hit
 	for i := range n.p.filters {

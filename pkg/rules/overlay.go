@@ -36,23 +36,27 @@ type userPatch struct {
 	filters []Filter
 	// bound are the enabled, valid filters, in id order.
 	bound []*boundFilter
-	// invalid are the enabled filters that do not validate, in id order.
-	invalid  []InvalidFilter
-	disabled int
+	// invalid are the enabled filters that do not validate or pass the budget, in id order;
+	// overBudget counts the latter.
+	invalid    []InvalidFilter
+	disabled   int
+	overBudget int
 }
 
-// bindUser validates and binds one user's filters through own.
-func bindUser(fs []Filter, own *ownerIndex, cc *compileCache) *userPatch {
+// bindUser validates and binds one user's filters through own, within budget.
+func bindUser(fs []Filter, own *ownerIndex, cc *compileCache, budget Budget) *userPatch {
 	up := &userPatch{filters: fs}
-	order := make([]int, len(fs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(fs[a].ID, fs[b].ID) })
+	order := userOrder(fs) // all of one user: id order
+	over := budget.overBudget(fs, order)
 	for _, i := range order {
 		f := &fs[i]
 		if !f.Enabled {
 			up.disabled++
+			continue
+		}
+		if err, ok := over[i]; ok {
+			up.invalid = append(up.invalid, invalidFilter(f, err))
+			up.overBudget++
 			continue
 		}
 		cf, err := bindFilter(f, own, cc)
@@ -75,8 +79,8 @@ const freshSymsSlack = 1024
 // goroutines, and WithUsers may be called on it concurrently). Ownership and memberships are
 // those of the receiver: owned and @mygroups conditions in the new filters expand through them.
 //
-// Every filter in replaced[u] must have User u. Invalid filters are skipped and listed by Invalid,
-// as with Compile. As with a Snapshot, the new Matcher keeps references to the filters, which must
+// Every filter in replaced[u] must have User u. Invalid filters, and filters past the base's
+// budget, are skipped and listed by Invalid, as with Compile. As with a Snapshot, the new Matcher keeps references to the filters, which must
 // not be modified afterwards.
 //
 // The receiver's compiled base is shared, not copied: the new Matcher holds the base plus a small
@@ -113,13 +117,13 @@ func (c *Matcher) WithUsers(replaced map[string][]Filter) (*Matcher, error) {
 				continue
 			}
 			if afresh {
-				up = bindUser(up.filters, own, cc)
+				up = bindUser(up.filters, own, cc, c.budget)
 			}
 			users[u] = up
 		}
 	}
 	for u, fs := range replaced {
-		users[u] = bindUser(fs, own, cc)
+		users[u] = bindUser(fs, own, cc, c.budget)
 	}
 
 	names := slices.Sorted(maps.Keys(users))
@@ -138,7 +142,8 @@ func (c *Matcher) WithUsers(replaced map[string][]Filter) (*Matcher, error) {
 	for _, u := range names {
 		up := users[u]
 		st.Disabled += up.disabled
-		st.Invalid += len(up.invalid)
+		st.Invalid += len(up.invalid) - up.overBudget
+		st.OverBudget += up.overBudget
 		for _, cf := range up.bound {
 			b.add(cf)
 		}

@@ -43,6 +43,9 @@ type program struct {
 	topics  []*topicCond
 	bodies  []*bodyCond
 	owned   []ownedIDs
+	// paths is the trie of the bodies' paths, which the compiled matcher extracts from a body in
+	// one pass; built by done.
+	paths *bodyPaths
 	// extIdx numbers the distinct topic and body conditions while building.
 	extIdx map[any]uint32
 }
@@ -101,9 +104,10 @@ func (p *program) extIndex(key any, add func(), next int) uint32 {
 	return uint32(next)
 }
 
-// done drops what only building needed. The ownership and membership maps that binding uses
-// (ownerIndex.byUser, byGroup, groupsOf) are kept: Matcher.WithUsers binds new filters through
-// them.
+// done builds the trie of body paths and drops what only building needed. The ownership and
+// membership maps that binding uses (ownerIndex.byUser, byGroup, groupsOf) are kept:
+// Matcher.WithUsers binds new filters through them.
 func (p *program) done() {
+	p.paths = newBodyPaths(p.bodies)
 	p.extIdx = nil
 }

@@ -36,6 +36,20 @@ func (s *strSet) has(v string) bool {
 	return false
 }
 
+// hasBytes is has for a value held as bytes, without converting it to a string.
+func (s *strSet) hasBytes(v []byte) bool {
+	if s.m != nil {
+		_, ok := s.m[string(v)]
+		return ok
+	}
+	for _, x := range s.list {
+		if x == string(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // idSet is a sorted set of symbol ids. Id 0 (a name nobody mentions) is never in a set.
 type idSet []uint32
 

@@ -28,6 +28,8 @@ type Snapshot struct {
 	Filters     []Filter     `json:"filters"`
 	Ownership   []Ownership  `json:"ownership"`
 	Memberships []Membership `json:"memberships"`
+	// Budget is what each user's filters are held to (see Budget); nil for DefaultBudget.
+	Budget *Budget `json:"budget,omitempty"`
 }
 
 // owners lists who owns one artifact, as symbol ids.

@@ -23,7 +23,7 @@ type ValidationError struct {
 	Err error
 }
 
-// Error implements error: `condition 2 (topic): bad glob "[": ...` or `filter: no conditions`.
+// Error implements error: `condition 2 (topic): bad glob "[z-a]": ...` or `filter: no conditions`.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	if e.Condition >= 0 {

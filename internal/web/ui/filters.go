@@ -14,6 +14,9 @@ type filterRow struct {
 	rules.Filter
 	Hits         int64
 	Destinations []string
+	// Skipped says why the matcher skips the filter (it takes the user past the budget: the
+	// quotas were lowered, or it was stored before them); empty when it runs.
+	Skipped string
 }
 
 // filterUsage is what a user's filters take of their quotas, for the filters page.
@@ -40,11 +43,15 @@ func (h *Handler) Filters(w http.ResponseWriter, r *http.Request, u prefs.User) 
 		names[d.ID] = d.Kind + ": " + d.Address
 	}
 	hits := h.hits.Of(r.Context(), fs)
+	skipped := map[int64]string{}
+	for _, inv := range h.store.Quotas().Budget().OverBudget(fs) {
+		skipped[inv.ID] = inv.Reason
+	}
 	rows := make([]filterRow, len(fs))
 	var weight rules.Weight
 	for i, f := range fs {
 		weight = weight.Add(f.Weight())
-		rows[i] = filterRow{Filter: f, Hits: hits[f.ID]}
+		rows[i] = filterRow{Filter: f, Hits: hits[f.ID], Skipped: skipped[f.ID]}
 		for _, id := range f.Destinations {
 			rows[i].Destinations = append(rows[i].Destinations, names[id])
 		}

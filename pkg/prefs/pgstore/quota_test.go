@@ -99,6 +99,38 @@ func TestFilterQuotas(t *testing.T) {
 		requireQuota(t, err, "topic patterns starting with a wildcard per user")
 	})
 
+	t.Run("regular expressions and patterns with nothing to look up", func(t *testing.T) {
+		t.Parallel()
+		s, _, u := setupQuotas(t, prefs.Quotas{RegexpsPerUser: 2, UnindexedPerUser: 1})
+		regexps := func(exprs ...string) rules.Filter {
+			f := rules.Filter{Name: "titles", Enabled: true}
+			for _, e := range exprs {
+				f.Conditions = append(f.Conditions, rules.Condition{Field: rules.FieldBody, Path: "title", Op: rules.OpRegex, Values: []string{e}})
+			}
+			return f
+		}
+		_, err := s.CreateFilter(ctx, u, regexps("^kernel-", "rawhide$"))
+		require.NoError(t, err)
+		_, err = s.CreateFilter(ctx, u, regexps("^glibc-"))
+		qe := requireQuota(t, err, "regular expressions per user")
+		require.Equal(t, 2, qe.Limit)
+		require.Contains(t, qe.Error(), "at most 2 regular expressions per user: this change would make 3")
+		// "*.bodhi.*" has a word to look it up by; "*" has none.
+		_, err = s.CreateFilter(ctx, u, topics("*.bodhi.*", "*"))
+		require.NoError(t, err)
+		_, err = s.CreateFilter(ctx, u, topics("*a*"))
+		requireQuota(t, err, "topic patterns starting with a wildcard with no fixed word or 3 fixed characters in a row, per user")
+	})
+
+	t.Run("the snapshot carries the filter quotas as the matcher's budget", func(t *testing.T) {
+		t.Parallel()
+		q := prefs.Quotas{FiltersPerUser: 7, RegexpsPerUser: 2}
+		s, _, _ := setupQuotas(t, q)
+		snap, err := s.Snapshot(ctx)
+		require.NoError(t, err)
+		require.Equal(t, &rules.Budget{Filters: 7, Regexps: 2}, snap.Rules.Budget)
+	})
+
 	t.Run("concurrent writes cannot both take the last place", func(t *testing.T) {
 		t.Parallel()
 		s, _, u := setupQuotas(t, prefs.Quotas{FiltersPerUser: 5})

@@ -152,7 +152,8 @@ func (p *snapshotParts) assemble(user string) []rules.Filter {
 
 // Snapshot loads everything a worker matches against: one round trip per table, run in parallel
 // on several connections that share one exported database snapshot, so the result is consistent
-// as if read in a single transaction.
+// as if read in a single transaction. Its rules carry the store's filter quotas as their budget
+// (prefs.Quotas.Budget).
 func (s *Store) Snapshot(ctx context.Context) (*prefs.Snapshot, error) {
 	snap := &prefs.Snapshot{Destinations: map[int64]prefs.Destination{}, FilterNames: map[int64]string{}}
 	var p snapshotParts
@@ -210,6 +211,8 @@ func (s *Store) Snapshot(ctx context.Context) (*prefs.Snapshot, error) {
 	}
 	snap.Rules = p.rules
 	snap.Rules.Filters = p.assemble("")
+	budget := s.quotas.Budget() // the matcher holds stored filters to the quotas writes are held to
+	snap.Rules.Budget = &budget
 	for _, f := range snap.Rules.Filters {
 		snap.FilterNames[f.ID] = f.Name
 	}
