@@ -41,8 +41,9 @@
 //     ("@mygroups": any group the owner is a member of). A user owns only the artifacts listed
 //     for that user in the snapshot's Ownership; ownership through a group counts only through
 //     "group:NAME" or "@mygroups", so "artifacts I own" and "artifacts my groups own" stay
-//     distinct, as in FMN. The compiled matcher expands owned conditions into the concrete
-//     artifacts at Compile time.
+//     distinct, as in FMN. The compiled matcher binds owned conditions to their concrete owners
+//     (@mygroups to the owner's groups) at Compile time, and finds them through the owners of the
+//     message's artifacts (see Matching).
 //   - body, ops eq, in (the default) and regex (RE2): Path is a dotted JSON path with [n] indices
 //     ("update.status", "builds[0].nvr"); the condition compares the string form of the scalar
 //     found there (strings as is, numbers as written, true/false, null as "null"). A missing path,
@@ -63,8 +64,10 @@
 // # Matching
 //
 // Compile indexes each filter under its most selective positive condition, in this order: user
-// or agent (with Me resolved), artifact, owned (expanded through ownership and memberships to
-// concrete artifacts), group, exact topic, topic glob (a byte trie keyed on each pattern's
+// or agent (with Me resolved), artifact, owned (posted once under each of its owners, users and
+// groups, with @mygroups resolved through the memberships, and the artifact type it requires; a
+// message finds it through the owners of its artifacts, so a SIG's hundreds of packages are
+// never expanded per member, and the condition is not checked again), group, exact topic, topic glob (a byte trie keyed on each pattern's
 // literal prefix, so a message tests only the patterns whose prefix its topic starts with), app,
 // a topic pattern that starts with a wildcard (found through a literal it requires: the
 // longest whole dot-separated word, or else three fixed bytes in a row, so a message tries only

@@ -38,6 +38,11 @@ func fuzzSeedFilters() []string {
 		`{"id": 8, "user": "carol", "conditions": [{"field": "agent", "values": ["@me"], "negate": true}]}`,
 		`{"id": 9, "user": "", "conditions": []}`,
 		`{"id": 10, "user": "dave", "enabled": true, "destinations": [1], "conditions": [{"field": "body", "path": "a..b", "values": ["x"]}]}`,
+		`{"id": 11, "user": "bob", "name": "my groups' containers", "enabled": true, "destinations": [1],
+	  "conditions": [{"field": "owned", "values": ["@mygroups"], "artifact_type": "containers"}]}`,
+		`{"id": 12, "user": "bob", "enabled": true, "destinations": [2],
+	  "conditions": [{"field": "owned", "values": ["group:python-sig", "alice"], "artifact_type": "rpms"},
+	                 {"field": "topic", "op": "glob", "values": ["*.update.comment"]}]}`,
 		`[]`, `null`, `{}`, `{"conditions": [null]}`,
 	}
 }

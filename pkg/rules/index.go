@@ -1,11 +1,5 @@
 package rules
 
-import (
-	"slices"
-
-	"fmn/pkg/message"
-)
-
 // index is a set of compiled filters and the indexes over them.
 type index struct {
 	p *program
@@ -13,12 +7,18 @@ type index struct {
 	// The indexes, keyed by symbol id (see ownerIndex.syms) except for exact topics.
 	users     map[uint32][]int32 // user (involved) condition values
 	agents    map[uint32][]int32 // agent condition values
-	artifacts map[uint32][]int32 // artifact names, from artifact and expanded owned conditions
-	groups    map[uint32][]int32
-	apps      map[uint32][]int32
-	topics    map[string][]int32 // exact topics
-	trie      globTrie
-	body      bodyIndex
+	artifacts map[uint32][]int32 // artifact names, from artifact conditions
+	// ownedByUser and ownedByGroup hold the filters indexed under an owned condition, once per
+	// owner of the condition (a user; a group, each group of the filter's owner for @mygroups)
+	// and required artifact type, keyed by ownedKey. Users and groups are kept apart: a user and
+	// a group of the same name share a symbol id. A message finds the filters through its
+	// artifacts' owners, so a group's artifacts are never expanded per member.
+	ownedByUser, ownedByGroup map[uint64][]int32
+	groups                    map[uint32][]int32
+	apps                      map[uint32][]int32
+	topics                    map[string][]int32 // exact topics
+	trie                      globTrie
+	body                      bodyIndex
 	// wild holds the topic patterns with no literal prefix, which trie cannot narrow.
 	wild wildIndex
 	// always lists the always-check filters by message severity level (the index of
@@ -82,22 +82,23 @@ func compileIndex(fs []Filter, own *ownerIndex, budget Budget) (*index, []Invali
 
 // indexBuilder builds an index from bound filters, added in (user, id) order.
 type indexBuilder struct {
-	c    *index
-	tb   *trieBuilder
-	wb   *wildBuilder
-	arts []uint32 // scratch for owned expansions
+	c  *index
+	tb *trieBuilder
+	wb *wildBuilder
 }
 
 func newIndexBuilder(own *ownerIndex, nFilters int) *indexBuilder {
 	return &indexBuilder{
 		c: &index{
-			p:         newProgram(own, nFilters),
-			users:     make(map[uint32][]int32),
-			agents:    make(map[uint32][]int32),
-			artifacts: make(map[uint32][]int32),
-			groups:    make(map[uint32][]int32),
-			apps:      make(map[uint32][]int32),
-			topics:    make(map[string][]int32),
+			p:            newProgram(own, nFilters),
+			users:        make(map[uint32][]int32),
+			agents:       make(map[uint32][]int32),
+			artifacts:    make(map[uint32][]int32),
+			ownedByUser:  make(map[uint64][]int32),
+			ownedByGroup: make(map[uint64][]int32),
+			groups:       make(map[uint32][]int32),
+			apps:         make(map[uint32][]int32),
+			topics:       make(map[string][]int32),
 		},
 		tb: newTrieBuilder(),
 		wb: newWildBuilder(),
@@ -111,7 +112,7 @@ func (b *indexBuilder) add(cf *boundFilter) {
 		c.stats.NoDestinations++
 		return
 	}
-	best, bestArts, unmatchable := c.chooseIndex(cf, &b.arts)
+	best, unmatchable := c.chooseIndex(cf)
 	if unmatchable {
 		c.stats.Unmatchable++
 		return
@@ -121,7 +122,7 @@ func (b *indexBuilder) add(cf *boundFilter) {
 		c.addAlways(cf, idx)
 		return
 	}
-	c.addIndexed(cf, idx, best, bestArts, b)
+	c.addIndexed(cf, idx, best, b)
 }
 
 // finish returns the index; b must not be used afterwards.
@@ -138,10 +139,9 @@ func (b *indexBuilder) finish() *index {
 	return c
 }
 
-// chooseIndex picks the filter's most selective positive condition (-1 for none), expanding
-// owned conditions into the artifacts (as symbol ids) they stand for; arts is scratch. A positive
-// owned condition whose owners own nothing makes the filter unmatchable.
-func (c *index) chooseIndex(cf *boundFilter, arts *[]uint32) (best int, bestArts []uint32, unmatchable bool) {
+// chooseIndex picks the filter's most selective positive condition (-1 for none). A positive
+// owned condition whose owners own nothing (of its type) makes the filter unmatchable.
+func (c *index) chooseIndex(cf *boundFilter) (best int, unmatchable bool) {
 	best, bestRank, bestKeys := -1, rankNone, 0
 	for j := range cf.conds {
 		cd := &cf.conds[j]
@@ -149,7 +149,6 @@ func (c *index) chooseIndex(cf *boundFilter, arts *[]uint32) (best int, bestArts
 			continue
 		}
 		rank, keys := rankNone, 0
-		var expanded []uint32
 		switch cd.fid {
 		case fUser, fAgent:
 			rank, keys = rankUser, len(cd.ids)
@@ -164,27 +163,16 @@ func (c *index) chooseIndex(cf *boundFilter, arts *[]uint32) (best int, bestArts
 		case fTopic:
 			rank, keys = topicRank(cd.topic), len(cd.topic.exact.list)+len(cd.topic.globs)
 		case fOwned:
-			a := (*arts)[:0]
-			c.p.own.ownedArtifacts(cd.owned, func(art message.Artifact) {
-				if cd.artType == "" || art.Type == cd.artType {
-					a = append(a, c.p.own.intern(art.Name))
-				}
-			})
-			if len(a) == 0 {
+			if !c.p.own.ownsAny(cd.owned, cd.artType) {
 				unmatchable = true
 			}
-			slices.Sort(a)
-			a = slices.Compact(a)
-			*arts = a
-			expanded = a
-			rank, keys = rankOwned, len(a)
+			rank, keys = rankOwned, len(cd.owned.userIDs)+len(cd.owned.groupIDs)
 		}
 		if rank < bestRank || (rank == bestRank && keys < bestKeys) {
 			best, bestRank, bestKeys = j, rank, keys
-			bestArts = slices.Clone(expanded)
 		}
 	}
-	return best, bestArts, unmatchable
+	return best, unmatchable
 }
 
 // addAlways puts filter idx in the always-check lists of the severity levels it allows.
@@ -207,13 +195,13 @@ func (c *index) addAlways(f *boundFilter, idx int32) {
 	c.stats.AlwaysCheck++
 }
 
-// addIndexed posts filter idx under its condition best (bestArts for an owned condition).
-func (c *index) addIndexed(f *boundFilter, idx int32, best int, bestArts []uint32, b *indexBuilder) {
+// addIndexed posts filter idx under its condition best.
+func (c *index) addIndexed(f *boundFilter, idx int32, best int, b *indexBuilder) {
 	c.stats.Indexed++
 	cd := &f.conds[best]
 	// Where the lookup is exact, the condition holds for every candidate found through it.
 	switch cd.fid {
-	case fUser, fAgent, fGroup, fApp, fTopic, fBody:
+	case fUser, fAgent, fGroup, fApp, fTopic, fBody, fOwned:
 		c.p.filters[idx].skip = int32(best)
 	case fArtifact:
 		if cd.artType == "" {
@@ -232,7 +220,7 @@ func (c *index) addIndexed(f *boundFilter, idx int32, best int, bestArts []uint3
 		c.post(c.artifacts, cd.ids, idx)
 	case fOwned:
 		c.stats.ByOwned++
-		c.post(c.artifacts, bestArts, idx)
+		c.postOwned(cd, idx)
 	case fGroup:
 		c.stats.ByGroup++
 		c.post(c.groups, cd.ids, idx)
@@ -288,5 +276,58 @@ func (c *index) post(index map[uint32][]int32, keys []uint32, idx int32) {
 		}
 		index[k] = append(l, idx)
 		c.stats.Postings++
+	}
+}
+
+// ownedKey is the key of the owned indexes for an owner (a user's or a group's symbol id) and an
+// artifact type's symbol id (0 for a condition of any type).
+func ownedKey(owner, artType uint32) uint64 { return uint64(owner)<<32 | uint64(artType) }
+
+// postOwned adds filter idx to the owned indexes under each owner of its owned condition cd.
+func (c *index) postOwned(cd *pcond, idx int32) {
+	var typ uint32
+	if cd.artType != "" {
+		typ = c.p.own.intern(string(cd.artType))
+	}
+	for _, u := range cd.owned.userIDs {
+		c.postKey(c.ownedByUser, ownedKey(u, typ), idx)
+	}
+	for _, g := range cd.owned.groupIDs {
+		c.postKey(c.ownedByGroup, ownedKey(g, typ), idx)
+	}
+}
+
+func (c *index) postKey(index map[uint64][]int32, k uint64, idx int32) {
+	if l := index[k]; len(l) == 0 || l[len(l)-1] != idx {
+		index[k] = append(l, idx)
+		c.stats.Postings++
+	}
+}
+
+// collectOwned adds the filters of the owned indexes whose condition holds for x: those posted
+// under an owner of one of the message's artifacts, for any type or for that artifact's type.
+// The condition holds for every filter found, so it is not checked again.
+func (c *index) collectOwned(cs *candidates, x *msgCtx, gen uint32) {
+	if len(c.ownedByUser) == 0 && len(c.ownedByGroup) == 0 {
+		return
+	}
+	for i, ow := range x.owners() {
+		if ow == nil {
+			continue
+		}
+		typ := x.artTypes[i]
+		collectOwners(cs, c.ownedByUser, ow.users, typ, gen)
+		collectOwners(cs, c.ownedByGroup, ow.groups, typ, gen)
+	}
+}
+
+// collectOwners adds the filters posted in index under one of owners, for any artifact type or
+// for typ.
+func collectOwners(cs *candidates, index map[uint64][]int32, owners []uint32, typ, gen uint32) {
+	for _, o := range owners {
+		cs.addAll(index[ownedKey(o, 0)], gen)
+		if typ != 0 {
+			cs.addAll(index[ownedKey(o, typ)], gen)
+		}
 	}
 }

@@ -148,6 +148,7 @@ func (c *index) collect(cs *candidates, x *msgCtx, gen uint32) {
 			cs.addAll(c.artifacts[a], gen)
 		}
 	}
+	c.collectOwned(cs, x, gen)
 	for _, g := range x.groups {
 		if g != 0 {
 			cs.addAll(c.groups[g], gen)

@@ -40,8 +40,8 @@ type Stats struct {
 	// ByBody counts the filters indexed under a body condition with op eq or in, by the scalar at
 	// its path.
 	ByBody int `json:"by_body"`
-	// Postings is the total number of (key, filter) entries across all indexes, owned
-	// expansions included.
+	// Postings is the total number of (key, filter) entries across all indexes (an owned
+	// condition counts once per owner).
 	Postings int `json:"postings"`
 	// GlobPatterns is the number of distinct topic patterns in the trie; TrieNodes its size.
 	GlobPatterns int `json:"glob_patterns"`

@@ -48,9 +48,9 @@ func TestCompileIndexChoice(t *testing.T) {
 		Filters: 15, Disabled: 1, Invalid: 1, NoDestinations: 1, Unmatchable: 1,
 		Indexed: 10, AlwaysCheck: 1,
 		ByUser: 2, ByArtifact: 1, ByOwned: 2, ByGroup: 1, ByTopic: 1, ByTopicGlob: 2, ByApp: 1,
-		// users 1, agents 1, artifacts 1 (kernel) + 1 (python3) + 2 (kernel, httpd), groups 1,
-		// topics 1, apps 1, globs 2.
-		Postings: 11,
+		// users 1, agents 1, artifacts 1 (kernel), owned 1 (group python-sig, for filter 4's
+		// @mygroups) + 1 (user alice, for filter 12's @me), groups 1, topics 1, apps 1, globs 2.
+		Postings: 10,
 		// The root and one node per byte of "org.fedoraproject."; the pattern with no literal
 		// prefix is found by a word it requires.
 		GlobPatterns: 1, TrieNodes: 19, WildcardPatterns: 1,

@@ -77,7 +77,7 @@ const freshSymsSlack = 1024
 // the filters of every user in replaced swapped for the given ones (an empty or nil slice: the
 // user now has no filters). The receiver is unchanged and stays valid (it may be in use by other
 // goroutines, and WithUsers may be called on it concurrently). Ownership and memberships are
-// those of the receiver: owned and @mygroups conditions in the new filters expand through them.
+// those of the receiver: owned and @mygroups conditions in the new filters are bound through them.
 //
 // Every filter in replaced[u] must have User u. Invalid filters, and filters past the base's
 // budget, are skipped and listed by Invalid, as with Compile. As with a Snapshot, the new Matcher keeps references to the filters, which must

@@ -77,7 +77,7 @@ type ownedCond struct {
 	me, myGroups bool
 	users        []string
 	groups       []string
-	// userNames and groupNames are the bound owners, to expand at Compile; userIDs and groupIDs
+	// userNames and groupNames are the bound owners, to index at Compile; userIDs and groupIDs
 	// the same as symbols, to evaluate.
 	userNames, groupNames []string
 	userIDs, groupIDs     idSet

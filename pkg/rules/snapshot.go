@@ -159,17 +159,21 @@ func newOwnerIndex(s *Snapshot) *ownerIndex {
 	return x
 }
 
-// ownedArtifacts calls fn for every artifact owned by one of the bound owners of an owned
-// condition (possibly more than once for the same artifact).
-func (x *ownerIndex) ownedArtifacts(o *ownedCond, fn func(message.Artifact)) {
+// ownsAny reports whether one of the bound owners of an owned condition owns an artifact (of
+// type t, when not empty) directly.
+func (x *ownerIndex) ownsAny(o *ownedCond, t message.ArtifactType) bool {
+	has := func(arts []message.Artifact) bool {
+		return slices.ContainsFunc(arts, func(a message.Artifact) bool { return t == "" || a.Type == t })
+	}
 	for _, u := range o.userNames {
-		for _, a := range x.byUser[u] {
-			fn(a)
+		if has(x.byUser[u]) {
+			return true
 		}
 	}
 	for _, g := range o.groupNames {
-		for _, a := range x.byGroup[g] {
-			fn(a)
+		if has(x.byGroup[g]) {
+			return true
 		}
 	}
+	return false
 }
