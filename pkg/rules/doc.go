@@ -105,11 +105,15 @@
 // filters go in a small overlay, compiled on its own, through the base's ownership and
 // memberships and a symbol table layered on the base's (new names get new ids; the base's table
 // is never written, so matching on older Matchers goes on undisturbed). Matching looks the
-// message up in both, skips the base filters of patched users, and merges the results in the
-// usual order; the output is that of Compile on the patched snapshot. Each patch rebuilds the
-// overlay's indexes, reusing its validated filters, so its cost grows with the overlay, never
-// with the base: recompile in the background when OverlayUsers grows past a few thousand. The
-// ownership and membership maps are kept in the Matcher for this.
+// message up in the base and in each tier of the overlay, skips the filters of users patched in
+// a newer layer, and merges the results in the usual order; the output is that of Compile on the
+// patched snapshot. The overlay has two tiers: settled, the users patched up to the last merge,
+// and recent, those patched since. A patch rebinds only its users and re-indexes only recent,
+// reusing its validated filters, so it costs what recent holds (at most about the square root of
+// the overlay's users, and at least 16); when recent grows past that, the patch merges it into
+// settled, re-indexing the whole overlay (never the base). Recompile in the background when
+// OverlayUsers grows past a few thousand. The ownership and membership maps are kept in the
+// Matcher for this.
 //
 // # Where things are
 //

@@ -11,10 +11,11 @@ import (
 // lists and the hits, all reused across calls.
 type scratch struct {
 	gen uint32
-	// base collects the candidates among the base's filters, over those of an overlay.
-	base, over candidates
-	hits       []hit
-	x          msgCtx
+	// base collects the candidates among the base's filters; settled and recent those of an
+	// overlay's tiers.
+	base, settled, recent candidates
+	hits                  []hit
+	x                     msgCtx
 }
 
 // candidates collects candidate filters once each: stamps[i] == gen when filter i is in list.
@@ -53,10 +54,10 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	}
 	s.gen++
 	if s.gen == 0 { // wrapped: old stamps could collide
-		clear(s.base.stamps)
-		clear(s.over.stamps)
-		clear(s.base.wildSeen)
-		clear(s.over.wildSeen)
+		for _, cs := range []*candidates{&s.base, &s.settled, &s.recent} {
+			clear(cs.stamps)
+			clear(cs.wildSeen)
+		}
 		s.gen = 1
 	}
 	s.hits = s.hits[:0]
@@ -70,50 +71,18 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	}
 	x := &s.x
 	x.reset(m, own)
-	c.collect(&s.base, x, s.gen)
-	nMasked := 0
+	var info MatchInfo
+	sorted := true // hits are grouped by user in increasing user order
 	if c.ov == nil {
+		c.collect(&s.base, x, s.gen)
 		for _, i := range s.base.list {
 			if f := &c.p.filters[i]; c.p.matches(f, x) {
 				s.hits = c.p.appendHits(s.hits, f)
 			}
 		}
+		info.Candidates = len(s.base.list)
 	} else {
-		// Filters are in (user, id) order, so a user's candidates are adjacent and the mask is
-		// looked up once per user.
-		lastUser, lastMasked := uint32(0), false
-		for _, i := range s.base.list {
-			f := &c.p.filters[i]
-			if f.user != lastUser {
-				_, lastMasked = c.ov.masked[f.user]
-				lastUser = f.user
-			}
-			if lastMasked {
-				nMasked++
-				continue
-			}
-			if c.p.matches(f, x) {
-				s.hits = c.p.appendHits(s.hits, f)
-			}
-		}
-	}
-	info := MatchInfo{Candidates: len(s.base.list) - nMasked}
-	sorted := true // hits are grouped by user in increasing user order
-	if c.ov != nil {
-		ix := c.ov.ix
-		if len(s.over.stamps) < len(ix.p.filters) {
-			s.over.stamps = make([]uint32, len(ix.p.filters))
-		}
-		n := len(s.hits)
-		ix.collect(&s.over, x, s.gen)
-		for _, i := range s.over.list {
-			if f := &ix.p.filters[i]; ix.p.matches(f, x) {
-				s.hits = ix.p.appendHits(s.hits, f)
-			}
-		}
-		info.Candidates += len(s.over.list)
-		// Each run is grouped by user, and no user has hits in both (the base's are masked).
-		sorted = n == 0 || n == len(s.hits)
+		sorted = c.matchOverlay(s, x, &info)
 	}
 	info.BodyParsed = x.bodyState != 0
 	var out []Match
@@ -128,6 +97,71 @@ func (c *Matcher) MatchWithInfo(m *message.Message, now time.Time) ([]Match, Mat
 	default:
 	}
 	return out, info
+}
+
+// matchOverlay appends to s.hits the hits of the base and of each tier of the overlay, skipping
+// the filters of users patched in a newer layer, and says whether the hits are still grouped by
+// user in increasing order.
+func (c *Matcher) matchOverlay(s *scratch, x *msgCtx, info *MatchInfo) bool {
+	ov := c.ov
+	var settledMask, recentMask map[uint32]struct{}
+	if ov.settled != nil {
+		settledMask = ov.settled.masked
+	}
+	if ov.recent != nil {
+		recentMask = ov.recent.masked
+	}
+	runs := 0 // layers with hits: each run is grouped by user, and no user has hits in two
+	n := len(s.hits)
+	info.Candidates += matchLayer(c.index, &s.base, s, x, settledMask, recentMask)
+	if len(s.hits) > n {
+		runs++
+	}
+	if ov.settled != nil {
+		n = len(s.hits)
+		info.Candidates += matchLayer(ov.settled.ix, &s.settled, s, x, recentMask, nil)
+		if len(s.hits) > n {
+			runs++
+		}
+	}
+	if ov.recent != nil {
+		n = len(s.hits)
+		info.Candidates += matchLayer(ov.recent.ix, &s.recent, s, x, nil, nil)
+		if len(s.hits) > n {
+			runs++
+		}
+	}
+	return runs <= 1
+}
+
+// matchLayer collects the candidates of x in ix (cs) and appends the hits of those whose users
+// are in neither mask to s.hits; it returns the number of candidates verified.
+func matchLayer(ix *index, cs *candidates, s *scratch, x *msgCtx, mask1, mask2 map[uint32]struct{}) int {
+	if len(cs.stamps) < len(ix.p.filters) {
+		cs.stamps = make([]uint32, len(ix.p.filters))
+	}
+	ix.collect(cs, x, s.gen)
+	// Filters are in (user, id) order, so a user's candidates are adjacent and the masks are
+	// looked up once per user.
+	lastUser, lastMasked, nMasked := uint32(0), false, 0
+	for i, idx := range cs.list {
+		f := &ix.p.filters[idx]
+		if i == 0 || f.user != lastUser {
+			lastUser = f.user
+			_, lastMasked = mask1[f.user]
+			if !lastMasked {
+				_, lastMasked = mask2[f.user]
+			}
+		}
+		if lastMasked {
+			nMasked++
+			continue
+		}
+		if ix.p.matches(f, x) {
+			s.hits = ix.p.appendHits(s.hits, f)
+		}
+	}
+	return len(cs.list) - nMasked
 }
 
 // collect puts the candidate filters for the message x in cs, sorted.

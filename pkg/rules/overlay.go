@@ -10,23 +10,37 @@ import (
 )
 
 // overlay is the part of a Matcher made by WithUsers that differs from its compiled base: the
-// patched users' current filters, compiled on their own, and the mask that hides those users'
-// filters in the base.
+// patched users' current filters in two tiers, each compiled on its own. settled holds the users
+// patched up to the last merge; recent those patched since, over settled. A patch rebuilds only
+// recent, which stays small; when recent passes mergeAt users, it is merged into settled. So a
+// patch costs what recent holds, not the overlay, except for the one in mergeAt that merges.
 type overlay struct {
-	// own is the base's ownership view with a symbol table layered on the base's (see
-	// ownerIndex.extend); the overlay's filters are bound through it.
+	// settled and recent are the tiers; either may be nil. recent's symbol table is a copy of
+	// settled's with more names, so both tiers' ids are valid through own.
+	settled, recent *tier
+	// own resolves a message's names for the base and both tiers: the newest tier's table.
 	own *ownerIndex
-	// ix indexes the patched users' current filters.
-	ix *index
-	// users holds every patched user's current filters (none for a user who now has none).
-	users map[string]*userPatch
-	// masked holds the base symbol ids of the patched users the base knows: their filters in the
-	// base are skipped. A user the base does not know has no filters there.
-	masked map[uint32]struct{}
+	// users is the number of distinct users in the tiers.
+	users int
 	// freshSyms is the size of own's symbol table when the overlay's filters were last all bound
-	// afresh. Later overlays copy the table and bind only the replaced users' filters, so names
-	// of replaced filters linger in it; past twice this size, everything is bound afresh.
+	// afresh. Later patches copy the table and bind only the replaced users' filters, so names
+	// of replaced filters linger in it; past twice this size, a merge binds everything afresh.
 	freshSyms int
+	// forceMerge makes the next patch merge the tiers (set by tests only).
+	forceMerge bool
+}
+
+// tier is one layer of an overlay: some patched users' current filters, indexed.
+type tier struct {
+	// own is the symbol table the tier's filters were bound through (see ownerIndex.extend).
+	own *ownerIndex
+	// ix indexes the tier's users' current filters.
+	ix *index
+	// users holds every user's current filters in the tier (none for a user who now has none).
+	users map[string]*userPatch
+	// masked holds the symbol ids of the tier's users that the base or an older tier may know:
+	// their filters there are skipped. A user with no id has no filters anywhere else.
+	masked map[uint32]struct{}
 }
 
 // userPatch is one patched user's filters, validated and bound through an overlay's symbol
@@ -70,8 +84,18 @@ func bindUser(fs []Filter, own *ownerIndex, cc *compileCache, budget Budget) *us
 }
 
 // freshSymsSlack is added to twice overlay.freshSyms before binding everything afresh, so that
-// small overlays are not rebound at every patch.
+// small overlays are not rebound at every merge.
 const freshSymsSlack = 1024
+
+// mergeAt is how many users the recent tier of an overlay may hold before it is merged into the
+// settled tier: at least minRecent, and more as settled grows, so that the merges, which cost
+// what settled holds, stay a small share of the patches' cost.
+func mergeAt(settled int) int {
+	return max(minRecent, int(math.Sqrt(float64(settled))))
+}
+
+// minRecent is the least number of users the recent tier holds before a merge.
+const minRecent = 16
 
 // WithUsers returns a new Matcher that matches exactly as Compile would on the base snapshot with
 // the filters of every user in replaced swapped for the given ones (an empty or nil slice: the
@@ -83,15 +107,16 @@ const freshSymsSlack = 1024
 // budget, are skipped and listed by Invalid, as with Compile. As with a Snapshot, the new Matcher keeps references to the filters, which must
 // not be modified afterwards.
 //
-// The receiver's compiled base is shared, not copied: the new Matcher holds the base plus a small
-// overlay of the current filters of every user patched so far (on the receiver and in replaced).
-// WithUsers validates and binds only the filters in replaced, then indexes the overlay's filters
-// again; its cost grows with the overlay (see OverlayUsers), never with the base. As the overlay
-// grows, patching and matching get slower: compile a new snapshot in the background when it
-// passes a few thousand users.
+// The receiver's compiled base is shared, not copied: the new Matcher holds the base plus an
+// overlay of the current filters of every user patched so far, in two tiers (see overlay).
+// WithUsers validates and binds only the filters in replaced, then indexes the recent tier
+// again: its cost grows with that tier (at most about the square root of the overlay's users),
+// except at a merge, which indexes the whole overlay again. As the overlay grows, merges and
+// matching get slower: compile a new snapshot in the background when it passes a few thousand
+// users (see OverlayUsers).
 //
-// Matching with an overlay looks the message up in both the base and the overlay indexes and
-// skips the base filters of patched users. A message that matches nothing still allocates
+// Matching with an overlay looks the message up in the base and in each tier, and skips the
+// filters of users patched in a newer layer. A message that matches nothing still allocates
 // nothing, except that a call may size its reused per-call state to a larger overlay once.
 func (c *Matcher) WithUsers(replaced map[string][]Filter) (*Matcher, error) {
 	for u, fs := range replaced {
@@ -102,30 +127,91 @@ func (c *Matcher) WithUsers(replaced map[string][]Filter) (*Matcher, error) {
 		}
 	}
 	prev := c.ov
-	afresh := prev == nil || len(prev.own.names) > 2*prev.freshSyms+freshSymsSlack
+	if prev == nil {
+		own := c.p.own.extend()
+		prev = &overlay{own: own, freshSyms: len(own.names)}
+	}
+	var settledUsers, recentUsers map[string]*userPatch
+	if prev.settled != nil {
+		settledUsers = prev.settled.users
+	}
+	if prev.recent != nil {
+		recentUsers = prev.recent.users
+	}
+	added := 0 // users new to the overlay
+	for u := range replaced {
+		_, inS := settledUsers[u]
+		_, inR := recentUsers[u]
+		if !inS && !inR {
+			added++
+		}
+	}
+	n := len(recentUsers)
+	for u := range replaced {
+		if _, ok := recentUsers[u]; !ok {
+			n++
+		}
+	}
+	if n > mergeAt(len(settledUsers)) || prev.forceMerge {
+		return c.mergeOverlay(prev, replaced, prev.users+added)
+	}
+	own := prev.own.clone()
+	recent, err := c.bindTier(recentUsers, replaced, own)
+	if err != nil {
+		return nil, err
+	}
+	ov := &overlay{settled: prev.settled, recent: recent, own: own, users: prev.users + added, freshSyms: prev.freshSyms}
+	return c.withOverlay(ov), nil
+}
+
+// mergeOverlay returns the Matcher of WithUsers when its recent tier is to be merged: every
+// patched user in one settled tier, bound afresh when the symbol table has grown too much.
+func (c *Matcher) mergeOverlay(prev *overlay, replaced map[string][]Filter, users int) (*Matcher, error) {
+	all := make(map[string]*userPatch, users)
+	for _, t := range []*tier{prev.settled, prev.recent} {
+		if t != nil {
+			maps.Copy(all, t.users)
+		}
+	}
+	afresh := len(prev.own.names) > 2*prev.freshSyms+freshSymsSlack
 	var own *ownerIndex
 	if afresh {
 		own = c.p.own.extend()
+		cc := newCompileCache()
+		for u, up := range all {
+			all[u] = bindUser(up.filters, own, cc, c.budget)
+		}
 	} else {
 		own = prev.own.clone()
 	}
+	settled, err := c.bindTier(all, replaced, own)
+	if err != nil {
+		return nil, err
+	}
+	ov := &overlay{settled: settled, own: own, users: len(settled.users), freshSyms: prev.freshSyms}
+	if afresh {
+		ov.freshSyms = len(own.names)
+	}
+	return c.withOverlay(ov), nil
+}
+
+func (c *Matcher) withOverlay(ov *overlay) *Matcher {
+	return &Matcher{index: c.index, ov: ov, invalid: c.invalid, free: c.free}
+}
+
+// bindTier builds a tier of the users in kept, with those in replaced bound afresh through own in
+// their place, and indexes it.
+func (c *Matcher) bindTier(kept map[string]*userPatch, replaced map[string][]Filter, own *ownerIndex) (*tier, error) {
 	cc := newCompileCache()
-	users := make(map[string]*userPatch, len(replaced))
-	if prev != nil {
-		for u, up := range prev.users {
-			if _, ok := replaced[u]; ok {
-				continue
-			}
-			if afresh {
-				up = bindUser(up.filters, own, cc, c.budget)
-			}
+	users := make(map[string]*userPatch, len(kept)+len(replaced))
+	for u, up := range kept {
+		if _, ok := replaced[u]; !ok {
 			users[u] = up
 		}
 	}
 	for u, fs := range replaced {
 		users[u] = bindUser(fs, own, cc, c.budget)
 	}
-
 	names := slices.Sorted(maps.Keys(users))
 	total, live := 0, 0
 	for _, up := range users {
@@ -147,17 +233,11 @@ func (c *Matcher) WithUsers(replaced map[string][]Filter) (*Matcher, error) {
 		for _, cf := range up.bound {
 			b.add(cf)
 		}
-		if id := c.p.own.lookup(u); id != 0 {
+		if id := own.lookup(u); id != 0 {
 			masked[id] = struct{}{}
 		}
 	}
-	ov := &overlay{own: own, ix: b.finish(), users: users, masked: masked}
-	if afresh {
-		ov.freshSyms = len(own.names)
-	} else {
-		ov.freshSyms = prev.freshSyms
-	}
-	return &Matcher{index: c.index, ov: ov, invalid: c.invalid, free: c.free}, nil
+	return &tier{own: own, ix: b.finish(), users: users, masked: masked}, nil
 }
 
 // OverlayUsers reports how many users are patched on top of the compiled base (0 for a Matcher
@@ -167,16 +247,23 @@ func (c *Matcher) OverlayUsers() int {
 	if c.ov == nil {
 		return 0
 	}
-	return len(c.ov.users)
+	return c.ov.users
 }
 
-// OverlayStats describes how the patched users' current filters were indexed (zero for a Matcher
-// made by Compile).
+// OverlayStats describes how the patched users' filters were indexed (zero for a Matcher made by
+// Compile): the sum over the overlay's tiers, so a user patched again since the last merge counts
+// with both their current and their superseded filters until the next.
 func (c *Matcher) OverlayStats() Stats {
 	if c.ov == nil {
 		return Stats{}
 	}
-	return c.ov.ix.stats
+	if c.ov.settled == nil {
+		return c.ov.recent.ix.stats
+	}
+	if c.ov.recent == nil {
+		return c.ov.settled.ix.stats
+	}
+	return addStats(c.ov.settled.ix.stats, c.ov.recent.ix.stats)
 }
 
 // mergeInvalid lists the base's invalid filters of unpatched users and the overlay's, in (user,
@@ -184,12 +271,21 @@ func (c *Matcher) OverlayStats() Stats {
 func (o *overlay) mergeInvalid(base []InvalidFilter) []InvalidFilter {
 	out := make([]InvalidFilter, 0, len(base))
 	for _, f := range base {
-		if _, ok := o.users[f.User]; !ok {
+		if !o.patched(f.User) {
 			out = append(out, f)
 		}
 	}
-	for _, up := range o.users {
-		out = append(out, up.invalid...)
+	if o.settled != nil {
+		for u, up := range o.settled.users {
+			if o.recent == nil || o.recent.users[u] == nil {
+				out = append(out, up.invalid...)
+			}
+		}
+	}
+	if o.recent != nil {
+		for _, up := range o.recent.users {
+			out = append(out, up.invalid...)
+		}
 	}
 	slices.SortStableFunc(out, func(a, b InvalidFilter) int {
 		if c := strings.Compare(a.User, b.User); c != 0 {
@@ -198,4 +294,31 @@ func (o *overlay) mergeInvalid(base []InvalidFilter) []InvalidFilter {
 		return cmp.Compare(a.ID, b.ID)
 	})
 	return out
+}
+
+// patched says whether user u is in one of the overlay's tiers.
+func (o *overlay) patched(u string) bool {
+	for _, t := range []*tier{o.settled, o.recent} {
+		if t != nil {
+			if _, ok := t.users[u]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// addStats sums two Stats field by field.
+func addStats(a, b Stats) Stats {
+	return Stats{
+		Filters: a.Filters + b.Filters, Disabled: a.Disabled + b.Disabled, Invalid: a.Invalid + b.Invalid,
+		OverBudget: a.OverBudget + b.OverBudget, NoDestinations: a.NoDestinations + b.NoDestinations,
+		Unmatchable: a.Unmatchable + b.Unmatchable, Indexed: a.Indexed + b.Indexed,
+		AlwaysCheck: a.AlwaysCheck + b.AlwaysCheck, ByUser: a.ByUser + b.ByUser,
+		ByArtifact: a.ByArtifact + b.ByArtifact, ByOwned: a.ByOwned + b.ByOwned, ByGroup: a.ByGroup + b.ByGroup,
+		ByTopic: a.ByTopic + b.ByTopic, ByTopicGlob: a.ByTopicGlob + b.ByTopicGlob, ByApp: a.ByApp + b.ByApp,
+		ByBody: a.ByBody + b.ByBody, Postings: a.Postings + b.Postings, GlobPatterns: a.GlobPatterns + b.GlobPatterns,
+		TrieNodes: a.TrieNodes + b.TrieNodes, WildcardPatterns: a.WildcardPatterns + b.WildcardPatterns,
+		ScannedPatterns: a.ScannedPatterns + b.ScannedPatterns, BadOwnership: a.BadOwnership + b.BadOwnership,
+	}
 }

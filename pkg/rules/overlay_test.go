@@ -134,8 +134,11 @@ func patchSteps(t *testing.T, r *rand.Rand, s *rules.Snapshot, vp *vocab, users 
 			}
 		}
 		before := patched.OverlayUsers()
-		if r.IntN(4) == 0 {
+		switch r.IntN(4) {
+		case 0:
 			rules.RebindOverlayNext(patched)
+		case 1: // a merge of the overlay's tiers, reusing their bound filters
+			rules.MergeOverlayNext(patched)
 		}
 		patched, err = patched.WithUsers(repl)
 		require.NoError(t, err)
@@ -479,4 +482,53 @@ func TestWithUsersInvalid(t *testing.T) {
 	require.True(t, slices.IsSortedFunc(p.Invalid(), func(a, b rules.InvalidFilter) int {
 		return cmp.Or(strings.Compare(a.User, b.User), cmp.Compare(a.ID, b.ID))
 	}))
+}
+
+// TestWithUsersTiers patches users one at a time, past several merges of the overlay's tiers, and
+// repatches earlier ones, checking matches and Invalid against a compile of the same snapshot.
+func TestWithUsersTiers(t *testing.T) {
+	t.Parallel()
+	f := func(user string, id int64, valid bool) rules.Filter {
+		cd := rules.Condition{Field: rules.FieldUser, Values: []string{rules.Me}}
+		if !valid {
+			cd = rules.Condition{Field: "no-such-field", Values: []string{"x"}}
+		}
+		return rules.Filter{ID: id, User: user, Enabled: true, Destinations: []int64{1}, Conditions: []rules.Condition{cd}}
+	}
+	st := map[string][]rules.Filter{"alice": {f("alice", 1, true), f("alice", 2, false)}}
+	snapshot := func() *rules.Snapshot {
+		s := &rules.Snapshot{}
+		for _, fs := range st {
+			s.Filters = append(s.Filters, fs...)
+		}
+		return s
+	}
+	p, err := rules.Compile(snapshot())
+	require.NoError(t, err)
+	var names []string
+	for i := range 80 {
+		u := fmt.Sprintf("u%02d", i%50) // from 50 on, users patched before
+		if i%7 == 0 {
+			u = "alice"
+		}
+		names = append(names, u)
+		repl := []rules.Filter{f(u, int64(10+i), i%3 != 0), f(u, int64(100+i), i%2 == 0)}
+		if i%5 == 0 {
+			repl = nil
+		}
+		p, err = p.WithUsers(map[string][]rules.Filter{u: repl})
+		require.NoError(t, err)
+		if len(repl) == 0 {
+			delete(st, u)
+		} else {
+			st[u] = repl
+		}
+		want, err := rules.Compile(snapshot())
+		require.NoError(t, err)
+		require.Equal(t, append([]rules.InvalidFilter{}, want.Invalid()...), p.Invalid(), "after %d patches", i+1)
+		m := &message.Message{Topic: "t", Usernames: names}
+		m.Normalize()
+		require.Equal(t, want.Match(m, propNow), p.Match(m, propNow), "after %d patches", i+1)
+	}
+	require.Equal(t, 48, p.OverlayUsers()) // alice and 47 of u00-u49
 }
