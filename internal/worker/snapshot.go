@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -373,8 +374,13 @@ func (s *snapshots) swap(st *state) {
 
 func (s *snapshots) logInvalid(ctx context.Context, m *rules.Matcher) {
 	for _, inv := range m.Invalid() {
-		// Stored filters are validated on write; one that fails now was written by an older
-		// version. It is skipped, not fatal.
+		// Stored filters are validated and weighed on write; one that fails now was written by an
+		// older version, or before the quotas were lowered. It is skipped, not fatal.
+		var over *rules.BudgetError
+		if errors.As(inv.Err, &over) {
+			s.logger.WarnContext(ctx, "stored filter takes its user past the budget; skipped", "filter_id", inv.ID, "error", inv.Err)
+			continue
+		}
 		s.logger.WarnContext(ctx, "stored filter does not validate; skipped", "filter_id", inv.ID, "error", inv.Err)
 	}
 }
