@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,21 +131,10 @@ func randomCondition(r *rand.Rand, v *vocab) rules.Condition {
 		default:
 			c.Op = rules.OpRegex
 			s := pick(r, vals)
-			c.Values = []string{"^" + regexpQuote(s[:1+r.IntN(len(s))])}
+			c.Values = []string{"^" + regexp.QuoteMeta(s[:1+r.IntN(len(s))])}
 		}
 	}
 	return c
-}
-
-func regexpQuote(s string) string {
-	var b strings.Builder
-	for _, c := range s {
-		if strings.ContainsRune(`\.+*?()|[]{}^$`, c) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // randomSnapshot makes filters, ownership and memberships over v.
